@@ -1,0 +1,148 @@
+"""Build (and cache) the exact frame table of a video stream by demuxing, without decoding.
+
+Every displayed frame's pts, sorted, is the truth frame-exact seeking and VFR timing rest on.
+Demuxing reads packet headers and bytes but decodes nothing, so it costs a fraction of a
+decode; the result is cached per file identity.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import TYPE_CHECKING
+
+from vidi_desktop.core.errors import CorruptMediaError
+from vidi_desktop.core.frame_index import FrameIndex
+from vidi_desktop.media.identity import FileIdentity, entry_dir, read_json, write_json
+
+if TYPE_CHECKING:
+    import av.container
+    import av.stream
+
+INDEX_FORMAT = 1
+
+
+@dataclass(frozen=True, slots=True)
+class StreamIndex:
+    """The frame table of one video stream and what the container claimed about it."""
+
+    frames: FrameIndex
+    end_pts: int  # exclusive end of the last frame (its pts + duration)
+    declared_frames: int  # what the container header says (0 when it says nothing)
+    declared_end_pts: int | None  # stream start + duration from the header, if any
+    stopped_early: bool  # demuxing hit a read error before the end of the file
+
+    @property
+    def truncated(self) -> bool:
+        """True when frames the header promises are missing (a cut-off recording)."""
+        n = len(self.frames)
+        if self.stopped_early:
+            return True
+        if self.declared_frames and n < self.declared_frames:
+            return True
+        if self.declared_end_pts is not None and n:
+            missing = self.declared_end_pts - self.end_pts
+            # Half a second (or 2 %) of slack: headers round, last frames may lack a duration.
+            slack = max(Fraction(1, 2) / self.frames.time_base, (self.declared_end_pts) * 0.02)
+            return missing > slack
+        return False
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "format": INDEX_FORMAT,
+            "pts": list(self.frames.pts),
+            "keyframes": list(self.frames.keyframes),
+            "time_base": f"{self.frames.time_base.numerator}/{self.frames.time_base.denominator}",
+            "end_pts": self.end_pts,
+            "declared_frames": self.declared_frames,
+            "declared_end_pts": self.declared_end_pts,
+            "stopped_early": self.stopped_early,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, object]) -> StreamIndex:
+        tb = Fraction(str(data["time_base"]))
+        return cls(
+            FrameIndex(tuple(data["pts"]), tb, tuple(data["keyframes"])),  # type: ignore[arg-type]
+            int(data["end_pts"]),  # type: ignore[arg-type]
+            int(data["declared_frames"]),  # type: ignore[arg-type]
+            data["declared_end_pts"],  # type: ignore[arg-type]
+            bool(data["stopped_early"]),
+        )
+
+
+def scan_stream(
+    container: av.container.InputContainer, stream: av.stream.Stream, path: object
+) -> StreamIndex:
+    """Demux every packet of ``stream`` and collect the pts of the frames it displays.
+
+    Packets the demuxer marks *discard* (frames an MP4 edit list hides) are left out, as the
+    decoder drops their frames too.
+    """
+    import av
+
+    tb = stream.time_base
+    if tb is None:
+        raise CorruptMediaError(f"{path}: video stream has no time base")
+    pts_list: list[int] = []
+    key_pts: list[int] = []
+    end_pts: int | None = None
+    stopped_early = False
+    prev_dts: int | None = None
+    try:
+        for packet in container.demux(stream):
+            if packet.size == 0 or packet.is_discard:
+                continue
+            pts = packet.pts
+            if pts is None:
+                # Some containers (raw streams, old AVI) give only dts; in decode order
+                # without reordering dts is the presentation time.
+                pts = packet.dts if packet.dts is not None else (
+                    (prev_dts + 1) if prev_dts is not None else 0
+                )
+            prev_dts = packet.dts if packet.dts is not None else pts
+            pts_list.append(pts)
+            if packet.is_keyframe:
+                key_pts.append(pts)
+            dur = packet.duration or 0
+            end_pts = pts + dur if end_pts is None else max(end_pts, pts + dur)
+    except (av.error.FFmpegError, OSError):
+        stopped_early = True
+    frames = FrameIndex.from_pts(pts_list, Fraction(tb), key_pts)
+    if len(frames) and end_pts is not None and end_pts <= frames.pts[-1]:
+        # The last packet had no duration: assume the previous frame interval.
+        step = frames.pts[-1] - frames.pts[-2] if len(frames) > 1 else 1
+        end_pts = frames.pts[-1] + step
+    declared_end = None
+    if stream.duration:
+        declared_end = (stream.start_time or 0) + stream.duration
+    elif container.duration:
+        # Matroska states only the segment duration (microseconds, all streams).
+        start_us = container.start_time or 0
+        declared_end = int(Fraction(start_us + container.duration, 1_000_000) / Fraction(tb))
+    return StreamIndex(
+        frames=frames,
+        end_pts=end_pts if end_pts is not None else 0,
+        declared_frames=int(stream.frames or 0),
+        declared_end_pts=declared_end,
+        stopped_early=stopped_early,
+    )
+
+
+def load_or_scan(
+    container: av.container.InputContainer,
+    stream: av.stream.Stream,
+    identity: FileIdentity,
+) -> StreamIndex:
+    """The cached index of this file's video stream, scanning it on the first request."""
+    cache_file = entry_dir(identity, "index") / f"stream{stream.index}.json"
+    cached = read_json(cache_file)
+    if isinstance(cached, dict) and cached.get("format") == INDEX_FORMAT:
+        try:
+            return StreamIndex.from_json(cached)
+        except (KeyError, TypeError, ValueError):
+            pass
+    index = scan_stream(container, stream, identity.path)
+    write_json(cache_file, index.to_json())
+    container.seek(0)  # leave the container where a fresh one would be
+    return index
