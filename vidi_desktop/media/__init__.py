@@ -28,7 +28,17 @@ _LAZY = {
     "waveform_peaks": "waveform",
 }
 
-__all__ = sorted(_LAZY)
+__all__ = [
+    "AudioInfo",
+    "MediaInfo",
+    "VideoInfo",
+    "VideoReader",
+    "iter_frames",
+    "probe",
+    "read_audio",
+    "thumbnails",
+    "waveform_peaks",
+]
 
 
 def __getattr__(name: str) -> Any:

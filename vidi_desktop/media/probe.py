@@ -211,7 +211,8 @@ def _probe_video(container: av.container.InputContainer, identity: FileIdentity)
     first = _first_frame(container, stream, identity.path)
     cc = stream.codec_context
     avg = stream.average_rate or stream.guessed_rate
-    rate = index.frames.constant_rate(Fraction(stream.guessed_rate) if stream.guessed_rate else None)
+    declared = Fraction(stream.guessed_rate) if stream.guessed_rate else None
+    rate = index.frames.constant_rate(declared)
     n = len(index.frames)
     if n > 1:
         span = (index.end_pts - index.frames.pts[0]) * Fraction(stream.time_base)
