@@ -81,7 +81,8 @@ def format_probe(d: dict[str, Any]) -> str:
     )
     v = d.get("video")
     if v:
-        rate = f"{v['rate']} fps" if v["rate"] else f"variable (avg {v['average_rate']} fps)"
+        avg = _rate_text(v["average_rate"])
+        rate = _rate_text(v["rate"]) if v["rate"] else f"variable rate ({avg} on average)"
         rot = f", rotation {v['rotation']}°" if v["rotation"] else ""
         lines.append(
             f"  video      {v['codec']} {v['width']}x{v['height']}, {rate}, {v['frames']} frames, "
@@ -97,6 +98,16 @@ def format_probe(d: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _rate_text(rate: str | None) -> str:
+    """``"30000/1001"`` → ``"29.97 fps (30000/1001)"``, ``"25/1"`` → ``"25 fps"``."""
+    if not rate:
+        return "unknown rate"
+    num, _, den = rate.partition("/")
+    if den in ("", "1"):
+        return f"{num} fps"
+    return f"{int(num) / int(den):.3f}".rstrip("0").rstrip(".") + f" fps ({rate})"
+
+
 # -- thumbs ----------------------------------------------------------------------------------
 def _cmd_thumbs(args: argparse.Namespace) -> int:
     from vidi_desktop.core.timecode import frames_to_timecode
@@ -104,7 +115,6 @@ def _cmd_thumbs(args: argparse.Namespace) -> int:
     from vidi_desktop.media.thumbnails import encode_png, thumbnails
 
     info = probe(args.file)
-    assert info.video is not None or True
     if info.video is None:
         from vidi_desktop.core.errors import MissingStreamError
 

@@ -36,7 +36,8 @@ def test_stereo_native_rate(shared_media: Path) -> None:
 
 def test_span_is_trimmed_to_the_sample(small_clip: Path) -> None:
     start = Time.from_seconds(Fraction(1, 2))
-    clip = read_audio(small_clip, rate=16000, start=start, duration=Time.from_seconds(Fraction(1, 4)))
+    quarter = Time.from_seconds(Fraction(1, 4))
+    clip = read_audio(small_clip, rate=16000, start=start, duration=quarter)
     assert clip.start == start
     assert clip.samples.shape == (1, 4000)
     whole = read_audio(small_clip, rate=16000)

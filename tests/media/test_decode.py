@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 from pathlib import Path
 
@@ -47,7 +48,7 @@ def test_sar_applied(shared_media: Path) -> None:
 def test_vfr_numbers_follow_pts(shared_media: Path) -> None:
     frames = list(iter_frames(shared_media / "goldeneye-vfr-drop3.mp4", max_side=64))
     assert [f.index for f in frames] == list(range(160))
-    assert all(b.time > a.time for a, b in zip(frames, frames[1:], strict=False))
+    assert all(b.time > a.time for a, b in itertools.pairwise(frames))
 
 
 def test_cancel_stops_decoding(small_clip: Path) -> None:

@@ -53,7 +53,7 @@ def test_counter_every_frame(shared_media: Path) -> None:
 def test_random_seeks_match_sequential_decode(shared_media: Path, name: str) -> None:
     ref = sequential(shared_media / name)
     rng = random.Random(name)
-    picks = rng.sample(range(len(ref)), min(40, len(ref))) + [0, len(ref) - 1]
+    picks = [*rng.sample(range(len(ref)), min(40, len(ref))), 0, len(ref) - 1]
     with VideoReader(shared_media / name) as r:
         assert r.frame_count == len(ref)
         assert list(r.index.frames.pts) == [p for p, _ in ref]

@@ -8,11 +8,12 @@ screen recordings, dropped frames) exact.
 from __future__ import annotations
 
 import bisect
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from vidi_desktop.core.rate import FrameRate, snap_rate
+from vidi_desktop.core.rate import FrameRate, parse_fraction, snap_rate
 from vidi_desktop.core.time import Time
 
 
@@ -25,8 +26,19 @@ class FrameIndex:
     keyframes: tuple[int, ...] = field(default=())  # frame numbers of keyframes, ascending
 
     def __post_init__(self) -> None:
+        # Lists (from JSON) and numpy integers become a hashable tuple of plain ints.
+        object.__setattr__(self, "pts", tuple(operator.index(p) for p in self.pts))
+        object.__setattr__(self, "keyframes", tuple(operator.index(k) for k in self.keyframes))
+        if not isinstance(self.time_base, Fraction):
+            object.__setattr__(self, "time_base", parse_fraction(self.time_base))
+        if self.time_base <= 0:
+            raise ValueError(f"time base must be positive, got {self.time_base}")
         if any(b <= a for a, b in zip(self.pts, self.pts[1:], strict=False)):
             raise ValueError("frame pts must be strictly increasing")
+        if any(b <= a for a, b in zip(self.keyframes, self.keyframes[1:], strict=False)):
+            raise ValueError("keyframe numbers must be strictly increasing")
+        if self.keyframes and (self.keyframes[0] < 0 or self.keyframes[-1] >= len(self.pts)):
+            raise ValueError(f"keyframe numbers must lie in 0..{len(self.pts) - 1}")
 
     @classmethod
     def from_pts(
@@ -46,6 +58,9 @@ class FrameIndex:
 
     @property
     def start(self) -> Time:
+        """Presentation time of the first frame."""
+        if not self.pts:
+            raise IndexError("an empty frame index has no start")
         return Time(self.pts[0], self.time_base)
 
     def time_of(self, frame: int) -> Time:
@@ -55,7 +70,13 @@ class FrameIndex:
         return Time(self.pts[frame], self.time_base)
 
     def frame_at(self, t: Time) -> int:
-        """The frame on screen at ``t``: the last frame whose pts is ≤ t (clamped to the clip)."""
+        """The frame on screen at ``t``: the last frame whose pts is ≤ t (clamped to the clip).
+
+        Before the first pts that is frame 0, after the last pts the last frame. ``t`` may be
+        in any time base; the comparison is exact.
+        """
+        if not self.pts:
+            raise IndexError("an empty frame index has no frames")
         ticks = t.rescale(self.time_base, "floor").ticks
         i = bisect.bisect_right(self.pts, ticks) - 1
         return min(max(i, 0), len(self.pts) - 1)
@@ -71,7 +92,9 @@ class FrameIndex:
         return self.keyframes[i] if i >= 0 else 0
 
     def constant_rate(
-        self, hint: Fraction | None = None, tolerance_ticks: int = 1
+        self,
+        hint: FrameRate | Fraction | int | str | None = None,
+        tolerance_ticks: int = 1,
     ) -> FrameRate | None:
         """The constant rate when every frame sits on a regular grid, else None (VFR).
 
@@ -80,18 +103,53 @@ class FrameIndex:
         ``tolerance_ticks`` absorbs the rounding of coarse time bases (Matroska's 1 ms ticks
         alternate 41/42 at 23.976).
         """
+        hint_rate = _hint_rate(hint)
         n = len(self.pts)
         if n < 2:
-            return FrameRate(snap_rate(hint)) if hint else None
+            return FrameRate(hint_rate) if hint_rate else None
         span = self.pts[-1] - self.pts[0]
-        candidates = [snap_rate(hint)] if hint else []
-        candidates.append(snap_rate((n - 1) / (span * self.time_base)))
-        for rate in candidates:
+        measured = (n - 1) / (span * self.time_base)
+        # The declaration first; then the standard rates around the measured one, nearest
+        # first (on a short clip in coarse ticks the measure is off by a tick or two, which can
+        # be more than snap_rate's tolerance); then the simplest fraction near the measure and
+        # the measure itself, for odd but regular grids (12.5 fps; 29.98 fps, whose rounded pts
+        # measure 29.98002…, comes back as 1499/50).
+        candidates = [hint_rate] if hint_rate else []
+        candidates += [
+            *_standard_rates_near(measured),
+            measured.limit_denominator(100),
+            measured,
+        ]
+        for rate in dict.fromkeys(candidates):
             if rate > 0 and self._fits_grid(rate, tolerance_ticks):
                 return FrameRate(rate)
         return None
 
     def _fits_grid(self, rate: Fraction, tolerance_ticks: int) -> bool:
         step = 1 / (rate * self.time_base)  # ticks per frame, exact
+        # |p - first - i*step| <= tol, multiplied through by step's denominator: integers only,
+        # which keeps a 100,000-frame table fast.
+        num, den = step.numerator, step.denominator
         first = self.pts[0]
-        return all(abs(p - first - i * step) <= tolerance_ticks for i, p in enumerate(self.pts))
+        limit = tolerance_ticks * den
+        return all(abs((p - first) * den - i * num) <= limit for i, p in enumerate(self.pts))
+
+
+def _hint_rate(hint: FrameRate | Fraction | int | str | None) -> Fraction | None:
+    """The declared rate, snapped to a standard one; None when absent, zero or invalid."""
+    if hint is None:
+        return None
+    try:
+        rate = FrameRate.parse(hint)
+    except (ValueError, TypeError, ZeroDivisionError):
+        return None  # a container's 0/0 or garbage declaration is no hint
+    return snap_rate(rate.value)
+
+
+def _standard_rates_near(rate: Fraction) -> list[Fraction]:
+    """The whole rates either side of ``rate`` and their NTSC (×1000/1001) siblings."""
+    low = max(1, int(rate))
+    out = []
+    for whole in (low, low + 1):
+        out += [Fraction(whole), Fraction(whole * 1000, 1001)]
+    return sorted(out, key=lambda c: abs(c - rate))

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from fractions import Fraction
 
-def parse_fraction(value: str | int | float | Fraction) -> Fraction:
-    """Parse ``"30000/1001"``, ``"25"``, ``"0.04"``, an int or a Fraction exactly.
 
-    Floats are converted through their shortest repr (``0.1`` → 1/10), never bit-exact.
+def parse_fraction(value: str | int | float | Fraction) -> Fraction:
+    """Parse ``"30000/1001"``, ``"30000 / 1001"``, ``"30000:1001"``, ``"25"``, ``"0.04"``,
+    an int or a Fraction exactly.
+
+    Floats are converted through their shortest repr (``0.1`` → 1/10), never bit-exact;
+    NaN and infinities are refused (``ValueError``).
     """
     if isinstance(value, Fraction):
         return value
@@ -24,6 +28,9 @@ def parse_fraction(value: str | int | float | Fraction) -> Fraction:
     if ":" in text:
         num, den = text.split(":", 1)
         return Fraction(int(num), int(den))
+    if "/" in text:
+        num, den = text.split("/", 1)
+        return Fraction(num.strip() + "/" + den.strip())
     return Fraction(text)
 
 
@@ -58,17 +65,27 @@ class FrameRate:
 
     @property
     def nominal(self) -> int:
-        """Frames per timecode second: round(rate), e.g. 30 for 30000/1001."""
-        return max(1, round(self.value))
+        """Frames per timecode second: the rate rounded half up, e.g. 30 for 30000/1001.
+
+        Half up, not Python's half-to-even ``round``: 12.5 → 13 like 7.5 → 8. Never below 1.
+        """
+        return max(1, math.floor(self.value + Fraction(1, 2)))
 
     @property
     def is_ntsc(self) -> bool:
-        """True for the x/1001 family (23.976, 29.97, 59.94…)."""
-        return self.value.denominator == 1001
+        """True for the N × 1000/1001 family (23.976, 29.97, 59.94, 119.88…).
+
+        Exactly ``N * 1000 / 1001`` for a whole N: 29999/1001 has a 1001 denominator but is
+        not an NTSC rate.
+        """
+        return self.value.denominator == 1001 and self.value.numerator % 1000 == 0
 
     @property
     def supports_drop_frame(self) -> bool:
-        """Drop-frame timecode exists only for NTSC rates whose nominal is a multiple of 30."""
+        """Drop-frame timecode exists only for NTSC rates whose nominal is a multiple of 30.
+
+        29.97 drops 2 labels a minute, 59.94 drops 4 (119.88 drops 8, by the same rule).
+        """
         return self.is_ntsc and self.nominal % 30 == 0
 
     @property

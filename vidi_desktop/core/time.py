@@ -9,6 +9,7 @@ share a boundary without overlapping and a one-frame range has a duration of one
 from __future__ import annotations
 
 import math
+import operator
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Literal
@@ -44,8 +45,14 @@ class Time:
     time_base: Fraction
 
     def __post_init__(self) -> None:
-        if not isinstance(self.ticks, int) or isinstance(self.ticks, bool):
-            raise TypeError(f"ticks must be an int, got {type(self.ticks).__name__}")
+        if isinstance(self.ticks, bool):
+            raise TypeError("ticks must be an int, got bool")
+        if type(self.ticks) is not int:
+            # Any integral type (numpy.int64 from a pts array) is stored as a plain int.
+            try:
+                object.__setattr__(self, "ticks", operator.index(self.ticks))
+            except TypeError:
+                raise TypeError(f"ticks must be an int, got {type(self.ticks).__name__}") from None
         if not isinstance(self.time_base, Fraction):
             object.__setattr__(self, "time_base", parse_fraction(self.time_base))
         if self.time_base <= 0:
@@ -143,15 +150,23 @@ class Time:
         return hash(self.seconds)
 
     def __lt__(self, other: Time) -> bool:
+        if not isinstance(other, Time):
+            return NotImplemented
         return self.seconds < other.seconds
 
     def __le__(self, other: Time) -> bool:
+        if not isinstance(other, Time):
+            return NotImplemented
         return self.seconds <= other.seconds
 
     def __gt__(self, other: Time) -> bool:
+        if not isinstance(other, Time):
+            return NotImplemented
         return self.seconds > other.seconds
 
     def __ge__(self, other: Time) -> bool:
+        if not isinstance(other, Time):
+            return NotImplemented
         return self.seconds >= other.seconds
 
     def __repr__(self) -> str:
@@ -216,7 +231,13 @@ class TimeRange:
         return self.start <= t < self.end_exclusive
 
     def overlaps(self, other: TimeRange) -> bool:
-        """True when the two share any instant (touching at a boundary is not overlap)."""
+        """True when the two share any instant (touching at a boundary is not overlap).
+
+        An empty range holds no instant, so it overlaps nothing, even inside another range;
+        ``a.overlaps(b)`` is always ``a.intersection(b) is not None``.
+        """
+        if self.is_empty() or other.is_empty():
+            return False
         return self.start < other.end_exclusive and other.start < self.end_exclusive
 
     def intersection(self, other: TimeRange) -> TimeRange | None:

@@ -3,16 +3,20 @@
 Drop-frame skips the labels ``;00`` and ``;01`` (``;00``–``;03`` at 59.94) at the start of
 every minute except each tenth, so the label tracks wall-clock time at NTSC rates. No frames
 are dropped, only labels. Non-drop timecode simply counts ``nominal`` frames per second.
+
+Labels are not wrapped at 24 hours unless asked (``wrap_24h``): frame → label stays one to
+one, and a label past ``23:59:59:29`` reads back as the frame it was written from.
 """
 
 from __future__ import annotations
 
+import operator
 import re
 from fractions import Fraction
 
 from vidi_desktop.core.rate import FrameRate
 
-_TC_RE = re.compile(r"^\s*(-?)(\d{1,3})[:.](\d{2})[:.](\d{2})([:;.,])(\d{2,3})\s*$")
+_TC_RE = re.compile(r"^\s*(-?)(\d+)[:.](\d{2})[:.](\d{2})([:;.,])(\d{2,})\s*$")
 
 
 def _drop_count(rate: FrameRate) -> int:
@@ -25,16 +29,38 @@ def _check_drop(rate: FrameRate, drop_frame: bool) -> None:
         raise ValueError(f"drop-frame timecode does not exist at {float(rate.value):.3f} fps")
 
 
+def frames_per_day(rate: FrameRate | Fraction | str | int, drop_frame: bool = False) -> int:
+    """Frames (labels) in 24 hours of timecode: 2,073,600 at 24; 2,589,408 at 29.97 DF."""
+    fr = FrameRate.parse(rate)
+    _check_drop(fr, drop_frame)
+    per_hour = fr.nominal * 3600
+    if drop_frame:
+        per_hour -= _drop_count(fr) * 54
+    return 24 * per_hour
+
+
 def frames_to_timecode(
     frame: int,
     rate: FrameRate | Fraction | str | int,
     drop_frame: bool = False,
+    *,
+    wrap_24h: bool = False,
 ) -> str:
-    """Label of ``frame`` (counted from 00:00:00:00): ``HH:MM:SS:FF``, or ``HH:MM:SS;FF`` for DF."""
+    """Label of ``frame`` (counted from 00:00:00:00): ``HH:MM:SS:FF``, or ``HH:MM:SS;FF`` for DF.
+
+    Hours keep counting past 23 (``24:00:00:00``, ``100:00:00:00``) unless ``wrap_24h``
+    makes the label roll over to ``00:00:00:00`` the way a timecode generator does. Frames
+    take two digits, three from 101 frames per second on.
+    """
+    if isinstance(frame, bool):
+        raise TypeError("frame must be an int, got bool")
+    frame = operator.index(frame)
     fr = FrameRate.parse(rate)
     _check_drop(fr, drop_frame)
     if frame < 0:
         raise ValueError(f"timecode cannot show a negative frame number ({frame})")
+    if wrap_24h:
+        frame %= frames_per_day(fr, drop_frame)
     nominal = fr.nominal
     if drop_frame:
         drop = _drop_count(fr)
@@ -50,7 +76,7 @@ def frames_to_timecode(
     mm = (total_seconds // 60) % 60
     hh = total_seconds // 3600
     sep = ";" if drop_frame else ":"
-    width = len(str(nominal - 1)) if nominal > 100 else 2
+    width = max(2, len(str(nominal - 1)))
     return f"{hh:02d}:{mm:02d}:{ss:02d}{sep}{ff:0{width}d}"
 
 

@@ -133,16 +133,34 @@ def load_or_scan(
     container: av.container.InputContainer,
     stream: av.stream.Stream,
     identity: FileIdentity,
+    *,
+    allow_truncated: bool = False,
 ) -> StreamIndex:
-    """The cached index of this file's video stream, scanning it on the first request."""
+    """The cached index of this file's video stream, scanning it on the first request.
+
+    A stream with no frames, or fewer than its header promises, raises CorruptMediaError
+    unless ``allow_truncated`` (for salvaging what a cut-off recording holds).
+    """
     cache_file = entry_dir(identity, "index") / f"stream{stream.index}.json"
     cached = read_json(cache_file)
+    index: StreamIndex | None = None
     if isinstance(cached, dict) and cached.get("format") == INDEX_FORMAT:
         try:
-            return StreamIndex.from_json(cached)
+            index = StreamIndex.from_json(cached)
         except (KeyError, TypeError, ValueError):
-            pass
-    index = scan_stream(container, stream, identity.path)
-    write_json(cache_file, index.to_json())
-    container.seek(0)  # leave the container where a fresh one would be
+            index = None
+    if index is None:
+        index = scan_stream(container, stream, identity.path)
+        write_json(cache_file, index.to_json())
+        container.seek(0)  # leave the container where a fresh one would be
+    if len(index.frames) == 0:
+        raise CorruptMediaError(f"{identity.path}: video stream has no frames")
+    if index.truncated and not allow_truncated:
+        have = len(index.frames)
+        promised = f" of {index.declared_frames}" if index.declared_frames > have else ""
+        at = float(index.frames.time_of(have - 1).seconds)
+        raise CorruptMediaError(
+            f"{identity.path}: truncated or damaged file: video stops at {at:.2f} s "
+            f"({have}{promised} frames present)"
+        )
     return index

@@ -198,16 +198,6 @@ def _has_video(container: av.container.InputContainer) -> bool:
 def _probe_video(container: av.container.InputContainer, identity: FileIdentity) -> VideoInfo:
     stream = video_stream(container, identity.path)
     index = load_or_scan(container, stream, identity)
-    if len(index.frames) == 0:
-        raise CorruptMediaError(f"{identity.path}: video stream has no frames")
-    if index.truncated:
-        have = len(index.frames)
-        promised = f" of {index.declared_frames}" if index.declared_frames > have else ""
-        at = float(index.frames.time_of(have - 1).seconds)
-        raise CorruptMediaError(
-            f"{identity.path}: truncated or damaged file: video stops at {at:.2f} s "
-            f"({have}{promised} frames present)"
-        )
     first = _first_frame(container, stream, identity.path)
     cc = stream.codec_context
     avg = stream.average_rate or stream.guessed_rate

@@ -52,8 +52,6 @@ class VideoReader:
             self._stream = video_stream(self._container, self.path)
             self.identity = FileIdentity.of(self.path)
             self.index: StreamIndex = load_or_scan(self._container, self._stream, self.identity)
-            if len(self.index.frames) == 0:
-                raise CorruptMediaError(f"{self.path}: video stream has no frames")
             cc = self._stream.codec_context
             cc.thread_type = threads
             self._skip_nonref = skip_nonref_while_seeking
