@@ -57,6 +57,181 @@ def analysis_size(
     return (out_h, out_w) if rotation in (90, 270) else (out_w, out_h)
 
 
+class _Converter:
+    """Per-stream conversion state shared by every frame of one pass."""
+
+    def __init__(self, sar: float) -> None:
+        from av.video.reformatter import VideoReformatter
+
+        self.sar = sar
+        self.reformatter = VideoReformatter()
+        self.plans: dict[tuple[str, int], tuple[tuple[int, int], tuple[int, int] | None]] = {}
+
+    def convert(
+        self, frame: av.VideoFrame, rotation: int, fmt: PixelFormat, max_side: int
+    ) -> np.ndarray:
+        import numpy as np
+
+        plan = self.plans.get((fmt, max_side))
+        if plan is None:
+            size = analysis_size(frame.width, frame.height, self.sar, rotation, max_side)
+            fast = _fast_path(frame, size) if fmt == "gray" else None
+            plan = self.plans[(fmt, max_side)] = (size, fast)
+        size, fast = plan
+        if fast is not None:
+            small = _strided_gray(frame, fast)
+        else:
+            small = self.reformatter.reformat(
+                frame, size[0], size[1], fmt, interpolation="AREA"
+            ).to_ndarray()
+        if rotation:
+            small = np.ascontiguousarray(np.rot90(small, k=-(rotation // 90)))
+        return small
+
+
+class DecodedFrame:
+    """A frame of the shared decode pass; small pictures are made on demand and memoized.
+
+    Several analysers read the same pass (shots want small gray every frame, faces want RGB
+    a few times a second): each asks for its own size and format, and each conversion is
+    done at most once per frame. Don't keep these beyond the pass — they hold the decoded
+    picture.
+    """
+
+    __slots__ = ("_cache", "_conv", "_frame", "_rotation", "index", "pts", "time")
+
+    def __init__(
+        self, frame: av.VideoFrame, index: int, time: Time, rotation: int, conv: _Converter
+    ) -> None:
+        self._frame = frame
+        self.index = index
+        self.pts = frame.pts
+        self.time = time
+        self._rotation = rotation
+        self._conv = conv
+        self._cache: dict[tuple[str, int], np.ndarray] = {}
+
+    @property
+    def rotation(self) -> int:
+        return self._rotation
+
+    @property
+    def full_size(self) -> tuple[int, int]:
+        """Decoded width and height (before SAR and rotation)."""
+        return self._frame.width, self._frame.height
+
+    def image(self, fmt: PixelFormat = "gray", max_side: int = 320) -> np.ndarray:
+        """Upright, square-pixel picture whose longer side is at most ``max_side``."""
+        key = (fmt, max_side)
+        img = self._cache.get(key)
+        if img is None:
+            img = self._cache[key] = self._conv.convert(
+                self._frame, self._rotation, fmt, max_side
+            )
+        return img
+
+
+@dataclass
+class PassReport:
+    """How a decode pass ended: frames delivered, and where it stopped if it stopped early."""
+
+    frames: int = 0
+    expected: int = 0
+    stopped_at: Time | None = None
+    reason: str | None = None
+
+    @property
+    def complete(self) -> bool:
+        return self.stopped_at is None
+
+
+def iter_decoded(
+    path: str | os.PathLike[str],
+    *,
+    start_frame: int = 0,
+    end_frame: int | None = None,
+    cancel: threading.Event | None = None,
+    threads: Literal["AUTO", "FRAME", "SLICE", "NONE"] = "AUTO",
+    allow_truncated: bool = False,
+    report: PassReport | None = None,
+) -> Iterator[DecodedFrame]:
+    """The shared decode pass: every frame ``start_frame`` … ``end_frame - 1`` in order.
+
+    With ``allow_truncated`` a cut-off or damaged file yields what decodes and ``report``
+    says where it stopped; otherwise such a file raises :class:`CorruptMediaError`.
+    Raises :class:`CancelledError` when ``cancel`` is set (checked every frame).
+    """
+    import av
+
+    report = report if report is not None else PassReport()
+    p = Path(path).resolve()
+    with open_media(p) as container:
+        stream = video_stream(container, p)
+        index = load_or_scan(
+            container, stream, FileIdentity.of(p), allow_truncated=allow_truncated
+        )
+        frames = index.frames
+        n_total = len(frames)
+        end = n_total if end_frame is None else min(end_frame, n_total)
+        report.expected = max(0, end - start_frame)
+        if start_frame >= end:
+            return
+        if index.truncated:
+            report.stopped_at = frames.time_of(n_total - 1)
+            report.reason = "file is truncated"
+        stream.codec_context.thread_type = threads
+        conv = _Converter(float(stream.codec_context.sample_aspect_ratio or 1))
+        rotation: int | None = None  # shows only on decoded frames: read from the first
+        if start_frame > 0:
+            key = frames.keyframe_at_or_before(start_frame)
+            container.seek(frames.pts[key], stream=stream, backward=True, any_frame=False)
+        first_pts = frames.pts[start_frame]
+        last_pts = frames.pts[end - 1]
+        bad = 0
+        demux = container.demux(stream)
+        last_time: Time | None = None
+        while True:
+            try:
+                packet = next(demux)
+            except StopIteration:
+                break
+            except av.error.FFmpegError as exc:
+                report.reason = f"read error ({exc.strerror})"
+                break  # unreadable tail: what was decoded stands
+            try:
+                decoded = packet.decode()
+                bad = 0
+            except av.error.FFmpegError as exc:
+                bad += 1
+                if bad > _MAX_BAD_PACKETS:
+                    if not allow_truncated:
+                        raise CorruptMediaError(
+                            f"{p}: too many undecodable packets ({exc.strerror})"
+                        ) from None
+                    report.reason = f"undecodable stretch ({exc.strerror})"
+                    break
+                continue
+            for frame in decoded:
+                if cancel is not None and cancel.is_set():
+                    raise CancelledError("decoding cancelled")
+                pts = frame.pts
+                if pts is None or pts < first_pts:
+                    continue
+                if pts > last_pts:
+                    return
+                n = frames.frame_of_pts(pts)
+                if n is None:
+                    continue
+                if rotation is None:
+                    rotation = (-round(frame.rotation or 0)) % 360
+                last_time = Time(pts, frames.time_base)
+                report.frames += 1
+                yield DecodedFrame(frame, n, last_time, rotation, conv)
+        if report.frames < report.expected and report.stopped_at is None:
+            report.stopped_at = last_time or frames.time_of(start_frame)
+            report.reason = report.reason or "stream ended early"
+
+
 def iter_frames(
     path: str | os.PathLike[str],
     *,
@@ -72,76 +247,11 @@ def iter_frames(
 
     Raises :class:`CancelledError` when ``cancel`` is set (checked every frame).
     """
-    import av
-    import numpy as np
-    from av.video.reformatter import VideoReformatter
-
-    p = Path(path).resolve()
-    with open_media(p) as container:
-        stream = video_stream(container, p)
-        index = load_or_scan(container, stream, FileIdentity.of(p))
-        frames = index.frames
-        n_total = len(frames)
-        end = n_total if end_frame is None else min(end_frame, n_total)
-        if start_frame >= end:
-            return
-        stream.codec_context.thread_type = threads
-        cc = stream.codec_context
-        sar = float(cc.sample_aspect_ratio or 1)
-        # Rotation shows only on decoded frames; read it from the first one we get.
-        rotation: int | None = None
-        size: tuple[int, int] | None = None
-        fast: tuple[int, int] | None = None
-        reformatter = VideoReformatter()
-        if start_frame > 0:
-            key = frames.keyframe_at_or_before(start_frame)
-            container.seek(frames.pts[key], stream=stream, backward=True, any_frame=False)
-        first_pts = frames.pts[start_frame]
-        last_pts = frames.pts[end - 1]
-        bad = 0
-        demux = container.demux(stream)
-        while True:
-            try:
-                packet = next(demux)
-            except StopIteration:
-                break
-            except av.error.FFmpegError:
-                break  # unreadable tail: what was decoded stands
-            try:
-                decoded = packet.decode()
-                bad = 0
-            except av.error.FFmpegError as exc:
-                bad += 1
-                if bad > _MAX_BAD_PACKETS:
-                    raise CorruptMediaError(
-                        f"{p}: too many undecodable packets ({exc.strerror})"
-                    ) from None
-                continue
-            for frame in decoded:
-                if cancel is not None and cancel.is_set():
-                    raise CancelledError("decoding cancelled")
-                pts = frame.pts
-                if pts is None or pts < first_pts:
-                    continue
-                if pts > last_pts:
-                    return
-                n = frames.frame_of_pts(pts)
-                if n is None or (n - start_frame) % step:
-                    continue
-                if rotation is None:
-                    rotation = (-round(frame.rotation or 0)) % 360
-                    size = analysis_size(frame.width, frame.height, sar, rotation, max_side)
-                    fast = _fast_path(frame, size) if fmt == "gray" else None
-                assert size is not None
-                if fast is not None:
-                    small = _strided_gray(frame, fast)
-                else:
-                    small = reformatter.reformat(
-                        frame, size[0], size[1], fmt, interpolation="AREA"
-                    ).to_ndarray()
-                if rotation:
-                    small = np.ascontiguousarray(np.rot90(small, k=-(rotation // 90)))
-                yield AnalysisFrame(n, pts, Time(pts, frames.time_base), small)
+    for f in iter_decoded(
+        path, start_frame=start_frame, end_frame=end_frame, cancel=cancel, threads=threads
+    ):
+        if (f.index - start_frame) % step == 0:
+            yield AnalysisFrame(f.index, f.pts, f.time, f.image(fmt, max_side))
 
 
 # 8-bit planar YUV: plane 0 is the luma picture itself.
