@@ -22,7 +22,7 @@ _SIDE = 64  # tiny pictures are enough to tell still from moving, and cost nothi
 class MotionActivity:
     """FrameAnalyser: mean absolute luma change between consecutive frames, per second."""
 
-    name = "motion"
+    name = "activity"
 
     def __init__(self) -> None:
         self._prev: np.ndarray | None = None
