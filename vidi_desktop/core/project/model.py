@@ -575,6 +575,139 @@ class Answer(Payload):
         return cls(f.text("text"), f.time_ranges("ranges", ()))
 
 
+CropKeyframe = tuple[int, float, float, float, float]
+"""``(t_ms, x0, y0, x1, y1)``: a crop window (normalized display coordinates) at an instant."""
+
+
+def _parse_aspect(value: object) -> tuple[int, int]:
+    """``"9:16"`` → ``(9, 16)``; anything else raises ``ValueError``."""
+    if not isinstance(value, str) or value.count(":") != 1:
+        raise ValueError(f"aspect must look like '9:16', got {value!r}")
+    w, h = value.split(":")
+    if not (w.isdigit() and h.isdigit()) or int(w) <= 0 or int(h) <= 0:
+        raise ValueError(f"aspect must be two positive whole numbers like '9:16', got {value!r}")
+    return int(w), int(h)
+
+
+@register_payload
+@dataclass(frozen=True, slots=True)
+class ReframePath(Payload):
+    """A moving crop window that reframes the asset to another aspect ratio (9:16, 1:1…).
+
+    ``keyframes`` are ``(t_ms, x0, y0, x1, y1)`` windows in normalized display coordinates
+    (SAR and rotation applied), sorted by time. Between two keyframes the window moves
+    linearly, except across a shot cut in ``cuts_ms``: there it holds the earlier keyframe's
+    window up to the cut and jumps to the next keyframe's (each shot starts with a keyframe at
+    its cut). Before the first and after the last keyframe the nearest one holds. ``end_ms``
+    is where the path stops applying (the asset's end).
+    """
+
+    kind: ClassVar[str] = "reframe_path"
+    aspect: str
+    keyframes: tuple[CropKeyframe, ...]
+    cuts_ms: tuple[int, ...] = ()
+    end_ms: int | None = None
+
+    def __post_init__(self) -> None:
+        _parse_aspect(self.aspect)
+        frames = tuple(tuple(k) for k in self.keyframes)
+        if not frames:
+            raise ValueError("a reframe path needs at least one keyframe")
+        checked: list[CropKeyframe] = []
+        for k in frames:
+            if len(k) != 5:
+                raise ValueError(f"a crop keyframe is (t_ms, x0, y0, x1, y1), got {k!r}")
+            box = Box(*k)  # the same checks as a tube box: integer ms, [0, 1], not inverted
+            if box.x0 == box.x1 or box.y0 == box.y1:
+                raise ValueError(f"crop window at {box.t_ms} ms is empty")
+            checked.append((box.t_ms, box.x0, box.y0, box.x1, box.y1))
+        for a, b in itertools.pairwise(checked):
+            if a[0] >= b[0]:
+                raise ValueError(f"crop keyframes must be in strictly increasing time ({b[0]} ms)")
+        object.__setattr__(self, "keyframes", tuple(checked))
+        cuts = tuple(self.cuts_ms)
+        for c in cuts:
+            if isinstance(c, bool) or not isinstance(c, int):
+                raise TypeError(f"cut times must be integer milliseconds, got {c!r}")
+        if list(cuts) != sorted(set(cuts)):
+            raise ValueError("cut times must be increasing")
+        object.__setattr__(self, "cuts_ms", cuts)
+        if self.end_ms is not None:
+            if isinstance(self.end_ms, bool) or not isinstance(self.end_ms, int):
+                raise TypeError(f"end_ms must be integer milliseconds, got {self.end_ms!r}")
+            if self.end_ms < checked[-1][0]:
+                raise ValueError("end_ms is before the last keyframe")
+
+    @property
+    def ratio(self) -> tuple[int, int]:
+        """The aspect as ``(width, height)``."""
+        return _parse_aspect(self.aspect)
+
+    def extent(self) -> TimeRange:
+        end = self.end_ms if self.end_ms is not None else self.keyframes[-1][0]
+        return _ms_range(self.keyframes[0][0], end)
+
+    def window_at(self, t_ms: int) -> tuple[float, float, float, float]:
+        """The crop window ``(x0, y0, x1, y1)`` shown at ``t_ms`` (see the class docstring)."""
+        frames = self.keyframes
+        i = next((n for n, k in enumerate(frames) if k[0] > t_ms), len(frames))
+        if i == 0:
+            return frames[0][1:]
+        a = frames[i - 1]
+        if i == len(frames) or a[0] == t_ms:
+            return a[1:]
+        b = frames[i]
+        if any(a[0] < c <= b[0] for c in self.cuts_ms):
+            # A cut between them: hold until the cut (b sits at the cut, so t_ms < cut here).
+            cut = next(c for c in self.cuts_ms if a[0] < c <= b[0])
+            return a[1:] if t_ms < cut else b[1:]
+        f = (t_ms - a[0]) / (b[0] - a[0])
+        return (
+            a[1] + f * (b[1] - a[1]),
+            a[2] + f * (b[2] - a[2]),
+            a[3] + f * (b[3] - a[3]),
+            a[4] + f * (b[4] - a[4]),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "aspect": self.aspect,
+            "keyframes": [list(k) for k in self.keyframes],
+            "cuts_ms": list(self.cuts_ms),
+            "end_ms": self.end_ms,
+        }
+
+    @classmethod
+    def from_json(cls, f: Fields) -> Self:
+        aspect = f.text("aspect")
+        try:
+            _parse_aspect(aspect)
+        except ValueError as exc:
+            raise SchemaError(f.sub("aspect"), str(exc)) from None
+        path = f.sub("keyframes")
+        frames: list[CropKeyframe] = []
+        for i, item in enumerate(f.array("keyframes")):
+            here = f"{path}[{i}]"
+            if not isinstance(item, list) or len(item) != 5:
+                raise SchemaError(here, "expected [t_ms, x0, y0, x1, y1]")
+            try:
+                box = Box(*item)
+            except (TypeError, ValueError) as exc:
+                raise SchemaError(here, str(exc)) from None
+            frames.append((box.t_ms, box.x0, box.y0, box.x1, box.y1))
+        cuts = f.array("cuts_ms", ())
+        for i, c in enumerate(cuts):
+            if isinstance(c, bool) or not isinstance(c, int):
+                raise SchemaError(f"{f.sub('cuts_ms')}[{i}]", "expected integer milliseconds")
+        end = f.raw("end_ms", None)
+        if end is not None and (isinstance(end, bool) or not isinstance(end, int)):
+            raise SchemaError(f.sub("end_ms"), "expected integer milliseconds or null")
+        try:
+            return cls(aspect, tuple(frames), tuple(cuts), end)
+        except (TypeError, ValueError) as exc:
+            raise SchemaError(f.path, str(exc)) from None
+
+
 # -- suggestions ------------------------------------------------------------------------------
 
 
