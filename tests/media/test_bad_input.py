@@ -124,3 +124,10 @@ def test_audio_only_file_has_no_video(audio_only: Path, entry: str) -> None:
 def test_video_only_file_has_no_audio(shared_media: Path, entry: str) -> None:
     with pytest.raises(MissingStreamError, match="no audio stream"):
         ENTRY_POINTS[entry](shared_media / "counter.mp4")
+
+
+def test_truncated_file_can_be_salvaged_on_request(bad_files: dict[str, Path]) -> None:
+    """Analysis may work on what a cut-off recording holds; probe says it is truncated."""
+    info = probe(bad_files["truncated_faststart"], allow_truncated=True)
+    assert info.truncated and info.to_json()["truncated"] is True
+    assert info.video is not None and 0 < info.video.frames < 50

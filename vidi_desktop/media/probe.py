@@ -102,6 +102,7 @@ class MediaInfo:
     audio: tuple[AudioInfo, ...]
     bit_rate: int | None
     metadata: dict[str, str] = field(default_factory=dict)
+    truncated: bool = False  # only with probe(allow_truncated=True): frames are missing
 
     @property
     def start_frame_timecode(self) -> int:
@@ -157,15 +158,25 @@ class MediaInfo:
             "container_long": self.container_long,
             "bit_rate": self.bit_rate,
             "size": self.identity.size,
+            "truncated": self.truncated,
         }
 
 
-def probe(path: str | os.PathLike[str]) -> MediaInfo:
-    """Probe ``path``. Raises a :class:`~vidi_desktop.core.errors.MediaError` on bad input."""
+def probe(path: str | os.PathLike[str], *, allow_truncated: bool = False) -> MediaInfo:
+    """Probe ``path``. Raises a :class:`~vidi_desktop.core.errors.MediaError` on bad input.
+
+    A cut-off recording (fewer frames than its header promises) is refused unless
+    ``allow_truncated``; then the facts describe the part that is there and
+    ``MediaInfo.truncated`` is set, so analysis can salvage it and say where it stops.
+    """
     with open_media(path) as container:
         p = Path(path).resolve()
         identity = FileIdentity.of(p)
-        video = _probe_video(container, identity) if _has_video(container) else None
+        video = (
+            _probe_video(container, identity, allow_truncated)
+            if _has_video(container)
+            else None
+        )
         audio = tuple(_probe_audio(s) for s in container.streams.audio)
         if video is None and not audio:
             raise MissingStreamError(f"{p}: has no video or audio stream")
@@ -184,6 +195,7 @@ def probe(path: str | os.PathLike[str]) -> MediaInfo:
             audio=audio,
             bit_rate=container.bit_rate or None,
             metadata={str(k): str(v) for k, v in container.metadata.items()},
+            truncated=bool(video is not None and video.index.truncated),
         )
 
 
@@ -195,9 +207,11 @@ def _has_video(container: av.container.InputContainer) -> bool:
     return True
 
 
-def _probe_video(container: av.container.InputContainer, identity: FileIdentity) -> VideoInfo:
+def _probe_video(
+    container: av.container.InputContainer, identity: FileIdentity, allow_truncated: bool
+) -> VideoInfo:
     stream = video_stream(container, identity.path)
-    index = load_or_scan(container, stream, identity)
+    index = load_or_scan(container, stream, identity, allow_truncated=allow_truncated)
     first = _first_frame(container, stream, identity.path)
     cc = stream.codec_context
     avg = stream.average_rate or stream.guessed_rate
