@@ -1,10 +1,11 @@
 """``analyze``: footage in, project of suggestions out — the headless main job.
 
-This is the skeleton the analysis issue fills: today it probes every file (refusing bad ones
-before anything is written), adds them as assets to a new or existing project, warms the
-thumbnail and waveform caches the timeline needs, and saves the project atomically. The
-analysers (shots, speech, subtitles, faces, highlights) plug in as stages of
-:func:`analyze_files` behind :class:`AnalyzeOptions` flags.
+Every file is probed first (a file that cannot be read at all fails the run before anything
+is written), then each goes through the selected built-in analysers
+(:mod:`~vidi_desktop.services.analysis_run`), its thumbnails and waveform are cached for the
+timeline, and the project — new, or the existing one at ``output`` — gets the assets and
+their suggestions in one undoable step and is saved atomically once at the end. A cancelled
+run leaves the project file as it was.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from vidi_desktop.core.errors import ProjectError
+from vidi_desktop.services.analysis_run import AnalyzeOptions, FileAnalysis, analyze_file
 from vidi_desktop.services.jobs import JobContext, ProgressCallback
 
 if TYPE_CHECKING:
@@ -24,21 +26,14 @@ if TYPE_CHECKING:
     from vidi_desktop.media.probe import MediaInfo
 
 
-@dataclass(frozen=True, slots=True)
-class AnalyzeOptions:
-    """What to compute. The analysis issue adds its analysers here."""
-
-    thumbnails: int = 10
-    waveform: bool = True
-
-
 @dataclass
 class AnalyzeResult:
     """What a run produced, for the CLI summary and for scripts."""
 
-    project_path: Path
+    project_path: Path | None
     added: list[MediaInfo] = field(default_factory=list)
     already_present: list[Path] = field(default_factory=list)
+    analyses: list[FileAnalysis] = field(default_factory=list)
     suggestions: int = 0
 
     def summary_lines(self) -> list[str]:
@@ -49,38 +44,63 @@ class AnalyzeResult:
                 f"{v.width}x{v.height} {v.frames} frames" if v is not None else "audio only"
             )
             lines.append(f"added {info.path.name}: {float(info.duration):.2f} s, {what}")
+        for a in self.analyses:
+            counts = _counts(a)
+            if counts:
+                lines.append(f"  {a.info.path.name}: {counts}")
+            lines.extend(f"  {a.info.path.name}: {note}" for note in a.notes)
         for p in self.already_present:
             lines.append(f"kept  {p.name}: already in the project (unchanged)")
-        lines.append(f"{self.suggestions} suggestions; project saved to {self.project_path}")
+        where = f"project saved to {self.project_path}" if self.project_path else "no project"
+        lines.append(f"{self.suggestions} suggestions; {where}")
         return lines
+
+
+def _counts(a: FileAnalysis) -> str:
+    parts = []
+    for label, items in (
+        ("shot boundaries", a.shots),
+        ("speech segments", a.speech),
+        ("silences to cut", a.silence_cuts),
+        ("subtitle cues", a.cues),
+        ("tubes", a.tubes),
+        ("highlights", a.highlights),
+    ):
+        if items is not None:
+            parts.append(f"{len(items)} {label}")
+    if a.reframe is not None:
+        parts.append(f"reframe {a.reframe.aspect} ({len(a.reframe.keyframes)} keyframes)")
+    return ", ".join(parts)
 
 
 def analyze_files(
     files: Sequence[str | os.PathLike[str]],
-    output: str | os.PathLike[str],
+    output: str | os.PathLike[str] | None,
     options: AnalyzeOptions | None = None,
     on_progress: ProgressCallback | None = None,
     cancel: threading.Event | None = None,
 ) -> AnalyzeResult:
     """Analyse ``files`` into the project at ``output`` (created, or updated if it exists).
 
-    Every file is probed before the project is touched: one bad file fails the run with its
-    one-line error and leaves ``output`` as it was.
+    ``output`` None analyses without writing a project (``analyze --json`` to stdout).
+    Files already in the project (same path, size and mtime) are not analysed again.
     """
     from vidi_desktop.media.probe import probe
 
     options = options or AnalyzeOptions()
     ctx = JobContext(cancel=cancel or threading.Event(), on_progress=on_progress)
-    out = Path(output)
-    document = _open_or_new(out)
+    out = Path(output) if output is not None else None
+    document = _open_or_new(out) if out is not None else None
     result = AnalyzeResult(project_path=out)
 
     infos: list[MediaInfo] = []
-    for i, f in enumerate(files):
-        ctx.progress(i / max(1, len(files)) * 0.2, f"probing {Path(f).name}")
-        infos.append(probe(f))
+    for f in files:
+        ctx.progress(0.0, f"probing {Path(f).name}")
+        infos.append(probe(f, allow_truncated=True))
 
-    known = {(a.path, a.size, a.mtime_ns) for a in document.project.assets}
+    known = set()
+    if document is not None:
+        known = {(a.path, a.size, a.mtime_ns) for a in document.project.assets}
     todo = []
     for info in infos:
         ident = info.identity
@@ -92,15 +112,28 @@ def analyze_files(
 
     for i, info in enumerate(todo):
         stage = ctx.stage(i, max(1, len(todo)), info.path.name)
-        _warm_caches(info, options, stage, ctx)
+        file_ctx = JobContext(cancel=ctx.cancel, on_progress=lambda f, m, s=stage: s(f * 0.95, m))
+        if options.any_analyser:
+            result.analyses.append(analyze_file(info.path, options, file_ctx))
+        _warm_caches(info, options, lambda f, m, s=stage: s(0.95 + f * 0.05, m), ctx)
 
-    with document.transaction(f"Analyze {len(todo)} file(s)"):
-        for info in todo:
-            document.add_asset(asset_from_probe(info))
-            result.added.append(info)
     ctx.check_cancelled()
-    document.save(out)
-    result.suggestions = len(document.project.suggestions)
+    if document is not None and out is not None:
+        by_path = {a.info.path: a for a in result.analyses}
+        with document.transaction(f"Analyze {len(todo)} file(s)"):
+            for info in todo:
+                asset = document.add_asset(asset_from_probe(info))
+                analysis = by_path.get(info.path)
+                if analysis is not None:
+                    suggestions = analysis.suggestions(asset.id)
+                    if suggestions:
+                        document.add_suggestions(suggestions)
+                result.added.append(info)
+        document.save(out)
+        result.suggestions = len(document.project.suggestions)
+    else:
+        result.added = list(todo)
+        result.suggestions = sum(len(a.suggestions("preview")) for a in result.analyses)
     ctx.progress(1.0, "done", force=True)
     return result
 
@@ -133,7 +166,7 @@ def _warm_caches(
     from vidi_desktop.media.thumbnails import thumbnails
     from vidi_desktop.media.waveform import waveform_peaks
 
-    if info.video is not None and options.thumbnails:
+    if info.video is not None and options.thumbnails and not info.truncated:
         report(0.0, "thumbnails")
         thumbnails(info.path, count=options.thumbnails)
     ctx.check_cancelled()
