@@ -1,4 +1,4 @@
-"""The headless front door: ``vidi-desktop probe|thumbs|analyze|export``.
+"""The headless front door: ``vidi-desktop probe|thumbs|analyze|export|render``.
 
 Start-up must stay fast (``--help`` well under half a second): nothing heavy is imported at
 module level; each command imports what it needs. Errors the user can fix (bad files, bad
@@ -13,6 +13,7 @@ import logging
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -142,37 +143,140 @@ def _cmd_thumbs(args: argparse.Namespace) -> int:
 # -- analyze ---------------------------------------------------------------------------------
 def _cmd_analyze(args: argparse.Namespace) -> int:
     from vidi_desktop.paths import sample_clip
-    from vidi_desktop.services.analyze import AnalyzeOptions, analyze_files
+    from vidi_desktop.services.analysis_run import AnalyzeOptions
+    from vidi_desktop.services.analyze import analyze_files
 
     files = [Path(f) for f in args.files]
     if args.sample:
         files.insert(0, sample_clip())
     if not files:
         raise CliError("nothing to analyze: give one or more media files, or --sample")
-    output = Path(args.output)
-    options = AnalyzeOptions()
-    with progress_bar("analyzing", not args.quiet) as report:
+    chosen = dict(
+        shots=args.shots,
+        speech=args.speech,
+        subtitles=args.subtitles,
+        faces=args.faces,
+        people=args.people,
+        highlights=args.highlights or 0,
+        reframe=args.reframe,
+    )
+    knobs = dict(
+        sensitivity=args.sensitivity,
+        highlight_seconds=args.highlight_seconds,
+        silence_margin=args.margin,
+        min_silence=args.min_silence,
+        keep_pauses=args.keep_pauses,
+        whisper_model=args.whisper_model,
+    )
+    options = AnalyzeOptions(**chosen, **knobs)
+    if not options.any_analyser:
+        # No analyser named: the embedded default's whole job.
+        options = AnalyzeOptions.everything(**knobs, people=args.people)
+    output = Path(args.output) if args.output else (None if args.json else Path("project.json"))
+    with progress_bar("analyzing", not args.quiet and not args.json) as report:
         result = analyze_files(files, output, options, on_progress=report)
-    if not args.quiet:
+    if args.json:
+        docs = [a.to_json(options) for a in result.analyses]
+        print(json.dumps(docs[0] if len(docs) == 1 else docs, indent=2))
+    elif not args.quiet:
         for line in result.summary_lines():
             print(line)
     return EXIT_OK
 
 
+def _seconds(text: str) -> Fraction:
+    """A duration in seconds: ``0.2``, ``1/5`` or ``200ms``."""
+    t = text.strip().lower()
+    try:
+        value = Fraction(t[:-2]) / 1000 if t.endswith("ms") else Fraction(t.rstrip("s"))
+    except (ValueError, ZeroDivisionError):
+        raise argparse.ArgumentTypeError(f"not a duration in seconds: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must not be negative: {text!r}")
+    return value
+
+
+def _aspect(text: str) -> str:
+    parts = text.replace("/", ":").split(":")
+    if len(parts) != 2 or not all(p.isdigit() and int(p) > 0 for p in parts):
+        raise argparse.ArgumentTypeError(f"an aspect ratio like 9:16, got {text!r}")
+    return f"{int(parts[0])}:{int(parts[1])}"
+
+
+def _fraction01(text: str) -> float:
+    value = float(text)
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1, got {text}")
+    return value
+
+
 # -- export ----------------------------------------------------------------------------------
 def _cmd_export(args: argparse.Namespace) -> int:
-    from vidi_desktop.services.export import export_project
+    from vidi_desktop.services.export import export_files
 
-    export_project(
+    result = export_files(
         Path(args.project),
         fmt=args.format,
         output=Path(args.output),
         include=args.include,
         kinds=args.kind or None,
+        **_export_options(args),
     )
+    for warning in result.warnings:
+        print(f"vidi-desktop: warning: {warning}", file=sys.stderr)
     if not args.quiet:
-        print(f"wrote {args.output}")
+        for path in result.paths:
+            print(f"wrote {path}")
     return EXIT_OK
+
+
+def _export_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The export flags beyond the json format's, as ``ExportOptions`` fields."""
+    if args.format == "json":
+        return {}
+    return {
+        "record_start": args.record_start,
+        "fcpxml_version": args.fcpxml_version,
+        "markers": not args.no_markers,
+        "pending_as": args.pending_as,
+        "subtitle_timing": args.subtitle_times,
+        "per_highlight": args.per_highlight,
+        "edl_audio": not args.edl_video_only,
+    }
+
+
+# -- render ----------------------------------------------------------------------------------
+def _cmd_render(args: argparse.Namespace) -> int:
+    from vidi_desktop.services.export import render_project
+
+    with progress_bar("rendering", not args.quiet) as report:
+        reports = render_project(
+            Path(args.project),
+            output=Path(args.output),
+            mode=args.mode,
+            include=args.include,
+            kinds=args.kind or None,
+            per_highlight=args.per_highlight,
+            size=args.size,
+            burn_subtitles=args.burn_subtitles,
+            reframe=not args.no_reframe,
+            crf=args.crf,
+            on_progress=report,
+        )
+    if not args.quiet:
+        for r in reports:
+            exact = "frame-exact" if r.frame_exact else "NOT frame-exact"
+            print(f"wrote {r.path}: {r.frames} frames, {float(r.duration):.2f} s, {exact}")
+            for note in r.notes:
+                print(f"  note: {note}")
+    return EXIT_OK
+
+
+def _size(text: str) -> tuple[int, int]:
+    w, sep, h = text.lower().partition("x")
+    if not sep or not w.isdigit() or not h.isdigit() or int(w) < 2 or int(h) < 2:
+        raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT like 1080x1920, got {text!r}")
+    return int(w), int(h)
 
 
 # -- parser ----------------------------------------------------------------------------------
@@ -199,11 +303,40 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="list what was written as JSON")
     p.set_defaults(func=_cmd_thumbs)
 
-    p = sub.add_parser("analyze", help="analyse footage into a project of suggestions")
+    p = sub.add_parser(
+        "analyze",
+        help="analyse footage into a project of suggestions",
+        description="Analyse footage with the built-in analysers (CPU, nothing downloaded). "
+        "With no analyser flag, all of them run (people tubes only with --people).",
+    )
     p.add_argument("files", nargs="*", metavar="FILE")
     p.add_argument("--sample", action="store_true", help="include the bundled sample clip")
-    p.add_argument("-o", "--output", default="project.json", metavar="PROJECT",
-                   help="project file to write (default: project.json)")
+    p.add_argument("-o", "--output", metavar="PROJECT",
+                   help="project file to write or update (default: project.json; "
+                   "none with --json unless given)")
+    p.add_argument("--json", action="store_true",
+                   help="print the results as JSON (only the keys asked for)")
+    g = p.add_argument_group("analysers")
+    g.add_argument("--shots", action="store_true", help="shot boundaries: cuts, fades, dissolves")
+    g.add_argument("--speech", action="store_true", help="speech, silences, silence cuts")
+    g.add_argument("--subtitles", action="store_true", help="transcript and subtitle cues")
+    g.add_argument("--faces", action="store_true", help="face tubes")
+    g.add_argument("--people", action="store_true", help="person tubes (HOG; weak on real footage)")
+    g.add_argument("--highlights", type=_positive_int, metavar="N", help="the N best clips")
+    g.add_argument("--reframe", type=_aspect, metavar="W:H", help="crop path, e.g. 9:16")
+    k = p.add_argument_group("settings")
+    k.add_argument("--sensitivity", type=_fraction01, default=0.5,
+                   help="shot detection sensitivity 0..1 (0.5)")
+    k.add_argument("--highlight-seconds", type=_seconds, default=Fraction(30), metavar="S",
+                   help="target highlight length (30)")
+    k.add_argument("--margin", type=_seconds, default=Fraction(1, 5), metavar="S",
+                   help="silence kept next to speech when cutting silences (0.2)")
+    k.add_argument("--min-silence", type=_seconds, default=Fraction(1, 2), metavar="S",
+                   help="shortest silence worth cutting (0.5)")
+    k.add_argument("--keep-pauses", type=_seconds, default=None, metavar="S",
+                   help="keep pauses between speech shorter than S whole")
+    k.add_argument("--whisper-model", metavar="DIR",
+                   help="a local CTranslate2 Whisper folder (default: bundled tiny.en)")
     p.set_defaults(func=_cmd_analyze)
 
     p = sub.add_parser("export", help="export a project's edit or suggestions")
@@ -212,8 +345,44 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, metavar="FILE")
     p.add_argument("--include", choices=("accepted", "pending", "all"), default="accepted")
     p.add_argument("--kind", action="append", metavar="KIND",
-                   help="only suggestions of this kind (repeatable)")
+                   help="only suggestions of this kind (repeatable): a kind name or "
+                        "shots, speech, highlights, chapters, subtitles, tubes, reframe")
+    p.add_argument("--record-start", default="01:00:00:00", metavar="TC",
+                   help="timecode of the sequence's first frame (01:00:00:00)")
+    p.add_argument("--fcpxml-version", default="1.10", metavar="V",
+                   help="FCPXML version, 1.3 to 1.13 (1.10)")
+    p.add_argument("--no-markers", action="store_true",
+                   help="leave out markers (shots, chapters, objects, undecided suggestions)")
+    p.add_argument("--pending-as", choices=("clips", "markers", "disabled"), default="clips",
+                   help="pending suggestions as clips (default), markers or disabled clips; "
+                        "rejected ones are markers or, with 'disabled', disabled clips")
+    p.add_argument("--subtitle-times", choices=("source", "timecode", "edit"),
+                   default="source",
+                   help="srt/vtt clock: from the file's start, on its timecode, or on the edit")
+    p.add_argument("--per-highlight", action="store_true",
+                   help="one file per highlight clip: NAME-01.ext, NAME-02.ext…")
+    p.add_argument("--edl-video-only", action="store_true",
+                   help="EDL events on V only (default: AA/V when the source has audio)")
     p.set_defaults(func=_cmd_export)
+
+    p = sub.add_parser("render", help="render the edit (or highlights) to a video file")
+    p.add_argument("project", metavar="PROJECT")
+    p.add_argument("-o", "--output", required=True, metavar="FILE",
+                   help="video file to write (.mp4, .mov or .mkv)")
+    p.add_argument("--mode", choices=("exact", "fast"), default="exact",
+                   help="exact: re-encode, frame-exact (default); fast: copy from keyframes")
+    p.add_argument("--include", choices=("accepted", "pending", "all"), default="accepted")
+    p.add_argument("--kind", action="append", metavar="KIND",
+                   help="build the cut from these suggestion kinds (repeatable)")
+    p.add_argument("--per-highlight", action="store_true",
+                   help="one file per highlight clip: NAME-01.mp4…")
+    p.add_argument("--size", type=_size, metavar="WxH",
+                   help="output size (default: the source's, or 1080x1920 etc. when reframed)")
+    p.add_argument("--burn-subtitles", action="store_true",
+                   help="draw the accepted subtitle cues into the picture")
+    p.add_argument("--no-reframe", action="store_true", help="ignore accepted crop paths")
+    p.add_argument("--crf", type=int, default=18, help="H.264 quality, lower is better (18)")
+    p.set_defaults(func=_cmd_render)
     return parser
 
 
