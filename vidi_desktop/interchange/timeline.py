@@ -146,6 +146,7 @@ def build_timeline(project: Project, options: TimelineOptions | None = None) -> 
         ]
     else:
         pieces, leftovers = _pieces_from_suggestions(project, selected, kinds, options)
+    whole = not use_edit and all(p.suggestion_id is None and p.kind == "edit" for p in pieces)
     split_shots = kinds is not None and "scene_boundary" in kinds
     if options.pending_as == "disabled":
         for s in leftovers:
@@ -154,6 +155,12 @@ def build_timeline(project: Project, options: TimelineOptions | None = None) -> 
         leftovers = [s for s in leftovers if not _disabled_clip_kind(s)]
     name = options.name or project.name
     timeline = _layout(name, pieces, sources, options)
+    if whole:
+        timeline = replace(timeline, warnings=(
+            *timeline.warnings,
+            f"no {options.include} cuts, keeps, highlights or shots shape the edit: "
+            "each file is exported whole",
+        ))
     markers = list(leftovers) + [
         s for s in selected
         if s.kind in _MARKER_KINDS and not (split_shots and s.kind == "scene_boundary"
