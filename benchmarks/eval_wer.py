@@ -22,14 +22,11 @@ Timings on a shared machine are noisy: read them as preliminary. Run from the re
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import shutil
-import subprocess
 import sys
 import time
-import wave
 from pathlib import Path
 from typing import Any
 
@@ -82,17 +79,11 @@ EXAMPLE_REFERENCE = (
 
 
 def espeak(text: str, voice: str, wpm: int) -> np.ndarray:
-    wav = subprocess.run(
-        ["espeak-ng", "-v", voice, "-s", str(wpm), "--stdout", text],
-        capture_output=True,
-        check=True,
-        timeout=120,
-    ).stdout
-    with wave.open(io.BytesIO(wav)) as w:
-        rate = w.getframerate()
-        x = np.frombuffer(w.readframes(w.getnframes()), "<i2").astype(np.float64) / 32768
-    y = np.interp(np.arange(int(len(x) * RATE / rate)) / RATE, np.arange(len(x)) / rate, x)
-    return (0.5 * y / max(1e-9, float(np.abs(y).max()))).astype(np.float32)
+    """``text`` spoken by espeak-ng at 16 kHz (see :func:`vidi_desktop.media.synth.speak`)."""
+    from vidi_desktop.media.synth import speak
+
+    return speak(text, voice, wpm, 16000)
+
 
 
 def footage_bed() -> tuple[np.ndarray, str]:

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import io
 import shutil
-import subprocess
 import threading
 import time
-import wave
 from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
@@ -25,6 +22,7 @@ from vidi_desktop.analysis.speech import (
 from vidi_desktop.core.errors import CancelledError, MissingStreamError
 from vidi_desktop.core.time import Time
 from vidi_desktop.media.audio import AudioClip
+from vidi_desktop.media.synth import speak
 from vidi_desktop.services.jobs import JobContext
 
 RATE = 16000
@@ -34,20 +32,9 @@ needs_espeak = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="nee
 
 
 def espeak(text: str, voice: str = "en-us", wpm: int = 150) -> np.ndarray:
-    """``text`` spoken by espeak-ng, at 16 kHz, with its leading/trailing silence trimmed."""
-    wav = subprocess.run(
-        ["espeak-ng", "-v", voice, "-s", str(wpm), "--stdout", text],
-        capture_output=True,
-        check=True,
-        timeout=60,
-    ).stdout
-    with wave.open(io.BytesIO(wav)) as w:
-        rate = w.getframerate()
-        x = np.frombuffer(w.readframes(w.getnframes()), "<i2").astype(np.float64) / 32768
-    t = np.arange(int(len(x) * RATE / rate)) / RATE
-    y = np.interp(t, np.arange(len(x)) / rate, x)
-    loud = np.flatnonzero(np.abs(y) > 0.002)
-    return (0.7 * y[loud[0] : loud[-1] + 1] / np.abs(y).max()).astype(np.float32)
+    """``text`` spoken by espeak-ng at 16 kHz (see :func:`vidi_desktop.media.synth.speak`)."""
+    return speak(text, voice, wpm, 16000)
+
 
 
 def place(

@@ -3,13 +3,10 @@ sample clip's "banana", word timing, phrase search, bad input and cancellation."
 
 from __future__ import annotations
 
-import io
 import itertools
 import shutil
-import subprocess
 import threading
 import time
-import wave
 from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
@@ -32,6 +29,7 @@ from vidi_desktop.analysis.wer import word_error_rate
 from vidi_desktop.core.errors import CancelledError
 from vidi_desktop.core.time import Time, TimeRange
 from vidi_desktop.media.audio import AudioClip
+from vidi_desktop.media.synth import speak
 from vidi_desktop.services.jobs import JobContext
 
 RATE = 16000
@@ -54,19 +52,9 @@ WER_BOUND = 0.25
 
 
 def espeak(text: str, voice: str = "en-us", wpm: int = 150) -> np.ndarray:
-    """``text`` spoken by espeak-ng, at 16 kHz, with its leading/trailing silence trimmed."""
-    wav = subprocess.run(
-        ["espeak-ng", "-v", voice, "-s", str(wpm), "--stdout", text],
-        capture_output=True,
-        check=True,
-        timeout=60,
-    ).stdout
-    with wave.open(io.BytesIO(wav)) as w:
-        rate = w.getframerate()
-        x = np.frombuffer(w.readframes(w.getnframes()), "<i2").astype(np.float64) / 32768
-    y = np.interp(np.arange(int(len(x) * RATE / rate)) / RATE, np.arange(len(x)) / rate, x)
-    loud = np.flatnonzero(np.abs(y) > 0.002)
-    return (0.7 * y[loud[0] : loud[-1] + 1] / np.abs(y).max()).astype(np.float32)
+    """``text`` spoken by espeak-ng at 16 kHz (see :func:`vidi_desktop.media.synth.speak`)."""
+    return speak(text, voice, wpm, 16000)
+
 
 
 @pytest.fixture(scope="module")

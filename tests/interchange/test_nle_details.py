@@ -258,3 +258,11 @@ def test_otio_keeps_tube_boxes_and_reframe_in_metadata() -> None:
     assert marker.marked_range.start_time.value == 10
     clip = to_otio(reframed()).video_tracks()[0].find_clips()[0]
     assert clip.metadata["vidi"]["reframe"]["aspect"] == "9:16"
+
+
+def test_a_file_whose_first_frame_is_not_at_zero(edit_project) -> None:
+    # Ranges are container times: frame 0 sits at 1.075 s (delayed_start.mp4 is like this).
+    project, _, _ = edit_project(R, 100, [(10, 20)], "00:00:10:00", start_time=Fraction(43, 40))
+    (clip,) = build_timeline(project).clips
+    assert (clip.first, clip.end) == (10, 20)
+    assert clip.source.timecode(clip.first) == "00:00:10:10"

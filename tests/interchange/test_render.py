@@ -19,7 +19,7 @@ import pytest
 
 from vidi_desktop.core.errors import CancelledError
 from vidi_desktop.core.project import Asset, EditClip, Project
-from vidi_desktop.core.time import TimeRange
+from vidi_desktop.core.time import Time, TimeRange
 from vidi_desktop.interchange.errors import ExportError
 from vidi_desktop.interchange.model import Reframe, ReframeKey
 from vidi_desktop.interchange.render import RenderOptions, render
@@ -246,3 +246,26 @@ def test_failed_render_keeps_the_old_target(click_clip, tmp_path) -> None:
         render(build_timeline(project), target, RenderOptions(mode="sideways"))  # type: ignore[arg-type]
     assert target.read_bytes() == b"previous render"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.mp4"]
+
+
+def test_variable_frame_rate_picks_the_frame_on_screen(make_clip, tmp_path) -> None:
+    # 40 ms frames with every fifth one held 80 ms: 30 frames, average ≈ 20.8 fps.
+    pts, t = [], 0
+    for n in range(30):
+        pts.append(t)
+        t += 80 if n % 5 == 4 else 40
+    clip = make_clip("vfr.mp4", frames=30, rate=25, size=(320, 240), pts=pts,
+                     time_base=Fraction(1, 1000))
+    asset = asset_from_probe(probe(clip))
+    assert asset.info["video"]["rate"] is None
+    r = TimeRange.from_start_end(Time(pts[5], Fraction(1, 1000)), Time(pts[20], Fraction(1, 1000)))
+    timeline = build_timeline(Project(assets=(asset,), edit=(EditClip.new(asset.id, r),)))
+    render(timeline, tmp_path / "vfr_out.mp4")
+    got = [read_frame_number(img) for img in decoded(tmp_path / "vfr_out.mp4")]
+    rate = timeline.rate.value
+    start = Fraction(pts[5], 1000)
+    want = []
+    for k in range(timeline.clips[0].record_count):
+        mid = (start + (k + Fraction(1, 2)) / rate) * 1000
+        want.append(max(n for n in range(30) if pts[n] <= mid))
+    assert got == want and got[0] == 5

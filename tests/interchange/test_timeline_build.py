@@ -221,3 +221,12 @@ def test_reframe_suggestions_are_read_by_kind_name(asset) -> None:
     keys = tl.clips[0].reframe.keys
     assert keys[0].offset == 0 and keys[-1].offset == 99
     assert keys[0].x0 == 0.0 and abs(keys[-1].x0 - 0.7 * 99 / 100) < 1e-6
+
+
+def test_nothing_accepted_exports_whole_files_and_says_so(asset) -> None:
+    p = Project(assets=(asset,), suggestions=(sug(asset, CutRange(frames(0, 10)), "pending"),))
+    tl = build_timeline(p)
+    assert spans(tl) == [(0, 250)]
+    assert any("exported whole" in w for w in tl.warnings)
+    cut = build_timeline(p, TimelineOptions(include="pending"))
+    assert spans(cut) == [(10, 250)] and not any("whole" in w for w in cut.warnings)

@@ -146,8 +146,11 @@ def build_timeline(project: Project, options: TimelineOptions | None = None) -> 
         ]
     else:
         pieces, leftovers = _pieces_from_suggestions(project, selected, kinds, options)
-    whole = not use_edit and all(p.suggestion_id is None and p.kind == "edit" for p in pieces)
     split_shots = kinds is not None and "scene_boundary" in kinds
+    shaping = ("cut_range", "highlight_clip", *(("scene_boundary",) if split_shots else ()))
+    whole = not use_edit and not any(
+        s.kind in shaping and _is_clip(s, options) for s in selected
+    )
     if options.pending_as == "disabled":
         for s in leftovers:
             if _disabled_clip_kind(s):

@@ -151,3 +151,31 @@ def write_clip(
 def sine(freq: float = 440.0, level: float = 0.5) -> Callable[[np.ndarray], np.ndarray]:
     """A tone for audio tests."""
     return lambda t: level * np.sin(2 * np.pi * freq * t)
+
+
+def speak(text: str, voice: str = "en-us", wpm: int = 150, rate: int = 16000) -> np.ndarray:
+    """``text`` spoken by espeak-ng (Debian's ``espeak-ng``) at ``rate`` Hz, mono float32.
+
+    Leading and trailing silence is trimmed and the peak set to 0.7, so the speech starts
+    at sample 0 and can be placed at a known time. Raises FileNotFoundError without
+    espeak-ng: callers (tests, evaluations) skip then.
+    """
+    import io
+    import subprocess
+    import wave
+
+    wav = subprocess.run(
+        ["espeak-ng", "-v", voice, "-s", str(wpm), "--stdout", text],
+        capture_output=True,
+        check=True,
+        timeout=60,
+    ).stdout
+    with wave.open(io.BytesIO(wav)) as w:
+        src_rate = w.getframerate()
+        x = np.frombuffer(w.readframes(w.getnframes()), "<i2").astype(np.float64) / 32768
+    t = np.arange(int(len(x) * rate / src_rate)) / rate
+    y = np.interp(t, np.arange(len(x)) / src_rate, x)
+    loud = np.flatnonzero(np.abs(y) > 0.002)
+    if loud.size == 0:
+        return np.zeros(0, np.float32)
+    return (0.7 * y[loud[0] : loud[-1] + 1] / np.abs(y).max()).astype(np.float32)
