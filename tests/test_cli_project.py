@@ -21,7 +21,7 @@ def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[
 
 
 def test_analyze_sample_writes_a_project(tmp_path: Path) -> None:
-    out = run_cli("analyze", "--sample", "-o", str(tmp_path / "p.json"))
+    out = run_cli("analyze", "--sample", "--shots", "-o", str(tmp_path / "p.json"))
     assert out.returncode == 0, out.stderr
     project = load_project(tmp_path / "p.json")
     (asset,) = project.assets
@@ -32,8 +32,8 @@ def test_analyze_sample_writes_a_project(tmp_path: Path) -> None:
 
 def test_analyze_adds_to_an_existing_project(tmp_path: Path, small_clip: Path) -> None:
     target = tmp_path / "p.json"
-    assert run_cli("analyze", str(small_clip), "-o", str(target)).returncode == 0
-    out = run_cli("analyze", str(small_clip), "--sample", "-o", str(target))
+    assert run_cli("analyze", str(small_clip), "--shots", "-o", str(target)).returncode == 0
+    out = run_cli("analyze", str(small_clip), "--sample", "--shots", "-o", str(target))
     assert out.returncode == 0, out.stderr
     assert "already in the project" in out.stdout
     names = sorted(a.name for a in load_project(target).assets)
@@ -44,7 +44,7 @@ def test_analyze_adds_to_an_existing_project(tmp_path: Path, small_clip: Path) -
 def test_analyze_with_a_bad_file_writes_nothing(tmp_path: Path, small_clip: Path) -> None:
     bad = tmp_path / "broken.mp4"
     bad.write_text("not a video")
-    out = run_cli("analyze", str(small_clip), str(bad), "-o", str(tmp_path / "p.json"))
+    out = run_cli("analyze", str(small_clip), str(bad), "--shots", "-o", str(tmp_path / "p.json"))
     assert out.returncode == 2
     assert "broken.mp4" in out.stderr and out.stderr.count("\n") == 1
     assert not (tmp_path / "p.json").exists()
@@ -68,7 +68,7 @@ def test_bad_project_is_refused_and_untouched(
     project = tmp_path / "p.json"
     project.write_text(content)
     if command == "analyze":
-        out = run_cli("analyze", str(small_clip), "-o", str(project))
+        out = run_cli("analyze", str(small_clip), "--shots", "-o", str(project))
     else:
         out = run_cli("export", str(project), "--format", "json", "-o", str(tmp_path / "e.json"))
     assert out.returncode == 2, out.stderr
@@ -80,18 +80,13 @@ def test_bad_project_is_refused_and_untouched(
 
 def test_export_json_selects_by_state(tmp_path: Path, small_clip: Path) -> None:
     target = tmp_path / "p.json"
-    assert run_cli("analyze", str(small_clip), "-o", str(target)).returncode == 0
+    assert run_cli("analyze", str(small_clip), "--shots", "--speech", "-o",
+                   str(target)).returncode == 0
     out = run_cli("export", str(target), "--format", "json", "--include", "all",
                   "-o", str(tmp_path / "e.json"))
     assert out.returncode == 0, out.stderr
     doc = json.loads((tmp_path / "e.json").read_text())
-    assert doc["include"] == "all" and doc["suggestions"] == []
-    assert doc["assets"][0]["name"] == "small.mp4"
-
-
-def test_export_format_not_built_yet_is_a_clear_error(tmp_path: Path, small_clip: Path) -> None:
-    target = tmp_path / "p.json"
-    assert run_cli("analyze", str(small_clip), "-o", str(target)).returncode == 0
-    out = run_cli("export", str(target), "--format", "edl", "-o", str(tmp_path / "x.edl"))
-    assert out.returncode == 2 and "not available yet" in out.stderr
-    assert not (tmp_path / "x.edl").exists()
+    assert doc["include"] == "all" and doc["assets"][0]["name"] == "small.mp4"
+    assert doc["suggestions"] and all(s["state"] == "pending" for s in doc["suggestions"])
+    out = run_cli("export", str(target), "--format", "json", "-o", str(tmp_path / "a.json"))
+    assert json.loads((tmp_path / "a.json").read_text())["suggestions"] == []

@@ -210,6 +210,57 @@ def test_cut_and_dissolve_in_generated_clip_and_vfr_times(make_clip: Callable[..
     assert dissolve.start == Time(pts[dissolve.span[0]], Fraction(1, 30000))
 
 
+def _fade_clip(
+    make_clip: Callable[..., Path], name: str, hold: int, *, cut_in: bool = False
+) -> Path:
+    """25 fps: shot A, a 12-frame fade-out from frame 40, ``hold`` black frames, then shot
+    B fading in over 12 frames (or cut in when ``cut_in``)."""
+    a, b = still_picture(21, (320, 180)), still_picture(22, (320, 180))
+    black_from, b_from = 52, 52 + hold
+
+    def picture(n: int) -> np.ndarray:
+        if n < 40:
+            return a(n)
+        if n < black_from:
+            return (a(n) * (1 - (n - 39) / 13)).astype(np.uint8)
+        if n < b_from:
+            return np.zeros_like(a(n))
+        if cut_in or n >= b_from + 12:
+            return b(n)
+        return (b(n) * ((n - b_from + 1) / 13)).astype(np.uint8)
+
+    return make_clip(
+        name, frames=b_from + 50, rate=25, size=(320, 180), picture=picture, stamp=False
+    )
+
+
+def test_fade_out_and_in_around_a_short_black_is_one_dip(make_clip: Callable[..., Path]) -> None:
+    path = _fade_clip(make_clip, "dip.mp4", hold=5)  # 0.2 s of black
+    shots = detect_shots(path)
+    assert [(s.kind, s.direction) for s in shots] == [("fade", "out_in")]
+    dip = shots[0]
+    assert 39 <= dip.span[0] <= 41 and 67 <= dip.span[1] <= 69
+    assert 56 <= dip.frame <= 58  # the first frame showing shot B
+
+
+def test_fade_out_and_in_around_a_long_black_are_two_boundaries(
+    make_clip: Callable[..., Path],
+) -> None:
+    path = _fade_clip(make_clip, "fade_pair.mp4", hold=25)  # 1 s of black: a shot of its own
+    shots = detect_shots(path)
+    assert [(s.kind, s.direction) for s in shots] == [("fade", "out"), ("fade", "in")]
+    assert 51 <= shots[0].frame <= 53  # the first black frame
+    assert 76 <= shots[1].frame <= 78  # the first frame showing shot B
+
+
+def test_fade_out_then_cut_after_a_short_black_is_one_boundary(
+    make_clip: Callable[..., Path],
+) -> None:
+    path = _fade_clip(make_clip, "fade_cut.mp4", hold=4, cut_in=True)
+    shots = detect_shots(path)
+    assert [(s.kind, s.direction, s.frame) for s in shots] == [("fade", "out", 56)]
+
+
 # -- sensitivity, cancellation, short and damaged input -----------------------------------------
 
 

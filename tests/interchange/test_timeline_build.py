@@ -230,3 +230,22 @@ def test_nothing_accepted_exports_whole_files_and_says_so(asset) -> None:
     assert any("exported whole" in w for w in tl.warnings)
     cut = build_timeline(p, TimelineOptions(include="pending"))
     assert spans(cut) == [(10, 250)] and not any("whole" in w for w in cut.warnings)
+
+
+def test_a_real_reframe_path_holds_and_jumps_at_its_cuts(asset) -> None:
+    from vidi_desktop.core.project import PAYLOAD_TYPES
+
+    if "reframe_path" not in PAYLOAD_TYPES:
+        pytest.skip("the ReframePath payload is not in this build")
+    path_cls = PAYLOAD_TYPES["reframe_path"]
+    # Left window until the cut at 2 s (frame 50), then the right window.
+    payload = path_cls("9:16", ((0, 0.0, 0.0, 0.3, 1.0), (1000, 0.0, 0.0, 0.3, 1.0),
+                                (2000, 0.7, 0.0, 1.0, 1.0)), (2000,), 10_000)
+    edit = (EditClip.new(asset.id, frames(25, 75)),)
+    p = Project(assets=(asset,), edit=edit, suggestions=(sug(asset, payload),))
+    (clip,) = build_timeline(p).clips
+    keys = {k.offset: k.x0 for k in clip.reframe.keys}
+    assert keys == {0: 0.0, 24: 0.0, 25: 0.7, 49: 0.7}  # frame 49 = before the cut, 50 = cut
+    for offset in range(50):
+        want = payload.window_at(round((25 + offset) * 40))
+        assert clip.reframe.window_at(offset) == pytest.approx(want)

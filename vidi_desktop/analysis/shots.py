@@ -150,7 +150,8 @@ class _Candidate:
     start: Time | None = None
     end: Time | None = None
     time: Time | None = None
-    last_pos: int = 0  # position (frames fed) of the last frame it involves
+    first_pos: int = 0  # position (frames fed) of the first frame it involves
+    last_pos: int = 0  # … and of the last
 
 
 class ShotDetector:
@@ -185,6 +186,7 @@ class ShotDetector:
                 scales.append(round(s))
             s *= 1.35
         self._scales = scales
+        self._scales_arr = np.asarray(scales, np.int64)
         self._flash = max(3, round(0.13 * fps))  # look-ahead for a flash to end
         self._wing = max(4, round(0.25 * fps))  # neighbourhood of a cut's adaptive threshold
         self._delay = max(self._flash, self._wing) + 1
@@ -200,8 +202,9 @@ class ShotDetector:
         self._n = 0  # frames seen
         self._idx = np.full(r, -1, np.int64)  # decoded index held in each slot
         self._times: list[Time | None] = [None] * r
-        self._small: list[np.ndarray | None] = [None] * r
-        self._tiny: list[np.ndarray | None] = [None] * r
+        # Pictures of the last ``r`` frames, allocated at the first frame (its size).
+        self._small = np.zeros((0, 0, 0), np.float32)
+        self._tiny = np.zeros((0, 0, 0), np.float32)
         self._mean = np.zeros(r)
         self._sigma = np.zeros(r)
         self._diff = np.zeros(r)  # mean |Δ| to the previous frame, small picture
@@ -211,6 +214,7 @@ class ShotDetector:
         self._cluster: list[tuple[float, int, int, float, float]] = []  # gradual windows
         self._pending: list[tuple[int, list[tuple[float, int, int, float, float]]]] = []
         self._cluster_last = -1
+        self._cluster_first = 0
         self._cands: list[_Candidate] = []  # not yet settled
         self._out: list[ShotBoundary] = []  # settled, above the threshold
         self._settled_any = False
@@ -235,7 +239,6 @@ class ShotDetector:
         if pos:
             pk = (pos - 1) % self._ring
             prev_small, prev_tiny = self._small[pk], self._tiny[pk]
-            assert prev_small is not None and prev_tiny is not None
             if prev_small.shape != small.shape:
                 # The picture size changed mid-stream: compare at the size the ring holds.
                 small = cv2.resize(small, prev_small.shape[::-1], interpolation=cv2.INTER_AREA)
@@ -244,6 +247,8 @@ class ShotDetector:
             self._tdiff[k] = cv2.norm(tiny, prev_tiny, cv2.NORM_L1) / tiny.size
             self._path[k] = self._path[pk] + self._tdiff[k]
         else:
+            self._small = np.zeros((self._ring, *small.shape), np.float32)
+            self._tiny = np.zeros((self._ring, *tiny.shape), np.float32)
             self._diff[k] = self._tdiff[k] = self._path[k] = 0.0
             self._first_time = frame.time
         self._idx[k] = frame.index
@@ -301,7 +306,6 @@ class ShotDetector:
         """(RMS difference after the best shift, RMS difference unshifted) of the centres."""
         cv2, np = self._cv2, self._np
         pa, pb = self._small[a % self._ring], self._small[b % self._ring]
-        assert pa is not None and pb is not None
         h, w = pa.shape
         rx, ry = max(1, round(reach * w)), max(1, round(reach * h))
         if h <= 2 * ry + 2 or w <= 2 * rx + 2:
@@ -318,7 +322,6 @@ class ShotDetector:
         """Decide whether frame ``pos`` starts a new shot by a hard cut."""
         if pos == 0:
             return
-        np = self._np
         d = self._diff[pos % self._ring]
         gate_diff = _CUT_DIFF * _MIN_THRESHOLD * 0.5
         if d < gate_diff:
@@ -327,7 +330,8 @@ class ShotDetector:
         hi = min(newest, pos + self._wing)
         around = [p for p in range(lo, hi + 1) if p != pos]
         near = [self._diff[p % self._ring] for p in (pos - 1, pos + 1) if lo <= p <= hi]
-        wide = float(np.median([self._diff[p % self._ring] for p in around])) if around else 0.0
+        values = sorted(float(self._diff[p % self._ring]) for p in around)
+        wide = values[len(values) // 2] if values else 0.0  # the median (upper for even sizes)
         base = max(max(near, default=0.0), wide, _NOISE_FLOOR)
         ratio = d / base
         # The ratio's excess over 1 is what the sensitivity scales (a ratio of 1 is no peak).
@@ -360,6 +364,7 @@ class ShotDetector:
                 start=t,
                 end=t,
                 time=t,
+                first_pos=pos - 1,
                 last_pos=pos,
             )
         )
@@ -367,41 +372,43 @@ class ShotDetector:
     # -- gradual transitions -------------------------------------------------------------------
     def _scan_gradual(self, pos: int) -> None:
         """Windows ending at ``pos`` that look like one steady blend between two pictures."""
-        cv2 = self._cv2
+        np = self._np
         ring = self._ring
         tk = pos % ring
-        tiny = self._tiny[tk]
-        assert tiny is not None
-        gate = _GRAD_DISP * _MIN_THRESHOLD
         oldest = max(0, self._n - ring)
+        starts = pos - self._scales_arr
+        starts = starts[starts >= oldest]
         best = None
-        for length in self._scales:
-            a = pos - length
-            if a < oldest:
-                break
-            prev = self._tiny[a % ring]
-            assert prev is not None
-            if prev.shape != tiny.shape:
-                break
-            disp = cv2.norm(tiny, prev, cv2.NORM_L1) / tiny.size
-            if disp < gate:
-                continue
-            path = self._path[tk] - self._path[a % ring]
-            straight = disp / path if path > 0 else 0.0
-            if straight < _STRAIGHT_MIN:
-                continue
-            biggest = self._np.take(self._tdiff, range(a + 1, pos + 1), mode="wrap").max()
-            # One frame doing a large share of the change: a cut (or a flash), not a blend.
-            if biggest > max(0.35, 1.2 / length) * disp:
-                continue
-            score = disp * straight * straight
-            if best is None or score > best[0]:
-                best = (score, a, pos, disp, straight)
+        if starts.size:
+            slots = starts % ring
+            # Net change over each window, and the path its frame-to-frame changes took.
+            disp = np.abs(self._tiny[slots] - self._tiny[tk]).mean(axis=(1, 2))
+            path = self._path[tk] - self._path[slots]
+            straight = disp / np.maximum(path, 1e-9)
+            ok = np.flatnonzero((disp >= _GRAD_DISP * _MIN_THRESHOLD) & (straight >= _STRAIGHT_MIN))
+            if ok.size:
+                # The largest single step in each window (they all end at ``pos``).
+                longest = pos - int(starts[ok].min())
+                steps = np.take(self._tdiff, range(pos, pos - longest, -1), mode="wrap")
+                biggest = np.maximum.accumulate(steps)
+                for j in ok:
+                    length = pos - int(starts[j])
+                    d = float(disp[j])
+                    # One frame doing a large share of the change: a cut or a flash.
+                    if biggest[length - 1] > max(0.35, 1.2 / length) * d:
+                        continue
+                    st = float(straight[j])
+                    score = d * st * st
+                    if best is None or score > best[0]:
+                        best = (score, int(starts[j]), pos, d, st)
         if best is not None:
+            if not self._cluster:
+                self._cluster_first = best[1]
             self._cluster.append(best)
+            self._cluster_first = min(self._cluster_first, best[1])
             self._cluster_last = pos
         if self._cluster and (
-            pos - self._cluster_last > 2 or pos - min(w[1] for w in self._cluster) >= self._max_len
+            pos - self._cluster_last > 2 or pos - self._cluster_first >= self._max_len
         ):
             self._close_cluster()
         self._evaluate_pending(pos)
@@ -457,7 +464,6 @@ class ShotDetector:
                 if hi - lo < max(1, length // 2):
                     continue
                 pl, ph = self._tiny[lo % self._ring], self._tiny[hi % self._ring]
-                assert pl is not None and ph is not None
                 d = cv2.norm(ph, pl, cv2.NORM_L1) / ph.size
                 most = d if most is None else max(most, d)
             if most is not None:
@@ -472,23 +478,19 @@ class ShotDetector:
 
         Fitted on the 64-px picture: at 32 px a smooth motion is nearly a blend too.
         """
+        np = self._np
         ring = self._ring
-        x, y = self._small[a % ring], self._small[b % ring]
-        assert x is not None and y is not None
-        dvec = (y - x).ravel()
+        x = self._small[a % ring].ravel()
+        dvec = self._small[b % ring].ravel() - x
         denom = float(dvec @ dvec)
         if denom <= 0:
             return None
-        alphas, resid = [], []
-        for p in range(a, b + 1):
-            f = self._small[p % ring]
-            assert f is not None
-            rel = (f - x).ravel()
-            al = float(rel @ dvec) / denom
-            err = rel - al * dvec
-            alphas.append(al)
-            resid.append(math.sqrt(float(err @ err) / denom))
-        return alphas, resid
+        frames = np.take(self._small, range(a, b + 1), axis=0, mode="wrap")
+        rel = frames.reshape(len(frames), -1) - x
+        alphas = rel @ dvec / denom
+        err = rel - alphas[:, None] * dvec
+        resid = np.sqrt(np.einsum("ij,ij->i", err, err) / denom)
+        return alphas.tolist(), resid.tolist()
 
     def _fit_blend(self, a: int, b: int, disp: float, straight: float) -> _Candidate | None:
         """Check frames ``a`` … ``b`` against a blend of the two end pictures; the candidate
@@ -530,7 +532,6 @@ class ShotDetector:
             if misfit > _RESIDUAL_MAX:
                 return None
             xs, ys = self._small[a % ring], self._small[b % ring]
-            assert xs is not None and ys is not None
             if _ncc(np, xs, ys) > _SAME_SCENE_NCC:  # same scene: focus pull, light change
                 return None
             # Camera motion: a shift of the first picture explains most of the last one.
@@ -572,6 +573,7 @@ class ShotDetector:
             start=self._time(first),
             end=self._end_time(last),
             time=self._time(frame_pos),
+            first_pos=a,
             last_pos=b,
         )
 
@@ -587,12 +589,21 @@ class ShotDetector:
         if final:
             ready, self._cands = self._cands, []
         else:
-            oldest = self._n - self._ring
-            limit = oldest - round(float(FLAT_SHOT_MAX) * self._fps) - 2
-            ready = [c for c in self._cands if c.last_pos < limit]
-            if not ready:
+            # Settle a prefix that ends well before the oldest frame in the ring and well
+            # before the next candidate (overlaps and dips join neighbours).
+            margin = 2 * round(float(FLAT_SHOT_MAX) * self._fps) + 2
+            limit = self._n - self._ring - margin
+            cands = sorted(self._cands, key=lambda c: c.first_pos)
+            cut, reach = 0, -1
+            for i, c in enumerate(cands):
+                if c.last_pos >= limit:
+                    break
+                reach = max(reach, c.last_pos)
+                if i + 1 == len(cands) or cands[i + 1].first_pos > reach + margin:
+                    cut = i + 1
+            if not cut:
                 return
-            self._cands = [c for c in self._cands if c.last_pos >= limit]
+            ready, self._cands = cands[:cut], cands[cut:]
         cands = _merge_dips(_resolve_overlaps(sorted(ready, key=lambda c: c.span[0])))
         if cands and not self._settled_any:
             # Under half a second of black before the first boundary is not a shot.
@@ -692,24 +703,31 @@ def _merge_dips(cands: list[_Candidate]) -> list[_Candidate]:
 
 
 def _merge(a: _Candidate, b: _Candidate) -> _Candidate:
-    """One boundary from ``a`` (into black) and ``b`` (out of it)."""
+    """One boundary from ``a`` (into black) and ``b`` (out of it).
+
+    Two cuts around a few black frames stay a cut (at the second one: the new shot);
+    anything with a fade becomes a fade spanning both, ``out_in`` when both fade.
+    """
+    if a.kind != "fade" and b.kind != "fade":
+        return replace(
+            b, strength=max(a.strength, b.strength), from_flat=a.from_flat, first_pos=a.first_pos
+        )
+    direction: Direction
     if a.kind == "fade" and b.kind == "fade":
-        kind: Kind = "fade"
-        direction: Direction | None = "out_in"
+        direction = "out_in"
     elif a.kind == "fade":
-        kind, direction = "fade", "out"
-    elif b.kind == "fade":
-        kind, direction = "fade", "in"
+        direction = "out"
     else:
-        kind, direction = b.kind, b.direction
+        direction = "in"
     return replace(
         b,
-        kind=kind,
+        kind="fade",
         direction=direction,
         span=(a.span[0], max(b.span[1], b.frame - 1)),
         strength=max(a.strength, b.strength),
         from_flat=a.from_flat,
         start=a.start,
+        first_pos=a.first_pos,
     )
 
 

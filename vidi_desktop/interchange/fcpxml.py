@@ -40,6 +40,9 @@ _RATE_NAMES = {
     Fraction(60000, 1001): "5994",
     Fraction(60): "60",
 }
+# The sequence audio rates the DTD allows.
+_AUDIO_RATES = {32000: "32k", 44100: "44.1k", 48000: "48k", 88200: "88.2k", 96000: "96k",
+                176400: "176.4k", 192000: "192k"}
 _SIZE_NAMES = {(1920, 1080): "1080", (1280, 720): "720", (3840, 2160): "3840x2160"}
 
 
@@ -112,7 +115,7 @@ def write_fcpxml(
     }
     if timeline.audio_channels:
         seq_attrs["audioLayout"] = "stereo" if timeline.audio_channels >= 2 else "mono"
-        seq_attrs["audioRate"] = "48k" if timeline.audio_rate == 48000 else "44.1k"
+        seq_attrs["audioRate"] = _AUDIO_RATES.get(timeline.audio_rate, "48k")
     sequence = ET.SubElement(project, "sequence", seq_attrs)
     spine = ET.SubElement(sequence, "spine")
     for clip in timeline.clips:

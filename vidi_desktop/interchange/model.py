@@ -126,7 +126,13 @@ class Clip:
 
     @property
     def source_range(self) -> TimeRange:
-        """The exact container-time range of the clip's frames."""
+        """The container-time range of the clip's frames.
+
+        Constant rate: exactly frames ``first … end - 1``. Variable rate: the range as the
+        project gave it (frame numbers at the average rate would drift from the real pts).
+        """
+        if self.source.vfr and self.given_range is not None:
+            return self.given_range
         return self.source.range_of(self.first, self.end)
 
     def record_offset(self, source_offset: int) -> int:
@@ -135,6 +141,8 @@ class Clip:
 
     # Set by the timeline that holds the clip (clips at another rate are conformed).
     record_rate: FrameRate = field(default=FrameRate(Fraction(25)), compare=False)
+    # The source range the project gave, before frame rounding (used for VFR sources).
+    given_range: TimeRange | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

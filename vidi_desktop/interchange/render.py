@@ -386,26 +386,33 @@ def _render_fast(
                 end_s = frames.pts[end_key] * vtb if end_key < len(frames) else index.end_pts * vtb
                 streams = [vin] if (ain is None or a_out is None) else [vin, ain]
                 inp.seek(frames.pts[key], stream=vin, backward=True, any_frame=False)
-                budget = (clip.end - key) * 8 + 4096  # packets: a bound for broken files
+                budget = (end_key - key) * 8 + 4096  # packets: a bound for broken files
+                video_done = False
+                audio_done = ain is None or a_out is None
                 for packet in inp.demux(*streams):
                     budget -= 1
-                    if budget < 0 or packet.pts is None:
-                        if budget < 0:
-                            break
+                    if budget < 0 or (video_done and audio_done):
+                        break
+                    if packet.pts is None:
                         continue
                     tb = Fraction(packet.time_base)
                     t = packet.pts * tb
                     dts = (packet.dts if packet.dts is not None else packet.pts) * tb
-                    if packet.stream is vin and dts >= end_s:
-                        break
+                    is_video = packet.stream is vin
+                    if dts >= end_s:
+                        # Streams are interleaved by time: once each one is past the end,
+                        # nothing later belongs to the clip.
+                        video_done = video_done or is_video
+                        audio_done = audio_done or not is_video
+                        continue
                     if t < key_s or t >= end_s:
                         continue
                     shift = offset - key_s
                     packet.pts = round((t + shift) / tb)
                     packet.dts = round((dts + shift) / tb)
-                    packet.stream = v_out if packet.stream is vin else a_out
+                    packet.stream = v_out if is_video else a_out
                     out.mux(packet)
-                    if packet.stream is v_out:
+                    if is_video:
                         done_frames += 1
                         ctx.progress(min(1.0, done_frames / max(1, total)),
                                      f"clip {i + 1}/{len(clips)}")

@@ -133,7 +133,6 @@ def build_timeline(project: Project, options: TimelineOptions | None = None) -> 
     kinds = expand_kinds(options.kinds)
     selected = select_suggestions(project, options.include, kinds)
     _check_selection(project, options, kinds, selected)
-    sources = _sources(project)
     use_edit = kinds is None and bool(project.edit) and options.include != "pending"
     if use_edit:
         pieces = [
@@ -157,6 +156,7 @@ def build_timeline(project: Project, options: TimelineOptions | None = None) -> 
                 pieces.append(_suggestion_piece(project, s, enabled=False))
         leftovers = [s for s in leftovers if not _disabled_clip_kind(s)]
     name = options.name or project.name
+    sources = _sources(project, {p.asset_id for p in pieces})
     timeline = _layout(name, pieces, sources, options)
     if whole:
         timeline = replace(timeline, warnings=(
@@ -191,7 +191,7 @@ def build_highlight_timelines(
         raise ExportError(f"no {options.include} highlight clips to export")
     order = {a.id: i for i, a in enumerate(project.assets)}
     highlights.sort(key=lambda s: (order[s.asset_id], s.payload.extent().start))  # type: ignore[union-attr]
-    sources = _sources(project)
+    sources = _sources(project, {h.asset_id for h in highlights})
     markers = [s for s in selected if s.kind in _MARKER_KINDS]
     reframes = [s for s in selected if s.kind == REFRAME_KIND and _is_clip(s, options)]
     out = []
@@ -245,8 +245,9 @@ def _check_selection(
         raise ExportError(f"the project has no suggestions of kind {wanted}")
 
 
-def _sources(project: Project) -> dict[str, SourceMedia]:
-    return {a.id: SourceMedia.from_asset(a) for a in project.assets}
+def _sources(project: Project, used: set[str]) -> dict[str, SourceMedia]:
+    """Exporter facts of the assets in use (an unused asset with bad facts does no harm)."""
+    return {a.id: SourceMedia.from_asset(a) for a in project.assets if a.id in used}
 
 
 def _suggestion_piece(project: Project, s: Suggestion, *, enabled: bool = True) -> _Piece:
@@ -393,6 +394,7 @@ def _layout(
                 kind=p.kind,
                 state=p.state,
                 record_rate=rate,
+                given_range=p.range,
             )
         )
         record += rec_count

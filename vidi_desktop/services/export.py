@@ -14,12 +14,17 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vidi_desktop.interchange.errors import ExportError
+from vidi_desktop.services.jobs import ProgressCallback
+
+if TYPE_CHECKING:
+    from vidi_desktop.interchange.render import RenderReport
 
 INCLUDE_STATES = {
     "accepted": ("accepted",),
@@ -175,13 +180,11 @@ def render_project(
     burn_subtitles: bool = False,
     reframe: bool = True,
     crf: int = 18,
-    on_progress: Any = None,
-    cancel: Any = None,
-) -> list[Any]:
+    on_progress: ProgressCallback | None = None,
+    cancel: threading.Event | None = None,
+) -> list[RenderReport]:
     """Render the project's edit (or the selected suggestions) to video; one file per
     highlight with ``per_highlight``. Returns the :class:`RenderReport` of each file."""
-    import threading
-
     from vidi_desktop.core.project import load_project
     from vidi_desktop.interchange.render import RenderOptions, render
     from vidi_desktop.interchange.subtitles import cues_for
@@ -218,6 +221,8 @@ def render_project(
             if per_highlight else output
         )
         stage = _Stage(ctx, i - 1, len(timelines))
+        if mode not in ("exact", "fast"):
+            raise ExportError(f"render mode must be 'exact' or 'fast', got {mode!r}")
         opts = RenderOptions(mode=mode, size=size, crf=crf, subtitles=cues)  # type: ignore[arg-type]
         reports.append(render(tl, target, opts, stage))
     return reports
