@@ -34,12 +34,19 @@ def make_clip(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Path]:
     from vidi_desktop.media.synth import write_clip
 
     folder = tmp_path_factory.mktemp("clips")
-    made: dict[str, Path] = {}
+    made: dict[str, tuple[Path, dict[str, object]]] = {}
 
     def make(name: str, **kwargs: object) -> Path:
-        if name not in made:
-            made[name] = write_clip(folder / name, **kwargs)  # type: ignore[arg-type]
-        return made[name]
+        # Clips are shared across the session by name: two tests asking for the same name
+        # with different settings would silently get each other's clip, so refuse that.
+        plain = {k: v for k, v in kwargs.items() if not callable(v)}
+        if name in made:
+            path, settings = made[name]
+            if settings != plain:
+                raise AssertionError(f"make_clip({name!r}) already made with {settings}")
+            return path
+        made[name] = (write_clip(folder / name, **kwargs), plain)  # type: ignore[arg-type]
+        return made[name][0]
 
     return make
 

@@ -385,10 +385,10 @@ BAD_FILES: list[tuple[str, bytes, type[Exception], str]] = [
     ),
     (
         "unknown kind",
-        mutate(lambda d: d["suggestions"][1].update(kind="reframe")),
+        mutate(lambda d: d["suggestions"][1].update(kind="hologram")),
         CorruptProjectError,
-        "p.vidi: suggestions[1].kind: unknown suggestion kind 'reframe' (known: answer, chapter,"
-        " cut_range, highlight_clip, object_tube, scene_boundary, subtitle_cue)",
+        "p.vidi: suggestions[1].kind: unknown suggestion kind 'hologram' (known: answer, chapter,"
+        " cut_range, highlight_clip, object_tube, reframe_path, scene_boundary, subtitle_cue)",
     ),
     (
         "bad state",

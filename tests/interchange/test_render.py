@@ -254,7 +254,7 @@ def test_variable_frame_rate_picks_the_frame_on_screen(make_clip, tmp_path) -> N
     for n in range(30):
         pts.append(t)
         t += 80 if n % 5 == 4 else 40
-    clip = make_clip("vfr.mp4", frames=30, rate=25, size=(320, 240), pts=pts,
+    clip = make_clip("render_vfr.mp4", frames=30, rate=25, size=(320, 240), pts=pts,
                      time_base=Fraction(1, 1000))
     asset = asset_from_probe(probe(clip))
     assert asset.info["video"]["rate"] is None
