@@ -95,3 +95,10 @@ def test_audio_only_thumbs_is_refused(audio_only: Path, tmp_path: Path) -> None:
     out = run_cli("thumbs", str(audio_only), "-o", str(tmp_path / "t"))
     assert out.returncode == 2 and "no video stream" in out.stderr
     assert not (tmp_path / "t").exists()
+
+
+def test_global_flags_work_after_the_command_too(small_clip: Path) -> None:
+    before = run_cli("-q", "probe", str(small_clip))
+    after = run_cli("probe", str(small_clip), "-q")
+    assert before.returncode == after.returncode == 0
+    assert before.stdout == after.stdout

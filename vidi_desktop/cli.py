@@ -288,7 +288,20 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"vidi-desktop {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress or summaries")
+    # The same two flags after the command name too (``analyze … -q``); SUPPRESS keeps a
+    # flag given before the command from being reset by the sub-parser's default.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help="show tracebacks and debug logs")
+    common.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
+                        help="no progress or summaries")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    add_parser = sub.add_parser
+
+    def with_common(*args: Any, **kwargs: Any) -> argparse.ArgumentParser:
+        return add_parser(*args, parents=[common], **kwargs)
+
+    sub.add_parser = with_common  # type: ignore[method-assign]
 
     p = sub.add_parser("probe", help="frame-exact facts about media files")
     p.add_argument("files", nargs="+", metavar="FILE")
