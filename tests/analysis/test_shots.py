@@ -425,7 +425,7 @@ def test_suggestions_carry_kind_duration_and_confidence() -> None:
     assert [s.source for s in sugg] == ["builtin.shots"] * 3
     payloads = [s.payload for s in sugg]
     assert all(isinstance(p, SceneBoundary) for p in payloads)
-    assert [p.transition for p in payloads] == ["cut", "fade_in", "other"]  # type: ignore[attr-defined]
+    assert [p.transition for p in payloads] == ["cut", "fade_in", "dip_to_black"]  # type: ignore[attr-defined]
     assert payloads[0].duration is None  # type: ignore[attr-defined]
     assert payloads[1].time == Time(211211, tb)  # type: ignore[attr-defined]
     assert payloads[1].duration == Time(30030, tb)  # type: ignore[attr-defined]

@@ -3,12 +3,12 @@
 :class:`ShotDetector` is a :class:`~vidi_desktop.analysis.base.FrameAnalyser`. It looks at
 every frame through a tiny gray picture (the luma plane sampled by strides — the cheap path
 of the shared decode — then area-averaged to ~64×36 and ~32×18) and keeps a ring of the
-last couple of seconds of them: memory does not grow with the clip.
+last dozen seconds of them (≈4 MB at 25 fps): memory does not grow with the clip.
 
 * **Cuts.** A frame is a cut when its difference from the previous frame stands out from
   the differences around it (an adaptive threshold: the larger of the neighbouring frames'
   differences and the median over ±¼ s), when it is still large after the best global
-  shift of up to ±5 % of the picture (fast camera motion is not a cut), and when the
+  shift of up to ±6 % of the picture (fast camera motion is not a cut), and when the
   picture does not come back within a few frames (a flash — lightning, a camera flash, a
   few white frames — is not a cut).
 * **Gradual transitions.** Over windows of 2 frames to 2.5 s ending at each frame, a fade
@@ -18,7 +18,10 @@ last couple of seconds of them: memory does not grow with the clip.
   their net change). The best window is then checked frame by frame against the blend
   model ``frame ≈ (1 − α)·first + α·last`` with α rising, which also gives the span. A
   transition to or from a flat picture (black, white, a colour) is a fade, else a
-  dissolve — unless both ends show the same scene (a focus pull, a light switched on).
+  dissolve — unless both ends show the same scene (a focus pull, a light switched on), a
+  shift of up to 20 % of the picture turns one end into the other (a pan), or the picture
+  changes about as much over as many frames just before or after (moving light, a crowd:
+  a transition is an event). Judging a window waits for the frames after it.
 * **Counting.** A black (flat) stretch shorter than 0.5 s is not a shot of its own: a
   fade-out followed within 0.5 s by the next shot (a fade-in or a cut) is one boundary, a
   *dip to black* (``kind="fade"``, ``direction="out_in"`` or ``"out"``); with a longer
@@ -350,7 +353,7 @@ class ShotDetector:
                     continue
                 if self._mc_diff(pos - 1 - k1, pos + k2) < 0.45 * across:
                     return
-        strength = min((ratio - 1.0) / (_CUT_RATIO - 1.0), across / _CUT_DIFF)
+        strength = float(min((ratio - 1.0) / (_CUT_RATIO - 1.0), across / _CUT_DIFF))
         sa, sb = self._sigma[(pos - 1) % self._ring], self._sigma[pos % self._ring]
         t = self._time(pos)
         self._cands.append(
@@ -566,7 +569,7 @@ class ShotDetector:
             frame=self._index(frame_pos),
             kind=kind,
             span=(self._index(first), self._index(last)),
-            strength=disp / _GRAD_DISP * quality,
+            strength=float(disp / _GRAD_DISP * quality),
             direction=direction,
             from_flat=from_flat and direction == "in",
             to_flat=to_flat and direction == "out",
@@ -634,7 +637,7 @@ class ShotDetector:
                     time=c.time,
                     kind=c.kind,
                     span=c.span,
-                    confidence=round(confidence_of(c.strength), 4),
+                    confidence=round(float(confidence_of(c.strength)), 4),
                     direction=c.direction,
                     start=c.start,
                     end=c.end,
@@ -785,11 +788,10 @@ def shot_suggestions(
     out = []
     for b in boundaries:
         transition = b.transition
-        payload_transition = "other" if transition == "dip_to_black" else transition
         if b.kind == "cut" or b.start is None or b.end is None:
-            payload = SceneBoundary(b.time, payload_transition, None)
+            payload = SceneBoundary(b.time, transition, None)
         else:
-            payload = SceneBoundary(b.start, payload_transition, b.end - b.start)
+            payload = SceneBoundary(b.start, transition, b.end - b.start)
         seconds = float(b.time.seconds)
         label = f"{transition.replace('_', ' ')} at {seconds:.2f}s"
         if b.kind != "cut" and b.start is not None and b.end is not None:

@@ -260,7 +260,9 @@ class CutRange(Payload):
         return cls(f.time_range("range"), action)
 
 
-TRANSITIONS: tuple[str, ...] = ("cut", "fade_in", "fade_out", "dissolve", "wipe", "other")
+TRANSITIONS: tuple[str, ...] = (
+    "cut", "fade_in", "fade_out", "dip_to_black", "dissolve", "wipe", "other"
+)
 """Kinds of scene boundary a shot detector can report."""
 
 
