@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from vidi_desktop.core.errors import VidiError
 
 
@@ -12,3 +15,14 @@ class ExportError(VidiError):
 
 class ImportFileError(VidiError):
     """An EDL, XML or OTIO file cannot be read (broken lines, unknown structure)."""
+
+
+def check_writable_target(target: Path) -> None:
+    """Refuse a target that cannot be written, before any work is done."""
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise ExportError(f"{folder}: folder does not exist")
+    if target.is_dir():
+        raise ExportError(f"{target}: is a folder; give a file name")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ExportError(f"{folder}: no permission to write in this folder")

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from vidi_desktop.core.errors import VidiError
 from vidi_desktop.interchange import picture
-from vidi_desktop.interchange.errors import ExportError
+from vidi_desktop.interchange.errors import ExportError, check_writable_target
 from vidi_desktop.interchange.model import Clip, Timeline
 
 if TYPE_CHECKING:
@@ -136,13 +136,7 @@ def _check_target(target: Path) -> str:
     fmt = _CONTAINERS.get(target.suffix.lower())
     if fmt is None:
         raise ExportError(f"{target}: render to .mp4, .mov or .mkv")
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise ExportError(f"{folder}: folder does not exist")
-    if target.is_dir():
-        raise ExportError(f"{target}: is a folder; give a file name")
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise ExportError(f"{folder}: no permission to write in this folder")
+    check_writable_target(target)
     return fmt
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from vidi_desktop.interchange.errors import ExportError
+from vidi_desktop.interchange.errors import ExportError, check_writable_target
 from vidi_desktop.services.jobs import ProgressCallback
 
 if TYPE_CHECKING:
@@ -86,7 +86,7 @@ def export_files(
     if include not in INCLUDE_STATES:
         raise ExportError(f"--include must be one of {', '.join(INCLUDE_STATES)}")
     output = Path(output)
-    _check_target(output)
+    check_writable_target(output)
     project = load_project(project_path)
     if fmt == "json":
         data = _json_export(project, project_path, include, kinds)
@@ -129,17 +129,6 @@ def _json_export(
         "suggestions": selected,
     }
     return json.dumps(payload, indent=2).encode()
-
-
-def _check_target(target: Path) -> None:
-    """Refuse a target that cannot be written before any work is done."""
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise ExportError(f"{folder}: folder does not exist")
-    if target.is_dir():
-        raise ExportError(f"{target}: is a folder; give a file name")
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise ExportError(f"{folder}: no permission to write in this folder")
 
 
 def _write_atomic(files: Sequence[tuple[Path, bytes]]) -> None:
@@ -199,7 +188,7 @@ def render_project(
     if include not in INCLUDE_STATES:
         raise ExportError(f"--include must be one of {', '.join(INCLUDE_STATES)}")
     output = Path(output)
-    _check_target(output)
+    check_writable_target(output)
     project = load_project(project_path)
     topts = TimelineOptions(
         include=include, kinds=tuple(kinds) if kinds else None, reframe=reframe
