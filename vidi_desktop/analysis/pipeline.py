@@ -25,11 +25,14 @@ def run_visual_pass(
     start_frame: int = 0,
     end_frame: int | None = None,
     allow_truncated: bool = True,
+    skip_loop_filter: bool = True,
 ) -> tuple[dict[str, Any], PassReport]:
     """Decode ``path`` once, feed each analyser the frames it wants, collect their results.
 
     Returns ``{analyser.name: analyser.finish()}`` and how the pass ended (a truncated file
-    is analysed up to where it stops, and the report says where).
+    is analysed up to where it stops, and the report says where). Deblocking is skipped by
+    default (``skip_loop_filter``): the analysers look at small pictures, where it does not
+    show, and decoding — the bulk of the cost — gets about 1.3× faster.
     """
     report = PassReport()
     if not analysers or info.video is None:
@@ -45,6 +48,7 @@ def run_visual_pass(
             cancel=ctx.cancel,
             allow_truncated=allow_truncated,
             report=report,
+            skip_loop_filter=skip_loop_filter,
         )
     ):
         for a in analysers:

@@ -154,11 +154,15 @@ def iter_decoded(
     threads: Literal["AUTO", "FRAME", "SLICE", "NONE"] = "AUTO",
     allow_truncated: bool = False,
     report: PassReport | None = None,
+    skip_loop_filter: bool = False,
 ) -> Iterator[DecodedFrame]:
     """The shared decode pass: every frame ``start_frame`` … ``end_frame - 1`` in order.
 
     With ``allow_truncated`` a cut-off or damaged file yields what decodes and ``report``
     says where it stopped; otherwise such a file raises :class:`CorruptMediaError`.
+    ``skip_loop_filter`` skips the decoder's deblocking (H.264/HEVC): about 1.3× faster
+    decoding, every frame still decoded and numbered exactly, pictures very slightly
+    blockier — fine for analysis at small sizes, never for display or export.
     Raises :class:`CancelledError` when ``cancel`` is set (checked every frame).
     """
     import av
@@ -180,6 +184,8 @@ def iter_decoded(
             report.stopped_at = frames.time_of(n_total - 1)
             report.reason = "file is truncated"
         stream.codec_context.thread_type = threads
+        if skip_loop_filter:
+            stream.codec_context.options = {"skip_loop_filter": "all"}
         conv = _Converter(float(stream.codec_context.sample_aspect_ratio or 1))
         rotation: int | None = None  # shows only on decoded frames: read from the first
         if start_frame > 0:
