@@ -222,8 +222,8 @@ def remove_silences(
         if keep_below is not None and not (at_start or at_end) and length < keep_below:
             continue
         # After speech ends, keep ``after`` of the silence; before it resumes, ``before``.
-        cut_start = gap.start if at_start else gap.start + _time(after)
-        cut_end = gap.end_exclusive if at_end else gap.end_exclusive - _time(before)
+        cut_start = gap.start if at_start else gap.start + Time.exact(after)
+        cut_end = gap.end_exclusive if at_end else gap.end_exclusive - Time.exact(before)
         if cut_end <= cut_start:
             continue
         if grid is not None:
@@ -354,7 +354,3 @@ def _seconds(value: Seconds, what: str) -> Fraction:
     if seconds < 0:
         raise AudioInputError(f"{what} must not be negative, got {float(seconds)} s")
     return seconds
-
-
-def _time(seconds: Fraction) -> Time:
-    return Time(seconds.numerator, Fraction(1, seconds.denominator))

@@ -271,7 +271,7 @@ def _cue(words: list[TranscriptWord], limits: _Limits) -> Cue:
     lines = _wrap(words, limits) or [_join(words)]
     start = words[0].range.start
     end = max(w.range.end_exclusive for w in words)
-    end = min(end, start + _time(limits.max_duration))
+    end = min(end, start + Time.exact(limits.max_duration))
     return Cue(TimeRange.from_start_end(start, end), "\n".join(lines), tuple(words))
 
 
@@ -300,7 +300,7 @@ def _hold(cues: list[Cue], cuts: Sequence[Time], limits: _Limits) -> list[Cue]:
             limits_after = [t for t in (shot_end,) if t is not None]
             if i + 1 < len(cues):
                 limits_after.append(cues[i + 1].range.start)
-            target = start + _time(wanted)
+            target = start + Time.exact(wanted)
             end = max(end, min([target, *limits_after]))
         if (end - start).seconds < limits.min_duration:
             # Still short (the next cue or a cut follows closely): begin earlier, into the
@@ -308,7 +308,7 @@ def _hold(cues: list[Cue], cuts: Sequence[Time], limits: _Limits) -> list[Cue]:
             limits_before = [t for t in (shot_start,) if t is not None]
             if out:
                 limits_before.append(out[-1].range.end_exclusive)
-            target = end - _time(limits.min_duration)
+            target = end - Time.exact(limits.min_duration)
             start = min(start, max([target, *limits_before]))
         out.append(Cue(TimeRange.from_start_end(start, end), cue.text, cue.words))
     return out
@@ -324,7 +324,3 @@ def _seconds(value: Seconds, what: str) -> Fraction:
     if seconds < 0:
         raise SubtitleSettingsError(f"{what} must not be negative")
     return seconds
-
-
-def _time(seconds: Fraction) -> Time:
-    return Time(seconds.numerator, Fraction(1, seconds.denominator))

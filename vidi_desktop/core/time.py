@@ -71,6 +71,11 @@ class Time:
         return cls(_round(parse_fraction(seconds) / tb, rounding), tb)
 
     @classmethod
+    def exact(cls, seconds: Fraction) -> Time:
+        """``seconds`` exactly, in ticks of ``1 / denominator`` (no rounding ever)."""
+        return cls(seconds.numerator, Fraction(1, seconds.denominator))
+
+    @classmethod
     def from_frame(cls, frame: int, rate: FrameRate | Fraction | str) -> Time:
         """The start time of ``frame`` at a constant ``rate``, in ticks of one frame."""
         fr = FrameRate.parse(rate)

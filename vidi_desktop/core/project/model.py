@@ -75,7 +75,7 @@ def _seconds(value: object) -> Fraction | None:
 
 def seconds_to_time(seconds: Fraction) -> Time:
     """The exact :class:`Time` of a rational number of seconds (its denominator as base)."""
-    return Time(seconds.numerator, Fraction(1, seconds.denominator))
+    return Time.exact(seconds)
 
 
 @dataclass(frozen=True, slots=True)
