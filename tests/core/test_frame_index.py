@@ -9,25 +9,12 @@ from fractions import Fraction
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from issue_rates import NTSC_24, NTSC_30, NTSC_60, RATE_IDS, RATES
 
 from vidi_desktop.core.frame_index import FrameIndex
 from vidi_desktop.core.rate import FrameRate
 from vidi_desktop.core.time import Time
 
-NTSC_24 = Fraction(24000, 1001)
-NTSC_30 = Fraction(30000, 1001)
-NTSC_60 = Fraction(60000, 1001)
-RATES = [
-    NTSC_24,
-    Fraction(24),
-    Fraction(25),
-    NTSC_30,
-    Fraction(30),
-    Fraction(50),
-    NTSC_60,
-    Fraction(60),
-]
-RATE_IDS = [f"{float(r):.3f}" for r in RATES]
 MS = Fraction(1, 1000)
 TB_90K = Fraction(1, 90000)
 

@@ -8,24 +8,11 @@ from fractions import Fraction
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from issue_rates import NTSC_30, RATE_IDS, RATES
 
 from vidi_desktop.core.rate import FrameRate
 from vidi_desktop.core.time import Time, TimeRange, common_time_base
 
-NTSC_24 = Fraction(24000, 1001)
-NTSC_30 = Fraction(30000, 1001)
-NTSC_60 = Fraction(60000, 1001)
-RATES = [
-    NTSC_24,
-    Fraction(24),
-    Fraction(25),
-    NTSC_30,
-    Fraction(30),
-    Fraction(50),
-    NTSC_60,
-    Fraction(60),
-]
-RATE_IDS = [f"{float(r):.3f}" for r in RATES]
 # Container time bases: MPEG-TS, NTSC MP4, a common mp4 muxer default, Matroska/FLV, QuickTime.
 CONTAINER_TBS = [
     Fraction(1, 90000),

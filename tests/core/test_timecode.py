@@ -7,6 +7,7 @@ from fractions import Fraction
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from issue_rates import NTSC_24, NTSC_30, NTSC_60, RATES
 
 from vidi_desktop.core.rate import FrameRate
 from vidi_desktop.core.timecode import (
@@ -16,21 +17,7 @@ from vidi_desktop.core.timecode import (
     timecode_to_frames,
 )
 
-NTSC_24 = Fraction(24000, 1001)
-NTSC_30 = Fraction(30000, 1001)
-NTSC_60 = Fraction(60000, 1001)
-
 # (rate, drop_frame) pairs the issue lists: every rate NDF, the NTSC 30/60 ones DF too.
-RATES = [
-    NTSC_24,
-    Fraction(24),
-    Fraction(25),
-    NTSC_30,
-    Fraction(30),
-    Fraction(50),
-    NTSC_60,
-    Fraction(60),
-]
 CASES = [(r, False) for r in RATES] + [(NTSC_30, True), (NTSC_60, True)]
 CASE_IDS = [f"{float(r):.3f}{'-DF' if df else ''}" for r, df in CASES]
 
