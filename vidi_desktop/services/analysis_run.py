@@ -173,12 +173,19 @@ class FileAnalysis:
 
 
 def analyze_file(
-    path: str | os.PathLike[str], options: AnalyzeOptions, ctx: JobContext
+    path: str | os.PathLike[str],
+    options: AnalyzeOptions,
+    ctx: JobContext,
+    info: MediaInfo | None = None,
 ) -> FileAnalysis:
-    """Run the selected analysers on one file (see the module docstring)."""
-    from vidi_desktop.media.probe import probe
+    """Run the selected analysers on one file (see the module docstring).
 
-    info = probe(path, allow_truncated=True)
+    ``info`` is the file's ``probe(..., allow_truncated=True)`` when the caller has it.
+    """
+    if info is None:
+        from vidi_desktop.media.probe import probe
+
+        info = probe(path, allow_truncated=True)
     result = FileAnalysis(info)
     if info.truncated:
         result.notes.append(

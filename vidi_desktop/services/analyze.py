@@ -114,7 +114,7 @@ def analyze_files(
         stage = ctx.stage(i, max(1, len(todo)), info.path.name)
         file_ctx = JobContext(cancel=ctx.cancel, on_progress=lambda f, m, s=stage: s(f * 0.95, m))
         if options.any_analyser:
-            result.analyses.append(analyze_file(info.path, options, file_ctx))
+            result.analyses.append(analyze_file(info.path, options, file_ctx, info))
         _warm_caches(info, options, lambda f, m, s=stage: s(0.95 + f * 0.05, m), ctx)
 
     ctx.check_cancelled()
