@@ -396,6 +396,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-reframe", action="store_true", help="ignore accepted crop paths")
     p.add_argument("--crf", type=int, default=18, help="H.264 quality, lower is better (18)")
     p.set_defaults(func=_cmd_render)
+
+    from vidi_desktop.commands import register_all
+
+    register_all(sub)
     return parser
 
 
