@@ -90,7 +90,7 @@ def analyze_files(
     options = options or AnalyzeOptions()
     ctx = JobContext(cancel=cancel or threading.Event(), on_progress=on_progress)
     out = Path(output) if output is not None else None
-    document = _open_or_new(out) if out is not None else None
+    document = open_or_new(out) if out is not None else None
     result = AnalyzeResult(project_path=out)
 
     infos: list[MediaInfo] = []
@@ -146,7 +146,7 @@ def asset_from_probe(info: MediaInfo) -> Asset:
     return Asset.new(ident.path, ident.size, ident.mtime_ns, info.path.name, info.to_json())
 
 
-def _open_or_new(path: Path) -> ProjectDocument:
+def open_or_new(path: Path) -> ProjectDocument:
     """The existing project at ``path``, or a new one; never overwrite a non-project file."""
     from vidi_desktop.core.project import Project, ProjectDocument
 

@@ -83,7 +83,7 @@ def project_to_json(project: Project) -> dict[str, Any]:
             }
             for a in project.assets
         ],
-        "suggestions": [_suggestion_to_json(s) for s in project.suggestions],
+        "suggestions": [suggestion_to_json(s) for s in project.suggestions],
         "edit": [
             {
                 "id": c.id,
@@ -96,7 +96,8 @@ def project_to_json(project: Project) -> dict[str, Any]:
     }
 
 
-def _suggestion_to_json(s: Suggestion) -> dict[str, Any]:
+def suggestion_to_json(s: Suggestion) -> dict[str, Any]:
+    """One suggestion as it is stored in the project file."""
     data: dict[str, Any] = {
         "id": s.id,
         "kind": s.kind,

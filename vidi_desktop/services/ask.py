@@ -1,0 +1,136 @@
+"""``ask``: a plain-language request about footage, answered as suggestions in a project.
+
+The request runs on a :class:`~vidi_desktop.models.runner.ModelRunner` (the same worker the GUI
+uses), so a backend that fails, runs out of memory or answers nonsense changes nothing: the
+project gets the asset and the suggestions in one undoable step only when the request
+succeeded, and is saved atomically.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from vidi_desktop.core.errors import CancelledError, VidiError
+from vidi_desktop.models.protocol import AssetRef, ProgressFn, Request, RequestError
+
+if TYPE_CHECKING:
+    from vidi_desktop.core.project import Asset, ProjectDocument
+    from vidi_desktop.core.time import TimeRange
+    from vidi_desktop.models.runner import RunResult
+
+
+def build_request(
+    document: ProjectDocument,
+    text: str,
+    asset_ids: Iterable[str] | None = None,
+    window: TimeRange | None = None,
+    options: Mapping[str, Any] | None = None,
+) -> Request:
+    """A request about ``asset_ids`` of the project (default: all of them)."""
+    project = document.project
+    ids = list(asset_ids) if asset_ids is not None else [a.id for a in project.assets]
+    refs = []
+    for asset_id in ids:
+        if not project.has_asset(asset_id):
+            raise RequestError(f"asset {asset_id!r} is not in the project")
+        refs.append(AssetRef.from_asset(project.asset(asset_id)))
+    return Request(text, tuple(refs), window, dict(options or {}))
+
+
+def apply_result(document: ProjectDocument, result: RunResult) -> list[str]:
+    """Add a successful result's suggestions to the project in one undoable step."""
+    if not result.ok:
+        raise VidiError(result.error or f"the request ended {result.state}")
+    suggestions = [s for s in result.suggestions if document.project.has_asset(s.asset_id)]
+    if len(suggestions) != len(result.suggestions):
+        raise RequestError("the answer refers to footage that is no longer in the project")
+    if suggestions:
+        document.add_suggestions(suggestions)
+    return [s.id for s in suggestions]
+
+
+@dataclass
+class AskResult:
+    """What ``ask`` did: the run's result, the asset asked about, the project written."""
+
+    result: RunResult
+    asset: Asset
+    project_path: Path | None
+    added_ids: list[str]
+
+
+def ask_file(
+    path: str | os.PathLike[str],
+    text: str,
+    output: str | os.PathLike[str] | None,
+    backend: str = "builtin",
+    options: Mapping[str, Any] | None = None,
+    window: TimeRange | None = None,
+    on_progress: ProgressFn | None = None,
+    cancel: threading.Event | None = None,
+) -> AskResult:
+    """Answer ``text`` about the media file at ``path``; suggestions go to the project ``output``.
+
+    The file joins the project if it is not there yet (same path, size and mtime = same
+    asset). ``output`` None answers without writing anything. Raises :class:`VidiError` with
+    the backend's one-line message when the request fails; the project file is untouched.
+    """
+    from vidi_desktop.media.probe import probe
+    from vidi_desktop.models.runner import ModelRunner, RunState
+    from vidi_desktop.services.analyze import asset_from_probe, open_or_new
+
+    out = Path(output) if output is not None else None
+    document = open_or_new(out) if out is not None else None
+    info = probe(path, allow_truncated=True)
+    ident = info.identity
+    asset = None
+    if document is not None:
+        asset = next(
+            (
+                a for a in document.project.assets
+                if (a.path, a.size, a.mtime_ns) == (ident.path, ident.size, ident.mtime_ns)
+            ),
+            None,
+        )
+    is_new = asset is None
+    if asset is None:
+        asset = asset_from_probe(info)
+    request = Request(text, (AssetRef.from_asset(asset),), window, {})
+
+    def report(request_id: str, fraction: float | None, message: str) -> None:
+        if on_progress is not None:
+            on_progress(fraction, message)
+
+    runner = ModelRunner(on_progress=report).start()
+    try:
+        handle = runner.submit(request, backend, options)
+        while not handle.done:
+            if cancel is not None and cancel.is_set():
+                handle.cancel()
+            handle.wait(0.1)
+    except KeyboardInterrupt:
+        handle.cancel()
+        handle.wait(30)
+        raise
+    finally:
+        runner.close()
+    result = handle.result
+    assert result is not None
+    if result.state is RunState.CANCELLED:
+        raise CancelledError("cancelled: nothing was changed")
+    if not result.ok:
+        raise VidiError(f"{backend}: {result.error}")
+
+    added: list[str] = []
+    if document is not None and out is not None:
+        with document.transaction(f"Ask: {text[:60]}"):
+            if is_new:
+                document.add_asset(asset)
+            added = apply_result(document, result)
+        document.save(out)
+    return AskResult(result, asset, out, added)
