@@ -98,7 +98,7 @@ class ModelRunner:
         self,
         on_progress: ProgressListener | None = None,
         on_result: Callable[[RunResult], None] | None = None,
-        backend_factory: Callable[[str, Mapping[str, Any]], Backend] = create_backend,
+        backend_factory: Callable[[str, Mapping[str, Any]], Backend] | None = None,
     ) -> None:
         self._queue: queue.Queue[Any] = queue.Queue()
         self._on_progress = on_progress
@@ -223,7 +223,8 @@ class ModelRunner:
         self._unload()
         handle.state = RunState.LOADING
         self._report(handle.id, None, f"loading {handle.backend}")
-        backend = self._factory(handle.backend, handle.options)
+        factory = self._factory or create_backend
+        backend = factory(handle.backend, handle.options)
         backend.load(self._progress_for(handle.id), handle.cancel_event)
         self._backend, self._loaded_key = backend, key
         return backend
