@@ -18,6 +18,7 @@ from vidi_desktop.analysis.speech import (
     NoAudioError,
     detect_speech,
     load_speech_audio,
+    speech_engine,
 )
 from vidi_desktop.core.errors import CancelledError, MissingStreamError
 from vidi_desktop.core.time import Time
@@ -205,3 +206,19 @@ def test_audio_only_files_are_analysed(audio_only: Path) -> None:
     clip = load_speech_audio(audio_only)
     assert clip is not None and abs(float(clip.duration) - 1.0) < 0.05
     assert detect_speech(clip) == []  # a steady 440 Hz tone is not a voice
+
+
+@needs_espeak
+def test_onnx_engine_finds_the_same_speech_as_torch(three_sentences, monkeypatch) -> None:
+    """The torch-free engine (used by the standalone app) agrees with the reference."""
+    monkeypatch.setenv("VIDI_DESKTOP_SPEECH_ENGINE", "torch")
+    samples, _ = three_sentences
+    reference = detect_speech(clip_of(samples))
+    monkeypatch.setenv("VIDI_DESKTOP_SPEECH_ENGINE", "onnx")
+    assert speech_engine() == "onnx"
+    onnx = detect_speech(clip_of(samples))
+    assert len(onnx) == len(reference) == 3
+    window = Fraction(512, 16000)
+    for a, b in zip(onnx, reference, strict=True):
+        assert abs(a.range.start.seconds - b.range.start.seconds) <= window
+        assert abs(a.range.end_exclusive.seconds - b.range.end_exclusive.seconds) <= window

@@ -112,10 +112,8 @@ def detect_speech(
         min_speech=clip.rate * min_speech_ms // 1000,
     )
     windows = -(-n // win)
-    import torch
-
     model = _load_model()
-    with _torch_threads(1), torch.inference_mode():
+    with model.session():
         for first in range(0, windows, _WINDOWS_PER_BLOCK):
             if ctx is not None:
                 ctx.progress(first / windows, "speech")
@@ -123,9 +121,7 @@ def detect_speech(
             block = np.zeros((last - first) * win, np.float32)
             piece = mono[first * win : last * win]
             block[: piece.shape[0]] = piece  # the final window is zero-padded
-            frames = torch.from_numpy(block).view(-1, win)
-            for i in range(frames.shape[0]):
-                prob = float(model(frames[i : i + 1], clip.rate))
+            for i, prob in enumerate(model.probabilities(block.reshape(-1, win), clip.rate)):
                 segmenter.push((first + i) * win, prob)
     if ctx is not None:
         ctx.progress(1.0, "speech", force=True)
@@ -235,30 +231,104 @@ def _pad(segments: list[tuple[int, int, float]], pad: int, n: int) -> list[tuple
     return [(int(a), int(b), float(c)) for a, b, c in out]
 
 
-def _model_path() -> Path:
-    """silero-vad's TorchScript file, found without importing the package (whose import sets
-    torch's global thread count as a side effect)."""
+def _package_file(name: str) -> Path:
+    """A file of silero-vad's ``data`` folder, found without importing the package (whose
+    import sets torch's global thread count as a side effect)."""
     import importlib.util
 
     spec = importlib.util.find_spec("silero_vad")
     if spec is None or not spec.submodule_search_locations:
         raise VidiError("speech detection needs the silero-vad package, which is not installed")
-    path = Path(next(iter(spec.submodule_search_locations))) / "data" / "silero_vad.jit"
+    path = Path(next(iter(spec.submodule_search_locations))) / "data" / name
     if not path.is_file():
         raise VidiError(f"silero-vad's model file is missing: {path}")
     return path
 
 
-def _load_model() -> Any:
-    """A fresh model per run: it holds per-stream state, and loading takes ~50 ms."""
-    import torch
+def speech_engine() -> str:
+    """``"torch"`` (silero's TorchScript model) or ``"onnx"`` (the same network in ONNX Runtime).
 
-    with warnings.catch_warnings():
-        # torch.jit.load is deprecated in favour of torch.export, which silero does not ship.
-        warnings.simplefilter("ignore", FutureWarning)
-        model = torch.jit.load(str(_model_path()), map_location="cpu")
-    model.eval()
-    return model
+    The torch build is the reference; the ONNX one serves installs without torch (the
+    standalone app leaves torch to the GPU add-on). ``VIDI_DESKTOP_SPEECH_ENGINE`` forces one.
+    """
+    import importlib.util
+
+    forced = os.environ.get("VIDI_DESKTOP_SPEECH_ENGINE", "").strip().lower()
+    if forced in ("torch", "onnx"):
+        return forced
+    return "torch" if importlib.util.find_spec("torch") is not None else "onnx"
+
+
+def _load_model() -> _TorchSilero | _OnnxSilero:
+    """A fresh model per run: it holds per-stream state, and loading takes ~50 ms."""
+    return _TorchSilero() if speech_engine() == "torch" else _OnnxSilero()
+
+
+class _TorchSilero:
+    """silero-vad's TorchScript model; it keeps its own context between windows."""
+
+    def __init__(self) -> None:
+        import torch
+
+        with warnings.catch_warnings():
+            # torch.jit.load is deprecated in favour of torch.export, which silero does not ship.
+            warnings.simplefilter("ignore", FutureWarning)
+            self._model = torch.jit.load(str(_package_file("silero_vad.jit")), map_location="cpu")
+        self._model.eval()
+
+    @contextlib.contextmanager
+    def session(self) -> Iterator[None]:
+        import torch
+
+        with _torch_threads(1), torch.inference_mode():
+            yield
+
+    def probabilities(self, windows: Any, rate: int) -> Iterator[float]:
+        import torch
+
+        frames = torch.from_numpy(windows)
+        for i in range(frames.shape[0]):
+            yield float(self._model(frames[i : i + 1], rate))
+
+
+class _OnnxSilero:
+    """The same network through ONNX Runtime: the caller carries the recurrent state and the
+    last 64 (32 at 8 kHz) samples of context, as silero's own ONNX wrapper does."""
+
+    def __init__(self) -> None:
+        import numpy as np
+
+        try:
+            import onnxruntime
+        except ImportError as exc:
+            raise VidiError(
+                "speech detection needs torch or onnxruntime; neither is installed"
+            ) from exc
+        opts = onnxruntime.SessionOptions()
+        opts.inter_op_num_threads = 1
+        opts.intra_op_num_threads = 1
+        self._session = onnxruntime.InferenceSession(
+            str(_package_file("silero_vad.onnx")), opts, providers=["CPUExecutionProvider"]
+        )
+        self._np = np
+
+    @contextlib.contextmanager
+    def session(self) -> Iterator[None]:
+        yield
+
+    def probabilities(self, windows: Any, rate: int) -> Iterator[float]:
+        np = self._np
+        if not hasattr(self, "_state"):
+            self._state = np.zeros((2, 1, 128), np.float32)
+            self._context = np.zeros((1, 64 if rate == 16000 else 32), np.float32)
+        sr = np.array(rate, dtype=np.int64)
+        for window in windows:
+            x = np.concatenate([self._context, window[None, :]], axis=1)
+            out, self._state = self._session.run(
+                None, {"input": x, "state": self._state, "sr": sr}
+            )
+            self._context = x[:, -self._context.shape[1] :]
+            yield float(out.reshape(-1)[0])
 
 
 @contextlib.contextmanager
