@@ -280,8 +280,11 @@ def evaluate_tr(
 # -- files ------------------------------------------------------------------------------------
 
 
-def load_ground_truth(path: str | os.PathLike[str]) -> list[TrQuery]:
-    """The queries of a VUE-TR ground-truth JSON list, checked."""
+def load_ground_truth(path: str | os.PathLike[str], require_gt: bool = True) -> list[TrQuery]:
+    """The queries of a VUE-TR ground-truth JSON list, checked.
+
+    ``require_gt=False`` reads a bare query list (items without ``gt``), to predict on.
+    """
     queries: list[TrQuery] = []
     seen: set[str] = set()
     for where, item in _items(path):
@@ -290,7 +293,10 @@ def load_ground_truth(path: str | os.PathLike[str]) -> list[TrQuery]:
             raise EvalFileError(f"{where}: query_id {qid} appears twice")
         seen.add(qid)
         where = f"{where} (query_id {qid})"
-        gt = _ranges(item.get("gt"), "gt", where)
+        if "gt" not in item and not require_gt:
+            gt: list[Range] = []
+        else:
+            gt = _ranges(item.get("gt"), "gt", where)
         for s, e in gt:
             if s > e:
                 raise EvalFileError(f"{where}: gt range [{s}, {e}] ends before it starts")
