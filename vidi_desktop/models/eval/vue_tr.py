@@ -6,8 +6,11 @@ duration_category, query_format, query_modality, …}``; a prediction file is th
 
 The rules below reproduce ByteDance's published table to the last printed digit from the
 released prediction files. They follow their evaluation script (``VUE_TR_V2/qa_eval.py`` in
-the Vidi repository), including three details the benchmark's description does not give,
-each of which moves Gemini-3-Pro's published figures by 0.03–0.05 points if done otherwise:
+the Vidi repository), including details the benchmark's description does not give; done
+otherwise, each misses a published Gemini-3-Pro figure (whose answers include reversed,
+unsorted and overlapping ranges): putting reversed ranges in order for IoU gives 37.55
+instead of 37.58, merging before precision gives 48.64 instead of 48.61, exact hundredths
+as thresholds give 48.62.
 
 - **Rounding.** Each predicted range becomes ``[floor(s), ceil(e)]``; the ground truth is
   used as given.
@@ -21,15 +24,15 @@ each of which moves Gemini-3-Pro's published figures by 0.03–0.05 points if do
   and the intersection is one forward sweep over the truth and the predictions in list order
   (advance whichever range ends first; ranges that touch add zero). For sorted disjoint
   predictions that is the exact overlap; for overlapping or unsorted ones it is what the
-  published numbers used. Precision = intersection / Σ prediction, 1 when both are empty,
-  left out when only the prediction has zero length; recall = intersection / Σ truth, left
-  out when there is no truth.
+  published numbers used (overlaps count twice, so recall can exceed 1). Precision =
+  intersection / Σ prediction, 1 when both are empty, left out when only the prediction has
+  zero length; recall = intersection / Σ truth, left out when there is no truth.
 - **Areas under the curve.** For thresholds t = 0, 0.01, …, 1 the curve is the fraction of
   queries with IoU *greater than* t, or with precision/recall *at least* t (of the queries
   where it is defined); the figure is its trapezoid area × 100. The thresholds are
-  ``i × 0.01`` in binary floating point, as ``numpy.linspace(0, 1, 101)`` makes them — with
-  exact hundredths (``i / 100``), a precision of exactly 0.29 falls on the other side of its
-  threshold, and Gemini's published precision is missed by 0.005 points.
+  ``i × 0.01`` in binary floating point, as ``numpy.linspace(0, 1, 101)`` makes them: ten of
+  them lie just above the hundredth they stand for (0.35, 0.41, 0.47, 0.57, 0.69, 0.7, …), so
+  a precision of exactly 0.7 is not "at least 0.7".
 
 A ground-truth query with no prediction scores as an empty answer (the published script
 skips it; both released files answer every query, so the figures agree). Predictions for
