@@ -60,6 +60,10 @@ FAMILIES = {
 }
 
 
+_LINKS: list = []
+"""Symbolic links this run made (see :func:`loadable_path`), removed at exit."""
+
+
 class RunnerError(Exception):
     """A problem with a one-line message for the editor."""
 
@@ -83,8 +87,8 @@ class Channel:
         self._out = os.fdopen(fd, "w", encoding="utf-8", newline="\n", buffering=1)
         self._lock = threading.Lock()
 
-    def send(self, kind: str, **fields: object) -> None:
-        body = {"v": PROTOCOL_VERSION, "type": kind}
+    def send(self, message_type: str, **fields: object) -> None:
+        body = {"v": PROTOCOL_VERSION, "type": message_type}
         body.update(fields)
         line = json.dumps(body, ensure_ascii=True, separators=(",", ":"))
         with self._lock:
@@ -204,6 +208,7 @@ def loadable_path(checkpoint: str, family: str) -> str:
     )
     try:
         os.symlink(os.path.abspath(checkpoint), link, target_is_directory=True)
+        _LINKS.append(link)
     except (OSError, NotImplementedError) as exc:
         raise RunnerError(
             "Vidi-7B's loader needs 'mistral' in the checkpoint folder's name and a link "
@@ -428,9 +433,31 @@ def main(argv=None) -> int:
         "ready", model=engine.name, family=engine.family, device=engine.device,
         runner=RUNNER_VERSION,
     )
-    serve(engine, channel, inbox)
+    try:
+        serve(engine, channel, inbox)
+    except Exception as exc:  # a bug here: say so on the channel rather than vanish
+        traceback.print_exc()
+        channel.send("error", id=None, kind="fatal", message=one_line(exc))
+        return 4
     return 0
 
 
+def remove_links() -> None:
+    # Unlink the link itself (never the folder it points to), then its private folder.
+    for link in _LINKS:
+        try:
+            os.unlink(link)
+            os.rmdir(os.path.dirname(link))
+        except OSError:
+            pass
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        status = main()
+    finally:
+        remove_links()
+    sys.stderr.flush()
+    # os._exit, not sys.exit: the stdin reader thread may be blocked in readline, and
+    # finalizing the interpreter under it aborts ("could not acquire lock for stdin").
+    os._exit(status)
