@@ -748,11 +748,11 @@ class TimelineWidget(QAbstractScrollArea):
             p.drawRect(QRectF(x0, box.top() - 1, x1 - x0, box.height() + 2))
 
     def _paint_playhead(self, p: QPainter, height: int) -> None:
-        x = self.x_of(self.session.position)
+        x = round(self.x_of(self.session.position))  # whole pixel: a crisp 1 px line
         if x < HEADER_W or x > self.viewport().width():
             return
         p.setPen(QPen(PLAYHEAD, 1))
-        p.drawLine(QPointF(x, 0), QPointF(x, height))
+        p.drawLine(x, 0, x, height)
         p.setBrush(PLAYHEAD)
         p.setPen(Qt.PenStyle.NoPen)
         p.drawPolygon(QPolygonF([QPointF(x - 5, 0), QPointF(x + 5, 0), QPointF(x, 7)]))

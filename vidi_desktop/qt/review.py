@@ -1,0 +1,483 @@
+"""The review queue: every pending suggestion of the current asset, in time order.
+
+The editor walks the list with A (accept), R (reject) and N (next): each verdict moves on to
+the next pending suggestion, selects it and puts the playhead on it. "Accept all" accepts
+every pending suggestion of the kind the filter shows; "Preview" asks the window to play a
+suggestion's range (:attr:`ReviewQueue.preview_requested`). Every change goes through the
+:class:`~vidi_desktop.core.project.ProjectDocument`, so each is one undo step.
+
+The list is a :class:`PendingModel` (a table model, not a widget per row): a project change
+becomes row removals or insertions when that is all it was — an accept removes one row and
+keeps the view's place — and a reset otherwise. Rows keep the start time of each suggestion
+cached by payload (accepting and rejecting keep the payload), so refreshing thousands of rows
+is a walk over the project, not thousands of exact-time computations.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QItemSelectionModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+    Slot,
+)
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from vidi_desktop.core.errors import VidiError
+from vidi_desktop.core.project.model import Payload, ReviewState, Suggestion
+from vidi_desktop.core.time import TimeRange
+from vidi_desktop.qt.clock import AssetClock
+from vidi_desktop.qt.kinds import KIND_STYLES, kind_name, qcolor, style_for, style_key
+from vidi_desktop.qt.session import Session
+
+log = logging.getLogger(__name__)
+
+ALL_KINDS = ""  # the filter value that shows every kind
+_INDEX = QModelIndex | QPersistentModelIndex
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One pending suggestion as the table shows it."""
+
+    id: str
+    kind: str  # payload kind
+    key: str  # style key (colour)
+    start: Fraction | None  # exact start seconds (None: not tied to time)
+    extent: TimeRange | None
+    label: str
+    confidence: float | None
+
+    def sort_key(self) -> tuple[float, int, str]:
+        start = float(self.start) if self.start is not None else float("inf")
+        return (start, style_for(self.key).order, self.id)
+
+
+class PendingModel(QAbstractTableModel):
+    """Rows of pending suggestions: kind, time (timecode), label, confidence."""
+
+    COLUMNS = ("Kind", "Time", "Label", "Conf.")
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[Row] = []
+        self._row_of: dict[str, int] = {}
+        self._clock = AssetClock.of(None)
+        self._timecodes: dict[Fraction, str] = {}
+
+    # -- reading ---------------------------------------------------------------------------
+    def rowCount(self, parent: _INDEX = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _INDEX = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> object:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.COLUMNS[section]
+        return None
+
+    def data(self, index: _INDEX, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid():
+            return None
+        row = self._rows[index.row()]
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == 0:
+                return style_for(row.key).singular
+            if col == 1:
+                return self._timecode(row.start)
+            if col == 2:
+                return row.label
+            return "" if row.confidence is None else f"{row.confidence:.2f}"
+        if role == Qt.ItemDataRole.DecorationRole and col == 0:
+            return qcolor(row.key)
+        if role == Qt.ItemDataRole.TextAlignmentRole and col == 3:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ForegroundRole and col == 1:
+            return QColor("#8b949e")
+        if role == Qt.ItemDataRole.UserRole:
+            return row.id
+        return None
+
+    def row(self, number: int) -> Row:
+        return self._rows[number]
+
+    def row_of(self, suggestion_id: str) -> int:
+        """Row number of a suggestion, -1 when it is not in the list."""
+        return self._row_of.get(suggestion_id, -1)
+
+    def ids(self) -> list[str]:
+        return [r.id for r in self._rows]
+
+    def _timecode(self, start: Fraction | None) -> str:
+        if start is None:
+            return "—"
+        text = self._timecodes.get(start)
+        if text is None:
+            text = self._timecodes[start] = self._clock.timecode(start)
+        return text
+
+    # -- updating --------------------------------------------------------------------------
+    def set_clock(self, clock: AssetClock) -> None:
+        if clock != self._clock:
+            self._clock = clock
+            self._timecodes.clear()
+            if self._rows:
+                self.dataChanged.emit(self.index(0, 1), self.index(len(self._rows) - 1, 1))
+
+    def set_rows(self, rows: list[Row]) -> None:
+        """Show ``rows``, as removals or insertions when the change is only that."""
+        old = [r.id for r in self._rows]
+        new = [r.id for r in rows]
+        old_set, new_set = set(old), set(new)
+        if old == new:
+            self._rows = rows
+            if rows:
+                last = self.index(len(rows) - 1, len(self.COLUMNS) - 1)
+                self.dataChanged.emit(self.index(0, 0), last)
+        elif new_set <= old_set and [i for i in old if i in new_set] == new:
+            gone = [k for k, i in enumerate(old) if i not in new_set]
+            for a, b in reversed(_blocks(gone)):
+                self.beginRemoveRows(QModelIndex(), a, b)
+                del self._rows[a : b + 1]
+                self.endRemoveRows()
+            self._rows = rows
+        elif old_set <= new_set and [i for i in new if i in old_set] == old:
+            added = [k for k, i in enumerate(new) if i not in old_set]
+            for a, b in _blocks(added):
+                self.beginInsertRows(QModelIndex(), a, b)
+                self._rows[a:a] = rows[a : b + 1]
+                self.endInsertRows()
+            self._rows = rows
+        else:
+            self.beginResetModel()
+            self._rows = rows
+            self.endResetModel()
+        self._row_of = {r.id: k for k, r in enumerate(self._rows)}
+
+
+def _blocks(indices: Sequence[int]) -> list[tuple[int, int]]:
+    """Ascending indices grouped into ``(first, last)`` runs of consecutive numbers."""
+    out: list[tuple[int, int]] = []
+    for k in indices:
+        if out and out[-1][1] == k - 1:
+            out[-1] = (out[-1][0], k)
+        else:
+            out.append((k, k))
+    return out
+
+
+class ReviewQueue(QWidget):
+    """Pending suggestions of the current asset, with accept/reject/next/preview."""
+
+    preview_requested = Signal(object)  # TimeRange: the window plays it in the viewer
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self._syncing = False
+        self._starts: dict[str, tuple[Payload, TimeRange | None]] = {}
+
+        self.filter = QComboBox()
+        self.filter.addItem("All kinds", ALL_KINDS)
+        seen: set[str] = set()
+        for style in KIND_STYLES:
+            if style.kind not in seen:
+                seen.add(style.kind)
+                self.filter.addItem(kind_name(style.kind), style.kind)
+        self.filter.setToolTip("Show one kind of suggestion")
+        self.count_label = QLabel()
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #f47067;")
+        self.message.hide()
+
+        self.model = PendingModel(self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(22)
+        self.table.setShowGrid(False)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
+        # Fixed row heights and no per-row sizing: the view stays fast with thousands of rows.
+        header.setResizeContentsPrecision(50)
+
+        self.accept_button = QPushButton("Accept")
+        self.accept_button.setToolTip("Accept the selected suggestion and go to the next (A)")
+        self.reject_button = QPushButton("Reject")
+        self.reject_button.setToolTip("Reject the selected suggestion and go to the next (R)")
+        self.next_button = QPushButton("Next")
+        self.next_button.setToolTip("Go to the next pending suggestion (N)")
+        self.preview_button = QPushButton("Preview")
+        self.preview_button.setToolTip("Play the selected suggestion's range")
+        self.accept_all_button = QPushButton("Accept all")
+        self.accept_all_button.setToolTip("Accept every pending suggestion the filter shows")
+
+        top = QHBoxLayout()
+        top.addWidget(self.filter, 1)
+        top.addWidget(self.count_label)
+        buttons = QHBoxLayout()
+        for b in (self.accept_button, self.reject_button, self.next_button, self.preview_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        buttons.addWidget(self.accept_all_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.message)
+        layout.addLayout(buttons)
+
+        self.filter.currentIndexChanged.connect(self._on_filter_changed)
+        self.table.selectionModel().currentRowChanged.connect(self._on_current_row)
+        self.accept_button.clicked.connect(self.accept_current)
+        self.reject_button.clicked.connect(self.reject_current)
+        self.next_button.clicked.connect(self.next_pending)
+        self.preview_button.clicked.connect(self.preview)
+        self.accept_all_button.clicked.connect(self._accept_all_clicked)
+        session.document_changed.connect(self.refresh)
+        session.asset_changed.connect(self.refresh)
+        session.project_changed.connect(self.refresh)
+        session.selection_changed.connect(self._on_selection_changed)
+        self.refresh()
+
+    # -- the filter --------------------------------------------------------------------------
+    @property
+    def kind_filter(self) -> str:
+        """The payload kind shown ("" = every kind)."""
+        return str(self.filter.currentData() or ALL_KINDS)
+
+    def set_kind_filter(self, kind: str | None) -> None:
+        """Show only ``kind`` (None or "" = every kind)."""
+        i = self.filter.findData(kind or ALL_KINDS)
+        if i < 0:
+            raise ValueError(f"no filter for suggestion kind {kind!r}")
+        self.filter.setCurrentIndex(i)
+
+    @Slot(int)
+    def _on_filter_changed(self, _: int) -> None:
+        self.refresh()
+        self._sync_to_selection(self.session.selected)
+
+    # -- public slots --------------------------------------------------------------------------
+    def current_id(self) -> str | None:
+        """The suggestion the buttons act on: the table's current row, else the session's
+        selection (an accepted one picked on the timeline can still be rejected)."""
+        index = self.table.currentIndex()
+        if index.isValid():
+            return self.model.row(index.row()).id
+        sid = self.session.selected
+        return sid if sid and self.session.document.project.has_suggestion(sid) else None
+
+    @Slot()
+    def accept_current(self) -> None:
+        """Accept the current suggestion and move to the next pending one."""
+        self._decide(ReviewState.ACCEPTED)
+
+    @Slot()
+    def reject_current(self) -> None:
+        """Reject the current suggestion and move to the next pending one."""
+        self._decide(ReviewState.REJECTED)
+
+    @Slot()
+    def next_pending(self) -> None:
+        """Select the pending suggestion after the current one (wrapping) and seek to it."""
+        n = self.model.rowCount()
+        if not n:
+            return
+        sid = self.current_id()
+        row = self.model.row_of(sid) if sid else -1
+        if row < 0:
+            # Nothing current in the list: the first one at or after the playhead.
+            here = self.session.position
+            row = next(
+                (k for k in range(n) if (s := self.model.row(k).start) is not None and s >= here),
+                0,
+            )
+        else:
+            row = (row + 1) % n
+        self._go_to(row)
+
+    @Slot()
+    def accept_all_of_kind(self, kind: str | None = None) -> None:
+        """Accept every pending suggestion of ``kind`` (default: the filtered kind) of the
+        current asset, as one undo step."""
+        chosen = kind if kind is not None else (self.kind_filter or None)
+        asset_id = self.session.asset_id or None
+        self._edit(lambda: self.session.document.accept_all(chosen, asset_id=asset_id))
+
+    @Slot()
+    def preview(self) -> None:
+        """Seek to the current suggestion's start and ask the viewer to play its range."""
+        sid = self.current_id()
+        if sid is None:
+            return
+        extent = self.session.document.project.suggestion(sid).extent()
+        if extent is None:
+            return
+        self.session.request_seek(extent.start.seconds)
+        self.preview_requested.emit(extent)
+
+    # -- internals ----------------------------------------------------------------------------
+    @Slot()
+    def _accept_all_clicked(self) -> None:
+        self.accept_all_of_kind(None)
+
+    def _decide(self, state: ReviewState) -> None:
+        sid = self.current_id()
+        if sid is None:
+            return
+        row = self.model.row_of(sid)
+        doc = self.session.document
+        action = doc.accept if state is ReviewState.ACCEPTED else doc.reject
+        if not self._edit(lambda: action([sid])):
+            return
+        # The decided row left the list: the one now in its place is the next pending.
+        if row >= 0 and self.model.rowCount():
+            self._go_to(min(row, self.model.rowCount() - 1))
+
+    def _edit(self, change: object) -> bool:
+        """Run a document change; a refusal is shown here and changes nothing."""
+        try:
+            change()  # type: ignore[operator]
+        except VidiError as exc:
+            self.message.setText(str(exc))
+            self.message.show()
+            return False
+        self.message.hide()
+        return True
+
+    def _go_to(self, row: int) -> None:
+        """Make ``row`` current: select its suggestion and seek to its start (once)."""
+        index = self.model.index(row, 0)
+        self._syncing = True
+        try:
+            self.table.selectionModel().setCurrentIndex(
+                index,
+                QItemSelectionModel.SelectionFlag.ClearAndSelect
+                | QItemSelectionModel.SelectionFlag.Rows,
+            )
+        finally:
+            self._syncing = False
+        self.table.scrollTo(index)
+        r = self.model.row(row)
+        self.session.select(r.id)
+        if r.start is not None:
+            self.session.request_seek(r.start)
+
+    @Slot(QModelIndex, QModelIndex)
+    def _on_current_row(self, current: QModelIndex, previous: QModelIndex) -> None:
+        if self._syncing or not current.isValid():
+            return
+        row = self.model.row(current.row())
+        self.session.select(row.id)
+        if row.start is not None:
+            self.session.request_seek(row.start)
+
+    @Slot(str)
+    def _on_selection_changed(self, sid: str) -> None:
+        self._sync_to_selection(sid)
+
+    def _sync_to_selection(self, sid: str) -> None:
+        """Show the session's selection in the table without seeking again."""
+        row = self.model.row_of(sid) if sid else -1
+        self._syncing = True
+        try:
+            selection = self.table.selectionModel()
+            if row < 0:
+                selection.clear()
+            else:
+                index = self.model.index(row, 0)
+                selection.setCurrentIndex(
+                    index,
+                    QItemSelectionModel.SelectionFlag.ClearAndSelect
+                    | QItemSelectionModel.SelectionFlag.Rows,
+                )
+                self.table.scrollTo(index)
+        finally:
+            self._syncing = False
+
+    @Slot()
+    @Slot(str)
+    @Slot(object)
+    def refresh(self, *_: object) -> None:
+        """Rebuild the rows from the document (row removals/insertions when possible)."""
+        project = self.session.document.project
+        asset_id = self.session.asset_id
+        kind = self.kind_filter
+        self.model.set_clock(AssetClock.of(self.session.asset))
+        rows: list[Row] = []
+        starts: dict[str, tuple[Payload, TimeRange | None]] = {}
+        for s in project.suggestions:
+            if s.state is not ReviewState.PENDING:
+                continue
+            if asset_id and s.asset_id != asset_id:
+                continue
+            cached = self._starts.get(s.id)
+            fresh = cached is not None and cached[0] is s.payload
+            extent = cached[1] if fresh else s.extent()  # type: ignore[index]
+            starts[s.id] = (s.payload, extent)
+            if kind and s.kind != kind:
+                continue
+            rows.append(_row(s, extent))
+        self._starts = starts
+        rows.sort(key=Row.sort_key)
+        self._syncing = True  # row moves are not the editor choosing another suggestion
+        try:
+            self.model.set_rows(rows)
+        finally:
+            self._syncing = False
+        total = len(starts)
+        shown = len(rows)
+        self.count_label.setText(
+            f"{shown} pending" if shown == total else f"{shown} of {total} pending"
+        )
+        self.accept_all_button.setEnabled(shown > 0)
+        for b in (self.accept_button, self.reject_button, self.next_button, self.preview_button):
+            b.setEnabled(shown > 0)
+        if self.session.selected and self.model.row_of(self.session.selected) >= 0:
+            self._sync_to_selection(self.session.selected)
+
+
+def _row(s: Suggestion, extent: TimeRange | None) -> Row:
+    payload = s.payload
+    text = s.label or getattr(payload, "title", "") or getattr(payload, "text", "")
+    text = text or getattr(payload, "query", "") or style_for(style_key(s)).singular
+    return Row(
+        s.id,
+        s.kind,
+        style_key(s),
+        extent.start.seconds if extent is not None else None,
+        extent,
+        text,
+        s.confidence,
+    )
