@@ -1,0 +1,150 @@
+"""The generate step: prompt + frames → model inputs → tokens, cancellable token by token.
+
+``transformers`` checks stopping criteria after every new token, so the cancel
+``threading.Event`` is read there: generation stops within one token of a cancel. The same
+hook reports progress (``n/max`` tokens). Decoding is greedy: the same request on the same
+footage gives the same answer, which is what an editor expects of a tool.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from vidi_desktop.models.vlm.dialects import Dialect
+from vidi_desktop.models.vlm.sampling import FrameSample
+
+# Qwen's chat format, for a folder whose processor has no chat template of its own.
+_CHATML = (
+    "<|im_start|>user\n<|vision_start|><|video_pad|><|vision_end|>{text}<|im_end|>\n"
+    "<|im_start|>assistant\n"
+)
+
+
+def build_inputs(
+    processor: Any, dialect: Dialect, sample: FrameSample, prompt: str
+) -> tuple[Any, tuple[int, int]]:
+    """Processor inputs for one video + prompt, and the picture size the model will see.
+
+    A lone frame is shown twice (the vision tower groups frames in pairs and refuses fewer).
+    """
+    import numpy as np
+
+    images = list(sample.images)
+    repeat = 1 if len(images) == 1 else 0
+    images += images[-1:] * repeat
+    video = np.stack(images)
+    messages = [
+        {"role": "user", "content": [{"type": "video"}, {"type": "text", "text": prompt}]}
+    ]
+    if getattr(processor, "chat_template", None):
+        text = processor.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
+    else:
+        text = _CHATML.format(text=prompt)
+    inputs = processor(
+        text=[text],
+        videos=[video],
+        video_metadata=[dialect.video_metadata(sample, repeat_last=repeat)],
+        do_sample_frames=False,  # the frames are already the ones we chose, at their times
+        return_tensors="pt",
+    )
+    return inputs, _input_size(processor, inputs, sample)
+
+
+def _input_size(processor: Any, inputs: Any, sample: FrameSample) -> tuple[int, int]:
+    """Width and height of the frames after the processor's resize (grid × patch size)."""
+    grid = inputs.get("video_grid_thw")
+    patch = getattr(getattr(processor, "video_processor", None), "patch_size", None)
+    if grid is None or not patch:
+        return sample.size
+    _, gh, gw = (int(x) for x in grid[0])
+    return gw * int(patch), gh * int(patch)
+
+
+def generate(
+    model: Any,
+    processor: Any,
+    inputs: Any,
+    *,
+    max_new_tokens: int,
+    cancel: threading.Event,
+    on_token: Callable[[int, int], None] | None = None,
+    logits_processors: Sequence[Any] = (),
+) -> tuple[str, int]:
+    """Greedy generation; returns ``(decoded new text, number of new tokens)``.
+
+    Stops at the model's end token, at ``max_new_tokens`` or right after ``cancel`` is set
+    (the caller checks ``cancel`` afterwards and raises).
+    """
+    import torch
+    from transformers import LogitsProcessorList, StoppingCriteriaList
+
+    device = _device_of(model)
+    dtype = getattr(model, "dtype", None)
+    batch = {}
+    for key, value in inputs.items():
+        if isinstance(value, torch.Tensor):
+            if value.is_floating_point() and dtype is not None and dtype.is_floating_point:
+                value = value.to(device=device, dtype=dtype)
+            else:
+                value = value.to(device)
+        batch[key] = value
+    prompt_len = int(batch["input_ids"].shape[1])
+    config = _greedy_config(model, processor, max_new_tokens)
+    stop = _cancel_criterion(cancel, prompt_len, max_new_tokens, on_token)
+    with torch.inference_mode():
+        out = model.generate(
+            **batch,
+            generation_config=config,
+            stopping_criteria=StoppingCriteriaList([stop]),
+            logits_processor=LogitsProcessorList(list(logits_processors)),
+        )
+    new = out[0, prompt_len:]
+    tokenizer = getattr(processor, "tokenizer", processor)
+    text = tokenizer.decode(new, skip_special_tokens=True, clean_up_tokenization_spaces=False)
+    return text, int(new.shape[0])
+
+
+def _device_of(model: Any) -> Any:
+    try:
+        return model.device
+    except AttributeError:
+        return next(model.parameters()).device
+
+
+def _greedy_config(model: Any, processor: Any, max_new_tokens: int) -> Any:
+    config = copy.deepcopy(model.generation_config)
+    config.do_sample = False
+    # Sampling settings from the model's own config would only draw warnings in greedy mode.
+    config.temperature = None
+    config.top_p = None
+    config.top_k = None
+    config.max_new_tokens = max_new_tokens
+    if config.pad_token_id is None:
+        tokenizer = getattr(processor, "tokenizer", None)
+        pad = getattr(tokenizer, "pad_token_id", None)
+        config.pad_token_id = pad if pad is not None else config.eos_token_id
+    return config
+
+
+def _cancel_criterion(
+    cancel: threading.Event,
+    prompt_len: int,
+    max_new_tokens: int,
+    on_token: Callable[[int, int], None] | None,
+) -> Any:
+    """A ``StoppingCriteria`` that stops on ``cancel`` and reports tokens as they come."""
+    import torch
+    from transformers import StoppingCriteria
+
+    class CancelCriterion(StoppingCriteria):
+        def __call__(self, input_ids: Any, scores: Any, **kwargs: Any) -> Any:
+            done = int(input_ids.shape[1]) - prompt_len
+            if on_token is not None:
+                on_token(done, max_new_tokens)
+            rows = (input_ids.shape[0],)
+            return torch.full(rows, cancel.is_set(), dtype=torch.bool, device=input_ids.device)
+
+    return CancelCriterion()
