@@ -61,12 +61,20 @@ VIDEO_ID = "-kXv_9Qz1a"  # YouTube ids may start with a dash
 class ColourFinder:
     """Boxes the pixels of the colour the request names, in every frame (a real backend)."""
 
-    def __init__(self, spatial: bool = True, temporal: bool = True, answer_as: str = "tube",
-                 fail_on: str | None = None, journal: list[str] | None = None, **_: Any):
+    def __init__(
+        self,
+        spatial: bool = True,
+        temporal: bool = True,
+        answer_as: str = "tube",
+        fail_on: str | None = None,
+        journal: list[str] | None = None,
+        ctrl_c_on: str | None = None,
+    ):
         self.name = "colour-finder"
         self.spatial, self.temporal = spatial, temporal
         self.answer_as = answer_as
         self.fail_on = fail_on
+        self.ctrl_c_on = ctrl_c_on  # the user presses Ctrl-C during this query
         self.journal = journal if journal is not None else []
         self.loaded = False
 
@@ -78,8 +86,9 @@ class ColourFinder:
         self.journal.append("load")
         self.loaded = True
 
-    def run(self, request: Request, progress: ProgressFn, cancel: threading.Event
-            ) -> list[Suggestion]:
+    def run(
+        self, request: Request, progress: ProgressFn, cancel: threading.Event
+    ) -> list[Suggestion]:
         import av
 
         assert self.loaded, "run before load"
@@ -87,6 +96,8 @@ class ColourFinder:
         self.journal.append(f"run {request.text}")
         if self.fail_on and self.fail_on in request.text:
             raise RuntimeError("boom")
+        if self.ctrl_c_on and self.ctrl_c_on in request.text:
+            raise KeyboardInterrupt
         colour = next((c for c in COLOURS if c in request.text), None)
         if colour is None:
             raise BackendError(f"no colour in {request.text!r}")
@@ -100,13 +111,18 @@ class ColourFinder:
                 if len(xs) > 20:
                     h, w = img.shape[:2]
                     t_ms = round(frame.time * 1000)
-                    boxes.append(Box.clamped(t_ms, xs.min() / w, ys.min() / h,
-                                             (xs.max() + 1) / w, (ys.max() + 1) / h))
+                    boxes.append(
+                        Box.clamped(
+                            t_ms, xs.min() / w, ys.min() / h, (xs.max() + 1) / w, (ys.max() + 1) / h
+                        )
+                    )
         if not boxes:
             return []
         if self.answer_as == "answer":
-            seen = TimeRange.from_start_end(Time(boxes[0].t_ms, Fraction(1, 1000)),
-                                            Time(boxes[-1].t_ms + 100, Fraction(1, 1000)))
+            seen = TimeRange.from_start_end(
+                Time(boxes[0].t_ms, Fraction(1, 1000)),
+                Time(boxes[-1].t_ms + 100, Fraction(1, 1000)),
+            )
             payload: Any = Answer(f"the {colour} square", (seen,))
         else:
             payload = ObjectTube(request.text, tuple(boxes))
@@ -133,8 +149,15 @@ def videos(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from vidi_desktop.media.synth import write_clip
 
     folder = tmp_path_factory.mktemp("videos")
-    write_clip(folder / f"{VIDEO_ID}.mp4", frames=FRAMES, rate=RATE, size=(W, H),
-               picture=_square_clip, stamp=False, crf=18)
+    write_clip(
+        folder / f"{VIDEO_ID}.mp4",
+        frames=FRAMES,
+        rate=RATE,
+        size=(W, H),
+        picture=_square_clip,
+        stamp=False,
+        crf=18,
+    )
     (folder / "notes.txt").write_text("not a video")
     return folder
 
@@ -150,7 +173,7 @@ def stg_bench(tmp_path: Path) -> Path:
     (bench / "query.csv").write_text(
         "query_id,query_text,video_id\n"
         f"q-red,the red square,{VIDEO_ID}\n"
-        f"q-blue,\"the blue square, lower right\",{VIDEO_ID}\n"
+        f'q-blue,"the blue square, lower right",{VIDEO_ID}\n'
         "q-gone,the red square,not-downloaded\n"
         f"q-green,the green square,{VIDEO_ID}\n"
     )
@@ -203,13 +226,23 @@ def test_predict_stg_end_to_end(videos: Path, stg_bench: Path, tmp_path: Path) -
 
 def test_predict_tr_end_to_end(videos: Path, tmp_path: Path) -> None:
     gt = tmp_path / "gt.json"
-    base = {"duration": 5.0, "duration_category": "ultra-short", "query_format": "phrase",
-            "query_modality": "vision"}
-    gt.write_text(json.dumps([
-        dict(base, query_id=0, video_id=VIDEO_ID, query="the red square", gt=[[1, 3]]),
-        dict(base, query_id=1, video_id=VIDEO_ID, query="the blue square", gt=[[3, 5]]),
-        dict(base, query_id=2, video_id="not-downloaded", query="the red square", gt=[[0, 9]]),
-    ]))
+    base = {
+        "duration": 5.0,
+        "duration_category": "ultra-short",
+        "query_format": "phrase",
+        "query_modality": "vision",
+    }
+    gt.write_text(
+        json.dumps(
+            [
+                dict(base, query_id=0, video_id=VIDEO_ID, query="the red square", gt=[[1, 3]]),
+                dict(base, query_id=1, video_id=VIDEO_ID, query="the blue square", gt=[[3, 5]]),
+                dict(
+                    base, query_id=2, video_id="not-downloaded", query="the red square", gt=[[0, 9]]
+                ),
+            ]
+        )
+    )
     out = tmp_path / "results.json"
     report = predict_tr(ColourFinder(), read_tr_queries(gt), videos, out)
     assert report.answered == ["0", "1"] and report.skipped == ["2"]
@@ -263,8 +296,12 @@ def test_backend_without_the_capability_is_refused_before_loading(
 ) -> None:
     journal: list[str] = []
     with pytest.raises(NotSupportedError, match="no spatial grounding"):
-        predict_stg(ColourFinder(spatial=False, journal=journal), read_stg_queries(stg_bench),
-                    videos, tmp_path / "t.csv")
+        predict_stg(
+            ColourFinder(spatial=False, journal=journal),
+            read_stg_queries(stg_bench),
+            videos,
+            tmp_path / "t.csv",
+        )
     assert journal == []
     with pytest.raises(NotSupportedError, match="no temporal grounding"):
         predict_tr(ColourFinder(temporal=False), [], videos, tmp_path / "r.json")
@@ -275,9 +312,37 @@ def test_cancel_stops_and_unloads(videos: Path, stg_bench: Path, tmp_path: Path)
     cancel = threading.Event()
     cancel.set()
     with pytest.raises(CancelledError):
-        predict_stg(ColourFinder(journal=journal), read_stg_queries(stg_bench), videos,
-                    tmp_path / "t.csv", cancel=cancel)
+        predict_stg(
+            ColourFinder(journal=journal),
+            read_stg_queries(stg_bench),
+            videos,
+            tmp_path / "t.csv",
+            cancel=cancel,
+        )
     assert journal == ["load", "unload"]
+
+
+def test_interrupted_run_keeps_the_answers_so_far(
+    videos: Path, stg_bench: Path, tmp_path: Path
+) -> None:
+    journal: list[str] = []
+    out = tmp_path / "tubes.csv"
+    with pytest.raises(KeyboardInterrupt):
+        predict_stg(ColourFinder(journal=journal, ctrl_c_on="blue"),
+                    read_stg_queries(stg_bench), videos, out)
+    assert journal[-1] == "unload"
+    assert set(read_tubes(out)) == {"q-red"}  # answered before the interruption
+
+
+def test_unreadable_videos_only_is_an_error(stg_bench: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "broken"
+    folder.mkdir()
+    (folder / f"{VIDEO_ID}.mp4").write_bytes(b"\x00" * 100)
+    with pytest.raises(EvalFileError, match=f"no video could be read, e.g. {VIDEO_ID}: "):
+        predict_stg(ColourFinder(), read_stg_queries(stg_bench), folder, tmp_path / "t.csv")
+    assert not (tmp_path / "t.csv").exists()
+    with pytest.raises(EvalFileError, match="the query list is empty"):
+        predict_stg(ColourFinder(), [], folder, tmp_path / "t.csv")
 
 
 def test_no_video_found_is_an_error(stg_bench: Path, tmp_path: Path) -> None:
@@ -286,11 +351,11 @@ def test_no_video_found_is_an_error(stg_bench: Path, tmp_path: Path) -> None:
     with pytest.raises(EvalFileError, match="none of the 2 videos the queries need is there"):
         predict_stg(ColourFinder(), read_stg_queries(stg_bench), empty, tmp_path / "t.csv")
     with pytest.raises(EvalFileError, match="not a folder of videos"):
-        predict_stg(ColourFinder(), read_stg_queries(stg_bench), tmp_path / "nope",
-                    tmp_path / "t.csv")
+        predict_stg(
+            ColourFinder(), read_stg_queries(stg_bench), tmp_path / "nope", tmp_path / "t.csv"
+        )
     with pytest.raises(EvalFileError, match="folder does not exist"):
-        predict_stg(ColourFinder(), read_stg_queries(stg_bench), empty,
-                    tmp_path / "no" / "t.csv")
+        predict_stg(ColourFinder(), read_stg_queries(stg_bench), empty, tmp_path / "no" / "t.csv")
 
 
 def test_unreadable_video_is_skipped_like_a_missing_one(
@@ -311,8 +376,11 @@ def test_find_videos_by_id(tmp_path: Path) -> None:
         (tmp_path / name).write_bytes(b"")
     (tmp_path / "e.mp4").mkdir()
     found = find_videos(tmp_path, ["-a_1", "b", "c", "d", "e", "f"])
-    assert found == {"-a_1": tmp_path / "-a_1.mp4", "b": tmp_path / "b.webm",
-                     "d": tmp_path / "d.MOV"}
+    assert found == {
+        "-a_1": tmp_path / "-a_1.mp4",
+        "b": tmp_path / "b.webm",
+        "d": tmp_path / "d.MOV",
+    }
 
 
 # -- suggestions → predictions, by hand --------------------------------------------------------
@@ -334,8 +402,11 @@ def test_tube_rows_best_tube_first_others_fill_gaps() -> None:
     rows = tube_rows("q", [weak, noise, unrated, strong])
     assert [(r[1], r[2]) for r in rows] == [
         (0, 0.5),  # only the weak tube saw second 0
-        (1200, 0.1), (1400, 0.1),  # second 1000 belongs to the strong tube, all its boxes
-        (2000, 0.5), (3000, 0.1), (5000, 0.7),
+        (1200, 0.1),
+        (1400, 0.1),  # second 1000 belongs to the strong tube, all its boxes
+        (2000, 0.5),
+        (3000, 0.1),
+        (5000, 0.7),
     ]
     shifted = tube_rows("q", [strong], start_ms=1300)
     assert [r[1] for r in shifted] == [100, 1700]  # 1200 ms is before the video starts
@@ -354,8 +425,6 @@ def test_answer_ranges_from_every_kind_that_has_one() -> None:
         Suggestion.new("v", _tube([20000, 21000]), "m"),
         Suggestion.new("v", SceneBoundary(Time(4, 1), "dissolve", Time(1, 1)), "m"),  # ignored
     ]
-    assert answer_ranges(suggestions) == [
-        [1.0, 3.0], [5.0, 6.0], [10.0, 12.346], [20.0, 22.0]
-    ]
+    assert answer_ranges(suggestions) == [[1.0, 3.0], [5.0, 6.0], [10.0, 12.346], [20.0, 22.0]]
     assert answer_ranges(suggestions, start=Fraction(11)) == [[0.0, 1.346], [9.0, 11.0]]
     assert answer_ranges([]) == []

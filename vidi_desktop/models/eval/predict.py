@@ -3,7 +3,8 @@
 Videos are found by id in one folder, ``<videos>/<video_id>.<ext>``. A query whose video is
 missing or unreadable is reported and skipped, as is one the backend fails on (its error is
 kept); neither is written, so the scorer counts it as unanswered. The backend is loaded
-once, runs every query in the calling thread, and is unloaded at the end.
+once, runs every query in the calling thread, and is unloaded at the end. The output is
+rewritten every few seconds, so an interrupted run leaves the answers it had.
 
 How suggestions become predictions:
 
@@ -26,6 +27,7 @@ import itertools
 import os
 import statistics
 import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -58,6 +60,9 @@ from vidi_desktop.models.protocol import (
 
 VIDEO_EXTENSIONS: tuple[str, ...] = (".mp4", ".mkv", ".webm", ".mov", ".m4v", ".avi")
 """Looked for in this order when two files share a video id."""
+
+SAVE_EVERY_S = 10.0
+"""How often a long run writes the answers so far."""
 
 RANGE_PAYLOADS = (CutRange, HighlightClip, Chapter)
 """Payloads whose extent is a retrieved moment (scene boundaries, cues, crops are not)."""
@@ -230,30 +235,27 @@ def _run(
     videos: str | os.PathLike[str],
     report: PredictReport,
     on_answer: Callable[[_Job, AssetRef, list[Suggestion]], None],
+    save: Callable[[], None],
     progress: ProgressFn,
     cancel: threading.Event,
 ) -> None:
-    """Run every job whose video is there; ``on_answer`` gets each successful answer."""
+    """Run every job whose video is there; ``on_answer`` gets each successful answer.
+
+    ``save`` writes the answers so far: every :data:`SAVE_EVERY_S` seconds and once at the
+    end, also when the run is interrupted or cancelled, so hours of answers survive a
+    Ctrl-C (the file is complete up to the last query written). Nothing is written while
+    no query has been answered.
+    """
+    if not jobs:
+        raise EvalFileError("the query list is empty: nothing to predict")
     found = find_videos(videos, {j.video_id for j in jobs})
-    refs: dict[str, AssetRef] = {}
     todo: list[_Job] = []
     for job in jobs:
-        if job.video_id in report.missing_videos:
-            report.skipped.append(job.query_id)
-            continue
-        path = found.get(job.video_id)
-        if path is None:
+        if job.video_id in found:
+            todo.append(job)
+        else:
             report.missing_videos[job.video_id] = f"no {job.video_id}.<ext> in {videos}"
             report.skipped.append(job.query_id)
-            continue
-        if job.video_id not in refs:
-            try:
-                refs[job.video_id] = asset_ref(job.video_id, path)
-            except VidiError as exc:
-                report.missing_videos[job.video_id] = str(exc)
-                report.skipped.append(job.query_id)
-                continue
-        todo.append(job)
     if not todo:
         raise EvalFileError(
             f"{videos}: none of the {len(report.missing_videos)} videos the queries need is "
@@ -262,11 +264,21 @@ def _run(
 
     progress(None, f"loading {backend.name}")
     backend.load(lambda fraction, message="": progress(None, message), cancel)
+    refs: dict[str, AssetRef] = {}
+    last_save = time.monotonic()
     try:
         for i, job in enumerate(todo):
             check_cancel(cancel)
             progress(i / len(todo), f"query {i + 1}/{len(todo)}")
-            ref = refs[job.video_id]
+            ref = refs.get(job.video_id)
+            if ref is None and job.video_id not in report.missing_videos:
+                try:  # probed on first use: a thousand long videos take a while to probe
+                    ref = refs[job.video_id] = asset_ref(job.video_id, found[job.video_id])
+                except VidiError as exc:
+                    report.missing_videos[job.video_id] = str(exc)
+            if ref is None:
+                report.skipped.append(job.query_id)
+                continue
             try:
                 request = Request(job.text, (ref,))
                 suggestions = backend.run(request, no_progress, cancel)
@@ -276,15 +288,26 @@ def _run(
                 report.failed[job.query_id] = f"{type(exc).__name__}: {exc}"
                 continue
             on_answer(job, ref, list(suggestions))
+            if time.monotonic() - last_save >= SAVE_EVERY_S:
+                save()
+                last_save = time.monotonic()
         progress(1.0, "done")
     finally:
-        backend.unload()
+        try:
+            backend.unload()
+        finally:
+            if report.answered:
+                save()
     if report.failed and not report.answered:
         qid, why = next(iter(report.failed.items()))
         raise BackendError(
             f"{backend.name} failed on all {len(report.failed)} queries it ran, "
             f"e.g. {qid}: {why}"
         )
+    if not report.answered:
+        # The last one noted is unreadable (files not found are noted before any probe).
+        vid, why = next(reversed(report.missing_videos.items()))
+        raise EvalFileError(f"no video could be read, e.g. {vid}: {why}")
 
 
 def _check_output(output: str | os.PathLike[str]) -> Path:
@@ -323,8 +346,8 @@ def predict_stg(
             report.empty.append(job.query_id)
 
     jobs = [_Job(q.query_id, q.text, q.video_id) for q in queries]
-    _run(backend, jobs, videos, report, take, progress, cancel or threading.Event())
-    write_tubes(out, rows)
+    _run(backend, jobs, videos, report, take, lambda: write_tubes(out, rows), progress,
+         cancel or threading.Event())
     return report
 
 
@@ -362,6 +385,6 @@ def predict_tr(
             report.empty.append(job.query_id)
 
     jobs = [_Job(q.query_id, q.text, q.video_id) for q in queries]
-    _run(backend, jobs, videos, report, take, progress, cancel or threading.Event())
-    write_results(out, items)
+    _run(backend, jobs, videos, report, take, lambda: write_results(out, items), progress,
+         cancel or threading.Event())
     return report
