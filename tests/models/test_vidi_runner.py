@@ -311,3 +311,23 @@ def test_runner_imports_only_the_standard_library_at_top_level() -> None:
 
 def test_runner_speaks_this_protocol_version() -> None:
     assert runner_script.PROTOCOL_VERSION == wire.VERSION
+
+
+def test_family_from_config_then_checkout(tmp_path: Path) -> None:
+    both = write_checkout(write_checkout(tmp_path / "vidi", "vidi1.5"), "vidi-7b")
+    plain = tmp_path / "weights"
+    plain.mkdir()
+    choose = runner_script.choose_family
+    # config.json's model_type decides…
+    seven = write_checkpoint(tmp_path / "ckpt-a", "dattn_mistral", "")
+    assert choose(str(both), str(seven), "auto") == ("vidi-7b", str(both / "Vidi_7B"))
+    nine = write_checkpoint(tmp_path / "ckpt-b", "dattn_gemma2", "")
+    assert choose(str(both), str(nine), "auto") == ("vidi1.5", str(both / "Vidi1.5_9B"))
+    # …else the checkout: a folder with only Vidi-7B's code serves an unnamed checkpoint.
+    only7 = write_checkout(tmp_path / "only7", "vidi-7b") / "Vidi_7B"
+    assert choose(str(only7), str(plain), "auto") == ("vidi-7b", str(only7))
+    assert choose(None, str(plain), "auto") == ("vidi1.5", None)
+    with pytest.raises(runner_script.RunnerError, match="Vidi1.5-9B's code"):
+        choose(str(only7), str(plain), "vidi1.5")
+    with pytest.raises(runner_script.RunnerError, match="unknown Vidi family"):
+        choose(str(both), str(plain), "vidi3")

@@ -66,6 +66,10 @@ class VidiBackend:
     None if Vidi's code is importable anyway); ``checkpoint`` the downloaded weights'
     folder; ``timeout_s`` bounds loading and each answer; ``runner_script`` replaces the
     shipped runner (a test stand-in, or the user's own variant speaking the protocol).
+
+    Request options: ``output`` (``"keep"``: CutRange to keep, default; ``"highlight"``:
+    HighlightClip), ``task`` (``"temporal"``, default), ``max_new_tokens``. Vidi always
+    watches the whole file; a request's ``window`` only clips the ranges it returns.
     """
 
     name = "vidi"

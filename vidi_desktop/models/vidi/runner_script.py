@@ -168,26 +168,32 @@ def read_model_type(checkpoint: str) -> str:
 
 
 def choose_family(repo_dir: str | None, checkpoint: str, family: str) -> tuple:
-    """``(family, code folder or None)`` from the options, the checkpoint and the checkout."""
+    """``(family, code folder or None)`` from the options, the checkpoint and the checkout.
+
+    The family comes from ``--family``, else the checkpoint's ``model_type``; when neither
+    says, the checkout decides (its name only breaks a tie between both models' code).
+    """
+    candidates = [family]
     if family == "auto":
         model_type = read_model_type(checkpoint)
-        family = ""
-        for name, spec in FAMILIES.items():
-            if model_type == spec["model_type"]:
-                family = name
-        if not family:
+        candidates = [n for n, spec in FAMILIES.items() if spec["model_type"] == model_type]
+        if not candidates:
             lowered = os.path.basename(os.path.normpath(checkpoint)).lower()
-            family = "vidi-7b" if ("7b" in lowered or "mistral" in lowered) else "vidi1.5"
-    if family not in FAMILIES:
-        raise RunnerError(
-            "unknown Vidi family {!r} (known: {})".format(family, ", ".join(FAMILIES))
-        )
+            seven = "7b" in lowered or "mistral" in lowered
+            candidates = ["vidi-7b", "vidi1.5"] if seven else ["vidi1.5", "vidi-7b"]
+    for name in candidates:
+        if name not in FAMILIES:
+            raise RunnerError(
+                "unknown Vidi family {!r} (known: {})".format(name, ", ".join(FAMILIES))
+            )
     if not repo_dir:
-        return family, None
-    spec = FAMILIES[family]
-    for folder in (repo_dir, os.path.join(repo_dir, spec["folder"])):
-        if os.path.isfile(os.path.join(folder, spec["marker"])):
-            return family, os.path.abspath(folder)
+        return candidates[0], None
+    for name in candidates:
+        spec = FAMILIES[name]
+        for folder in (repo_dir, os.path.join(repo_dir, spec["folder"])):
+            if os.path.isfile(os.path.join(folder, spec["marker"])):
+                return name, os.path.abspath(folder)
+    spec = FAMILIES[candidates[0]]
     raise RunnerError(
         "{} is not a checkout of github.com/bytedance/vidi with {}'s code "
         "(looked for {} and {}/{})".format(
