@@ -36,7 +36,9 @@ as thresholds give 48.62.
 
 A ground-truth query with no prediction scores as an empty answer (the published script
 skips it; both released files answer every query, so the figures agree). Predictions for
-queries that are not in the ground truth are ignored and counted.
+queries that are not in the ground truth are ignored and counted. An answer that is not a
+list of ``[start, end]`` number pairs is refused, naming the file, item and query (the
+published script skips such pairs for precision and recall and fails on them for IoU).
 """
 
 from __future__ import annotations
