@@ -327,7 +327,7 @@ def test_family_from_config_then_checkout(tmp_path: Path) -> None:
     only7 = write_checkout(tmp_path / "only7", "vidi-7b") / "Vidi_7B"
     assert choose(str(only7), str(plain), "auto") == ("vidi-7b", str(only7))
     assert choose(None, str(plain), "auto") == ("vidi1.5", None)
-    with pytest.raises(runner_script.RunnerError, match="Vidi1.5-9B's code"):
+    with pytest.raises(runner_script.RunnerError, match=r"Vidi1\.5-9B's code"):
         choose(str(only7), str(plain), "vidi1.5")
     with pytest.raises(runner_script.RunnerError, match="unknown Vidi family"):
         choose(str(both), str(plain), "vidi3")
