@@ -1,0 +1,219 @@
+"""Start the GUI: the QApplication, the theme, the window, the files to open.
+
+:func:`run_gui` is what ``vidi-desktop`` with no command runs. :func:`run_window` also
+serves ``vidi-desktop gui``: with ``request`` and/or ``screenshot`` it runs scripted — opens
+the files, sends the request through the model thread, waits for the suggestions to land,
+saves the window as PNG and returns, without an event loop of its own (so it works under
+``QT_QPA_PLATFORM=offscreen`` and inside tests).
+
+An exception that escapes a slot goes to :func:`install_excepthook`'s hook: logged, shown in
+the window, and the window goes on.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from vidi_desktop.core.errors import VidiError
+
+log = logging.getLogger(__name__)
+
+SETTLE_S = 1.5  # after the answer: time for the frame, thumbnails and waveform to arrive
+
+
+class GuiRequestError(VidiError):
+    """The scripted request failed, was cancelled or timed out (exit status 2)."""
+
+
+def ensure_app() -> Any:
+    """The running QApplication, or a new one set up with the app's names and theme."""
+    from PySide6.QtWidgets import QApplication
+
+    from vidi_desktop.qt.theme import apply_theme
+
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication([sys.argv[0] if sys.argv else "vidi-desktop"])
+        app.setOrganizationName("vidi-desktop")
+        app.setApplicationName("vidi-desktop")
+        app.setApplicationDisplayName("vidi-desktop")
+    apply_theme(app)
+    return app
+
+
+def install_excepthook(window: Any) -> Callable[[], None]:
+    """Show unhandled exceptions in ``window`` instead of aborting; returns an undo function."""
+    previous = sys.excepthook
+
+    def hook(
+        exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None
+    ) -> None:
+        if issubclass(exc_type, KeyboardInterrupt):
+            previous(exc_type, exc, tb)
+            return
+        log.error("unhandled error", exc_info=(exc_type, exc, tb))
+        try:
+            window.show_error(f"Internal error: {exc_type.__name__}: {exc} (details in the log)")
+        except Exception:
+            previous(exc_type, exc, tb)
+
+    sys.excepthook = hook
+
+    def restore() -> None:
+        sys.excepthook = previous
+
+    return restore
+
+
+def run_gui(argv: list[str] | None = None) -> int:
+    """Open the window on the files/project in ``argv`` and run until it closes."""
+    return run_window(list(argv or []))
+
+
+def run_window(
+    paths: Sequence[str | os.PathLike[str]] = (),
+    *,
+    request: str | None = None,
+    screenshot: str | os.PathLike[str] | None = None,
+    backend: str | None = None,
+    timeout_s: float = 600.0,
+    size: tuple[int, int] = (1440, 900),
+    backend_factory: Any = None,
+) -> int:
+    """Open the window; interactive unless ``request`` or ``screenshot`` is given.
+
+    Scripted mode raises :class:`GuiRequestError` when the request fails (after saving the
+    screenshot, which then shows the error).
+    """
+    scripted = request is not None or screenshot is not None
+    if scripted and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    app = ensure_app()
+    from vidi_desktop.qt.main_window import MainWindow, ask_yes_no
+    from vidi_desktop.qt.recovery import recover_untitled
+    from vidi_desktop.qt.settings_dialog import backend_options, load_model_settings
+
+    window = MainWindow(backend_factory=backend_factory, restore_layout=not scripted)
+    restore_hook = install_excepthook(window)
+    try:
+        if backend is not None:
+            settings = load_model_settings()
+            settings.backend = backend
+            window.bridge.set_backend(backend, backend_options(settings))
+        if scripted:
+            window.resize(*size)
+        window.show()
+        has_project = any(Path(p).suffix.lower() in (".vidi", ".json") for p in paths)
+        if not scripted and not has_project:
+            document = recover_untitled(lambda q: ask_yes_no(window, q))
+            if document is not None:
+                window.session.set_document(document)
+        window.open_paths(paths)
+        if not scripted:
+            return int(app.exec())
+        return _run_scripted(app, window, request, screenshot, timeout_s)
+    finally:
+        restore_hook()
+
+
+def _run_scripted(
+    app: Any,
+    window: Any,
+    request: str | None,
+    screenshot: str | os.PathLike[str] | None,
+    timeout_s: float,
+) -> int:
+    deadline = time.monotonic() + timeout_s
+    error = ""
+    try:
+        if not _wait_until(app, lambda: not window.media_bin.is_busy, deadline):
+            error = f"the files were not read within {timeout_s:g} s"
+        elif request is not None:
+            error = _ask_and_wait(app, window, request, deadline)
+        _settle(app, window, min(deadline, time.monotonic() + SETTLE_S * 4))
+        if screenshot is not None:
+            _save_screenshot(window, Path(screenshot))
+    finally:
+        _close_quietly(window, app)
+    if error:
+        raise GuiRequestError(error)
+    return 0
+
+
+def _ask_and_wait(app: Any, window: Any, request: str, deadline: float) -> str:
+    """Send ``request``; "" once its suggestions are in the project, else the error."""
+    outcome: dict[str, str] = {}
+    bridge = window.bridge
+
+    def done(result: Any) -> None:
+        if result.request_id == rid:
+            outcome.setdefault("state", str(result.state))
+
+    def failed(request_id: str, message: str) -> None:
+        if request_id == rid:
+            outcome["error"] = message
+
+    def cancelled(request_id: str) -> None:
+        if request_id == rid:
+            outcome["error"] = "the request was cancelled"
+
+    bridge.finished.connect(done)
+    bridge.failed.connect(failed)
+    bridge.cancelled.connect(cancelled)
+    rid = window.request_box.ask(request)
+    if not rid:
+        return window.request_box.answer_text or "the request was refused"
+    if not _wait_until(app, lambda: "state" in outcome, deadline):
+        bridge.cancel(rid)
+        return "the request did not finish in time (raise --timeout)"
+    return outcome.get("error", "")
+
+
+def _settle(app: Any, window: Any, until: float) -> None:
+    """Let the viewer show its frame and the timeline its thumbnails before the picture."""
+    viewer = window.viewer
+
+    def frame_shown() -> bool:
+        if not window.session.asset_id or not window.panel_available("viewer"):
+            return True
+        return getattr(viewer, "current_frame", None) is not None
+
+    _wait_until(app, frame_shown, until)
+    _wait_until(app, lambda: False, min(until, time.monotonic() + SETTLE_S))
+
+
+def _save_screenshot(window: Any, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not window.grab().save(str(path), "PNG"):
+        raise GuiRequestError(f"{path}: cannot write the screenshot")
+
+
+def _close_quietly(window: Any, app: Any) -> None:
+    """Close without questions: scripted runs never save the project."""
+    window._closing = True
+    try:
+        window.shutdown()
+        window.autosaver.discard()
+    finally:
+        window.hide()
+        window.deleteLater()
+        app.processEvents()
+
+
+def _wait_until(app: Any, condition: Callable[[], bool], deadline: float) -> bool:
+    """Run the event loop until ``condition()`` or ``deadline``; True if it came true."""
+    from PySide6.QtCore import QEventLoop
+
+    while not condition():
+        if time.monotonic() >= deadline:
+            return False
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        time.sleep(0.005)
+    return True

@@ -1,0 +1,723 @@
+"""The main window: docks around the viewer, menus, window-level shortcuts, files, close.
+
+The window composes widgets that each take the :class:`~vidi_desktop.qt.session.Session`
+and never call each other: the media bin (left), the request box above the viewer
+(centre), the timeline (bottom), the review queue and the transcript (right), and a status
+bar with the running job's progress and a Cancel button. A widget whose module is missing
+or fails to import is replaced by a placeholder, so one broken panel never takes the
+window with it.
+
+The window owns the menus and the QActions with shortcuts (gui_common: Space, J/K/L,
+Left/Right, Home/End, I/O, A/R/N, Ctrl+Z/Ctrl+Shift+Z, Ctrl+O, Ctrl+S, Ctrl+E, Ctrl+=/-,
+Shift+Z); a QLineEdit with focus keeps printable keys, so typing a request is safe. Slots
+that can fail (open, save, export, answers) turn errors into a message, never a dead window.
+The dock layout, window geometry and recent projects persist in QSettings.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QByteArray, Qt, QTimer, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from vidi_desktop.core.project import PROJECT_SUFFIX, ProjectDocument
+from vidi_desktop.qt.media_bin import MediaBin
+from vidi_desktop.qt.model_thread import BackendFactory, ModelBridge
+from vidi_desktop.qt.recovery import AutosaveController, open_project
+from vidi_desktop.qt.request_box import RequestBox
+from vidi_desktop.qt.session import Session
+from vidi_desktop.qt.settings_dialog import (
+    app_settings,
+    backend_options,
+    load_model_settings,
+)
+
+log = logging.getLogger(__name__)
+
+APP_TITLE = "vidi-desktop"
+PROJECT_SUFFIXES = (PROJECT_SUFFIX, ".json")  # analyze/ask write project.json by default
+RECENT_KEY = "recent/projects"
+RECENT_LIMIT = 10
+STATE_VERSION = 1  # bump when the dock set changes: an old saved layout is then ignored
+
+# Widgets written in other modules: (attribute, module, class, dock title or None = centre).
+PANELS: tuple[tuple[str, str, str, str | None], ...] = (
+    ("viewer", "vidi_desktop.qt.viewer", "ViewerWidget", None),
+    ("timeline", "vidi_desktop.qt.timeline", "TimelineWidget", "Timeline"),
+    ("review", "vidi_desktop.qt.review", "ReviewQueue", "Review"),
+    ("transcript", "vidi_desktop.qt.transcript_panel", "TranscriptPanel", "Transcript"),
+)
+
+
+# Questions the window asks; module-level so tests can answer them without a modal loop.
+def ask_save_changes(parent: QWidget, name: str) -> str:
+    """"save", "discard" or "cancel" for a project with unsaved changes."""
+    buttons = (
+        QMessageBox.StandardButton.Save
+        | QMessageBox.StandardButton.Discard
+        | QMessageBox.StandardButton.Cancel
+    )
+    answer = QMessageBox.question(
+        parent, APP_TITLE, f"Save the changes to {name}?", buttons,
+        QMessageBox.StandardButton.Save,
+    )
+    return {
+        QMessageBox.StandardButton.Save: "save",
+        QMessageBox.StandardButton.Discard: "discard",
+    }.get(answer, "cancel")
+
+
+def ask_yes_no(parent: QWidget, question: str) -> bool:
+    """A yes/no question (recovering an autosave)."""
+    answer = QMessageBox.question(parent, APP_TITLE, question)
+    return answer == QMessageBox.StandardButton.Yes
+
+
+def choose_save_path(parent: QWidget, start: str) -> str:
+    """A project file name to save to ("" = cancelled)."""
+    chosen, _ = QFileDialog.getSaveFileName(
+        parent, "Save project", start, f"vidi-desktop project (*{PROJECT_SUFFIX})"
+    )
+    if chosen and not chosen.endswith(PROJECT_SUFFIXES):
+        chosen += PROJECT_SUFFIX
+    return chosen
+
+
+def choose_open_paths(parent: QWidget, project: bool) -> list[str]:
+    """Files to open: one project, or any number of media files."""
+    if project:
+        chosen, _ = QFileDialog.getOpenFileName(
+            parent, "Open project", "", "Projects (*.vidi *.json);;All files (*)"
+        )
+        return [chosen] if chosen else []
+    chosen_list, _ = QFileDialog.getOpenFileNames(
+        parent, "Open media", "", "Media (*.mp4 *.mov *.mkv *.m4v *.mxf *.avi *.webm *.mts "
+        "*.wav *.mp3 *.m4a *.aac *.flac);;All files (*)"
+    )
+    return list(chosen_list)
+
+
+class MainWindow(QMainWindow):
+    """The editor's window around one :class:`Session`."""
+
+    def __init__(
+        self,
+        session: Session | None = None,
+        *,
+        backend_factory: BackendFactory | None = None,
+        restore_layout: bool = True,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("MainWindow")
+        self.session = session or Session()
+        self.last_error = ""
+        self.actions_by_name: dict[str, QAction] = {}
+        self._panels: dict[str, QWidget] = {}
+        self._docks: dict[str, QDockWidget] = {}
+        self._closing = False
+
+        settings = load_model_settings()
+        self.bridge = ModelBridge(self.session, backend_factory, self)
+        self.bridge.set_backend(settings.backend, backend_options(settings))
+        self.autosaver = AutosaveController(self.session, settings.autosave_seconds, self)
+
+        self._build_centre()
+        self._build_docks()
+        self._build_status_bar()
+        self._build_actions()
+        self._build_menus()
+        self._connect()
+        self.resize(1440, 900)
+        if restore_layout:
+            self.restore_layout()
+        self._update_title()
+        self._update_undo()
+
+    # -- building ------------------------------------------------------------------------
+    def _build_centre(self) -> None:
+        centre = QWidget(self)
+        layout = QVBoxLayout(centre)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        self.request_box = RequestBox(self.session, self.bridge, centre)
+        layout.addWidget(self.request_box)
+        self.viewer = self._panel("viewer")
+        layout.addWidget(self.viewer, 1)
+        self.setCentralWidget(centre)
+
+    def _build_docks(self) -> None:
+        self.media_bin = MediaBin(self.session, self)
+        self._dock("media", "Media", self.media_bin, Qt.DockWidgetArea.LeftDockWidgetArea)
+        for attr, _, _, title in PANELS:
+            if title is None:
+                continue
+            widget = self._panel(attr)
+            setattr(self, attr, widget)
+        self._dock("review", "Review", self.review, Qt.DockWidgetArea.RightDockWidgetArea)
+        self._dock(
+            "transcript", "Transcript", self.transcript, Qt.DockWidgetArea.RightDockWidgetArea
+        )
+        self._dock("timeline", "Timeline", self.timeline, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self._stack_right_docks()
+        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.resizeDocks(
+            [self._docks["media"], self._docks["review"]], [260, 380], Qt.Orientation.Horizontal
+        )
+        self.resizeDocks([self._docks["timeline"]], [260], Qt.Orientation.Vertical)
+
+    def _stack_right_docks(self) -> None:
+        """Review above transcript on the right."""
+        docks = self._docks
+        self.splitDockWidget(docks["review"], docks["transcript"], Qt.Orientation.Vertical)
+
+    def _dock(self, name: str, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> None:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock_{name}")  # saveState/restoreState match docks by name
+        dock.setWidget(widget)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetClosable
+            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+        )
+        self.addDockWidget(area, dock)
+        self._docks[name] = dock
+
+    def _panel(self, attr: str) -> QWidget:
+        """The widget of ``PANELS[attr]``, or a placeholder saying why it is missing."""
+        _, module_name, class_name, title = next(p for p in PANELS if p[0] == attr)
+        widget: QWidget
+        try:
+            if importlib.util.find_spec(module_name) is None:
+                raise ImportError("not in this build yet")
+            cls = getattr(importlib.import_module(module_name), class_name)
+            widget = cls(self.session, self)
+        except Exception as exc:  # one broken panel must not take the window down
+            log.warning("%s unavailable: %s", class_name, exc, exc_info=True)
+            widget = QLabel(f"{title or 'Viewer'} not available: {exc}", self)
+            widget.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            widget.setWordWrap(True)
+            widget.setProperty("role", "placeholder")
+            widget.setProperty("placeholder", True)
+        self._panels[attr] = widget
+        return widget
+
+    def panel_available(self, attr: str) -> bool:
+        """True when the real widget (not a placeholder) is in place."""
+        widget = self._panels.get(attr)
+        return widget is not None and not widget.property("placeholder")
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.job_label = QLabel(self)
+        self.job_progress = QProgressBar(self)
+        self.job_progress.setFixedWidth(160)
+        self.job_progress.setTextVisible(False)
+        self.job_progress.setRange(0, 1000)
+        self.job_cancel = QToolButton(self)
+        self.job_cancel.setText("Cancel")
+        self.job_cancel.clicked.connect(self.bridge.cancel)
+        for w in (self.job_label, self.job_progress, self.job_cancel):
+            bar.addPermanentWidget(w)
+            w.hide()
+
+    def _action(
+        self,
+        name: str,
+        text: str,
+        slot: Callable[..., Any] | None,
+        shortcut: QKeySequence | str | Sequence[QKeySequence | str] | None = None,
+        *,
+        needs: str | None = None,
+        checkable: bool = False,
+    ) -> QAction:
+        action = QAction(text, self)
+        action.setObjectName(f"action_{name}")
+        if shortcut is not None:
+            if isinstance(shortcut, list | tuple):
+                action.setShortcuts([QKeySequence(s) for s in shortcut])
+            else:
+                action.setShortcut(QKeySequence(shortcut))
+        action.setCheckable(checkable)
+        if needs is not None and not self.panel_available(needs):
+            action.setEnabled(False)
+            action.setToolTip(f"{text}: the {needs} panel is not available")
+        elif slot is not None:
+            action.triggered.connect(slot)
+        self.addAction(action)  # window-level: the shortcut works whatever panel has focus
+        self.actions_by_name[name] = action
+        return action
+
+    def _build_actions(self) -> None:
+        a = self._action
+        key = QKeySequence.StandardKey
+        a("new", "&New project", self.new_project, key.New)
+        a("open_project", "Open &project…", self.open_project_dialog, "Ctrl+Shift+O")
+        a("open_media", "&Open media…", self.open_media_dialog, key.Open)
+        a("save", "&Save", self.save, key.Save)
+        a("save_as", "Save &as…", self.save_as, "Ctrl+Shift+S")
+        a("export", "&Export…", self.export_dialog, "Ctrl+E")
+        a("settings", "Se&ttings…", self.settings_dialog, key.Preferences)
+        a("quit", "&Quit", self.close, key.Quit)
+        a("undo", "&Undo", self.undo, "Ctrl+Z")
+        a("redo", "&Redo", self.redo, ["Ctrl+Shift+Z", "Ctrl+Y"])
+        v = "viewer"
+        a("play_pause", "Play / pause", self._viewer_slot("play_pause"), "Space", needs=v)
+        a("shuttle_back", "Play backwards (J)", self._viewer_slot("shuttle", -1), "J", needs=v)
+        a("shuttle_stop", "Stop (K)", self._viewer_slot("shuttle", 0), "K", needs=v)
+        a("shuttle_fwd", "Play forwards (L)", self._viewer_slot("shuttle", 1), "L", needs=v)
+        a("step_back", "Previous frame", self._viewer_slot("step", -1), "Left", needs=v)
+        a("step_fwd", "Next frame", self._viewer_slot("step", 1), "Right", needs=v)
+        a("go_start", "Go to start", self._viewer_slot("go_start"), "Home", needs=v)
+        a("go_end", "Go to end", self._viewer_slot("go_end"), "End", needs=v)
+        a("mark_in", "Mark in", self._viewer_slot("mark_in"), "I", needs=v)
+        a("mark_out", "Mark out", self._viewer_slot("mark_out"), "O", needs=v)
+        r = "review"
+        a("accept", "&Accept suggestion", self._review_slot("accept_current"), "A", needs=r)
+        a("reject", "&Reject suggestion", self._review_slot("reject_current"), "R", needs=r)
+        a("next_pending", "&Next pending", self._review_slot("next_pending"), "N", needs=r)
+        a("accept_all", "Accept all of this kind", self._review_slot("accept_all_of_kind"),
+          needs=r)
+        t = "timeline"
+        a("zoom_in", "Zoom in", self._timeline_slot("zoom_in"), ["Ctrl+=", "Ctrl++"], needs=t)
+        a("zoom_out", "Zoom out", self._timeline_slot("zoom_out"), "Ctrl+-", needs=t)
+        a("zoom_fit", "Zoom to fit", self._timeline_slot("zoom_fit"), "Shift+Z", needs=t)
+        for name in ("tubes", "faces", "reframe", "subtitles"):
+            action = a(f"overlay_{name}", f"Show {name}", None, needs=v, checkable=True)
+            action.setChecked(True)
+            if self.panel_available(v):
+                action.toggled.connect(self._overlay_toggler(name))
+        a("reset_layout", "Reset layout", self.reset_layout)
+        a("about", "About vidi-desktop", self.about)
+
+    def _build_menus(self) -> None:
+        acts = self.actions_by_name
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        for name in ("new", "open_project", "open_media"):
+            file_menu.addAction(acts[name])
+        self.recent_menu = file_menu.addMenu("Open &recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        file_menu.addSeparator()
+        for name in ("save", "save_as", "export"):
+            file_menu.addAction(acts[name])
+        file_menu.addSeparator()
+        file_menu.addAction(acts["settings"])
+        file_menu.addSeparator()
+        file_menu.addAction(acts["quit"])
+        edit = bar.addMenu("&Edit")
+        edit.addAction(acts["undo"])
+        edit.addAction(acts["redo"])
+        play = bar.addMenu("&Playback")
+        for name in ("play_pause", "shuttle_back", "shuttle_stop", "shuttle_fwd"):
+            play.addAction(acts[name])
+        play.addSeparator()
+        for name in ("step_back", "step_fwd", "go_start", "go_end"):
+            play.addAction(acts[name])
+        play.addSeparator()
+        play.addAction(acts["mark_in"])
+        play.addAction(acts["mark_out"])
+        review = bar.addMenu("&Review")
+        for name in ("accept", "reject", "next_pending", "accept_all"):
+            review.addAction(acts[name])
+        view = bar.addMenu("&View")
+        for name in ("zoom_in", "zoom_out", "zoom_fit"):
+            view.addAction(acts[name])
+        view.addSeparator()
+        overlays = view.addMenu("Overlays")
+        for name in ("tubes", "faces", "reframe", "subtitles"):
+            overlays.addAction(acts[f"overlay_{name}"])
+        panels = view.addMenu("Panels")
+        for dock in self._docks.values():
+            panels.addAction(dock.toggleViewAction())
+        view.addAction(acts["reset_layout"])
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(acts["about"])
+
+    def _connect(self) -> None:
+        s = self.session
+        s.document_changed.connect(self._on_document_changed)
+        s.project_changed.connect(self._update_undo)
+        s.modified_changed.connect(self._update_title)
+        self.bridge.started.connect(self._on_job_started)
+        self.bridge.progress.connect(self._on_job_progress)
+        self.bridge.busy_changed.connect(self._on_job_busy)
+        self.bridge.failed.connect(self._on_request_failed)
+        self.bridge.applied.connect(self._on_request_applied)
+        self.media_bin.message.connect(self.show_status)
+        if self.panel_available("review") and hasattr(self.review, "preview_requested"):
+            self.review.preview_requested.connect(self._on_preview_requested)
+        if (
+            self.panel_available("transcript")
+            and self.panel_available("timeline")
+            and hasattr(self.transcript, "search_hits")
+        ):
+            self.transcript.search_hits.connect(self.timeline.set_highlights)
+        if self.panel_available("viewer") and hasattr(self.viewer, "audio_unavailable"):
+            self.viewer.audio_unavailable.connect(self._on_audio_unavailable)
+
+    # -- widget slots behind shortcuts ---------------------------------------------------
+    def _viewer_slot(self, name: str, *args: Any) -> Callable[[], None]:
+        return self._guarded(lambda: getattr(self.viewer, name)(*args))
+
+    def _review_slot(self, name: str) -> Callable[[], None]:
+        return self._guarded(lambda: getattr(self.review, name)())
+
+    def _timeline_slot(self, name: str) -> Callable[[], None]:
+        return self._guarded(lambda: getattr(self.timeline, name)())
+
+    def _overlay_toggler(self, name: str) -> Callable[[bool], None]:
+        def toggle(on: bool) -> None:
+            self._guarded(lambda: self.viewer.set_overlay_visible(name, on))()
+
+        return toggle
+
+    def _guarded(self, fn: Callable[[], Any]) -> Callable[..., None]:
+        """``fn`` with its errors shown to the editor instead of escaping into Qt."""
+
+        def run(*_: Any) -> None:
+            try:
+                fn()
+            except Exception as exc:
+                log.exception("action failed")
+                self.show_error(_one_line(exc))
+
+        return run
+
+    # -- files ---------------------------------------------------------------------------
+    @Slot()
+    def new_project(self) -> None:
+        if self.maybe_save():
+            self._set_document(ProjectDocument())
+
+    @Slot()
+    def open_project_dialog(self) -> None:
+        paths = choose_open_paths(self, project=True)
+        if paths:
+            self.open_project_file(paths[0])
+
+    @Slot()
+    def open_media_dialog(self) -> None:
+        paths = choose_open_paths(self, project=False)
+        if paths:
+            self.media_bin.add_paths(paths)
+
+    def open_paths(self, paths: Iterable[str | Path]) -> None:
+        """Open what the command line or a drop names: a project, and/or media files."""
+        items = [Path(p) for p in paths]
+        projects = [p for p in items if p.suffix.lower() in PROJECT_SUFFIXES]
+        media = [p for p in items if p.suffix.lower() not in PROJECT_SUFFIXES]
+        if projects:
+            self.open_project_file(projects[0])
+        if media:
+            self.media_bin.add_paths(media)
+
+    def open_project_file(self, path: str | Path) -> bool:
+        """Open the project at ``path`` (asking to save the current one first)."""
+        if not self.maybe_save():
+            return False
+        try:
+            document = open_project(path, lambda question: ask_yes_no(self, question))
+        except Exception as exc:
+            self.show_error(f"Cannot open {Path(path).name}: {_one_line(exc)}")
+            return False
+        self._set_document(document)
+        self._add_recent(Path(path))
+        self.show_status(f"Opened {Path(path).name}")
+        return True
+
+    @Slot()
+    def save(self) -> bool:
+        """Save to the project's file (asking for one if it has none)."""
+        doc = self.session.document
+        if doc.path is None:
+            return self.save_as()
+        return self._save_to(doc.path)
+
+    @Slot()
+    def save_as(self) -> bool:
+        doc = self.session.document
+        start = str(doc.path) if doc.path else str(Path.home() / f"{_name_of(doc)}{PROJECT_SUFFIX}")
+        chosen = choose_save_path(self, start)
+        if not chosen:
+            return False
+        return self._save_to(Path(chosen))
+
+    def _save_to(self, path: Path) -> bool:
+        try:
+            written = self.session.document.save(path)
+        except Exception as exc:
+            self.show_error(f"Cannot save {path.name}: {_one_line(exc)}")
+            return False
+        self._add_recent(written)
+        self._update_title()
+        self.show_status(f"Saved {written}")
+        return True
+
+    def maybe_save(self) -> bool:
+        """True when it is fine to drop the current project (saved, discarded, or clean)."""
+        doc = self.session.document
+        if not doc.is_modified:
+            return True
+        answer = ask_save_changes(self, _name_of(doc))
+        if answer == "save":
+            return self.save()
+        if answer == "discard":
+            self.autosaver.discard()
+            return True
+        return False
+
+    def _set_document(self, document: ProjectDocument) -> None:
+        self.session.set_document(document)
+
+    # -- dialogs -------------------------------------------------------------------------
+    @Slot()
+    def export_dialog(self) -> None:
+        from vidi_desktop.qt.export_dialog import ExportDialog
+
+        try:
+            dialog = ExportDialog(self.session.document, self)
+            dialog.exec()
+        except Exception as exc:
+            self.show_error(f"Export failed: {_one_line(exc)}")
+
+    @Slot()
+    def settings_dialog(self) -> None:
+        from vidi_desktop.qt.settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(self)
+        if dialog.exec():
+            self.apply_settings()
+
+    def apply_settings(self) -> None:
+        """Use the stored settings for the next request and the autosave interval."""
+        settings = load_model_settings()
+        self.bridge.set_backend(settings.backend, backend_options(settings))
+        self.autosaver.set_interval(settings.autosave_seconds)
+        self.show_status(f"Requests now go to the {settings.backend} backend")
+
+    @Slot()
+    def about(self) -> None:
+        from vidi_desktop import __version__
+
+        QMessageBox.about(
+            self, APP_TITLE,
+            f"vidi-desktop {__version__}\nFind, review and export the moments that matter.",
+        )
+
+    # -- undo ----------------------------------------------------------------------------
+    @Slot()
+    def undo(self) -> None:
+        self._guarded(self.session.document.undo)()
+
+    @Slot()
+    def redo(self) -> None:
+        self._guarded(self.session.document.redo)()
+
+    @Slot()
+    def _update_undo(self, *_: object) -> None:
+        stack = self.session.document.undo_stack
+        undo, redo = self.actions_by_name["undo"], self.actions_by_name["redo"]
+        undo.setEnabled(stack.can_undo)
+        redo.setEnabled(stack.can_redo)
+        undo.setText(f"&Undo {stack.undo_text}".rstrip())
+        redo.setText(f"&Redo {stack.redo_text}".rstrip())
+
+    # -- messages ------------------------------------------------------------------------
+    @Slot(str)
+    def show_status(self, text: str) -> None:
+        self.statusBar().showMessage(text, 10_000)
+
+    def show_error(self, message: str) -> None:
+        """Tell the editor, without blocking: status bar + a window-modal message box."""
+        log.warning("%s", message)
+        self.last_error = message
+        self.statusBar().showMessage(message, 20_000)
+        if self._closing:
+            return
+        box = QMessageBox(QMessageBox.Icon.Warning, APP_TITLE, message, parent=self)
+        box.setObjectName("errorBox")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()  # non-blocking: the window keeps running behind it
+
+    # -- reactions -----------------------------------------------------------------------
+    @Slot()
+    def _on_document_changed(self) -> None:
+        self._update_title()
+        self._update_undo()
+
+    @Slot()
+    def _update_title(self, *_: object) -> None:
+        doc = self.session.document
+        self.setWindowTitle(f"{_name_of(doc)}[*] — {APP_TITLE}")
+        self.setWindowModified(doc.is_modified)
+
+    @Slot(str, str)
+    def _on_job_started(self, rid: str, text: str) -> None:
+        self.job_label.setText(f"“{text[:40]}”")
+
+    @Slot(str, object, str)
+    def _on_job_progress(self, rid: str, fraction: object, message: str) -> None:
+        self.job_label.setText(message)
+        if isinstance(fraction, int | float):
+            self.job_progress.setRange(0, 1000)
+            self.job_progress.setValue(int(max(0.0, min(1.0, float(fraction))) * 1000))
+        else:
+            self.job_progress.setRange(0, 0)
+
+    @Slot(bool)
+    def _on_job_busy(self, busy: bool) -> None:
+        for w in (self.job_label, self.job_progress, self.job_cancel):
+            w.setVisible(busy)
+        if busy:
+            self.job_progress.setRange(0, 0)
+
+    @Slot(str, str)
+    def _on_request_failed(self, rid: str, message: str) -> None:
+        # The request box shows it in full; the status bar keeps a trace.
+        self.last_error = message
+        self.show_status(f"Request failed: {message}")
+
+    @Slot(str, list)
+    def _on_request_applied(self, rid: str, ids: list) -> None:
+        n = len(ids)
+        self.show_status(f"{n} suggestion{'s' if n != 1 else ''} added for review")
+
+    @Slot(object)
+    def _on_preview_requested(self, time_range: Any) -> None:
+        try:
+            start = Fraction(time_range.start.seconds)
+            self.session.request_seek(start)
+            player = getattr(self.viewer, "player", None)
+            if player is not None and hasattr(player, "play"):
+                # Let the seek land first; then play from the range's start.
+                QTimer.singleShot(0, player.play)
+        except Exception as exc:
+            self.show_error(f"Cannot preview: {_one_line(exc)}")
+
+    @Slot(str)
+    def _on_audio_unavailable(self, reason: str) -> None:
+        self.show_status(f"No sound: {reason}")
+
+    # -- layout and recent projects ------------------------------------------------------
+    def restore_layout(self) -> None:
+        settings = app_settings()
+        geometry = settings.value("window/geometry")
+        state = settings.value("window/state")
+        if isinstance(geometry, QByteArray | bytes):
+            self.restoreGeometry(QByteArray(geometry))
+        if isinstance(state, QByteArray | bytes):
+            self.restoreState(QByteArray(state), STATE_VERSION)
+
+    def save_layout(self) -> None:
+        settings = app_settings()
+        settings.setValue("window/geometry", self.saveGeometry())
+        settings.setValue("window/state", self.saveState(STATE_VERSION))
+        settings.sync()
+
+    @Slot()
+    def reset_layout(self) -> None:
+        for name, dock in self._docks.items():
+            dock.setFloating(False)
+            dock.show()
+            area = {
+                "media": Qt.DockWidgetArea.LeftDockWidgetArea,
+                "timeline": Qt.DockWidgetArea.BottomDockWidgetArea,
+            }.get(name, Qt.DockWidgetArea.RightDockWidgetArea)
+            self.addDockWidget(area, dock)
+        self._stack_right_docks()
+
+    def recent_projects(self) -> list[str]:
+        value = app_settings().value(RECENT_KEY, [])
+        if isinstance(value, str):
+            value = [value]
+        return [v for v in (value or []) if isinstance(v, str)]
+
+    def _add_recent(self, path: Path) -> None:
+        entry = str(path.expanduser().resolve())
+        recent = [p for p in self.recent_projects() if p != entry]
+        settings = app_settings()
+        settings.setValue(RECENT_KEY, [entry, *recent][:RECENT_LIMIT])
+        settings.sync()
+
+    @Slot()
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        recent = self.recent_projects()
+        if not recent:
+            self.recent_menu.addAction("(none)").setEnabled(False)
+            return
+        for path in recent:
+            action = self.recent_menu.addAction(path)
+            action.triggered.connect(self._recent_opener(path))
+
+    def _recent_opener(self, path: str) -> Callable[[], None]:
+        def open_it(*_: Any) -> None:
+            self.open_project_file(path)
+
+        return open_it
+
+    # -- closing -------------------------------------------------------------------------
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.maybe_save():
+            event.ignore()
+            return
+        self._closing = True
+        self.save_layout()
+        self.shutdown()
+        if not self.session.document.is_modified:
+            self.autosaver.discard()
+        event.accept()
+
+    def shutdown(self) -> None:
+        """Stop every thread the window started (model, probing, playback)."""
+        self.bridge.shutdown()
+        self.media_bin.shutdown()
+        close_media = getattr(self.viewer, "close_media", None)
+        if callable(close_media):
+            try:
+                close_media()
+            except Exception:
+                log.exception("closing the player failed")
+        for attr in ("timeline", "review", "transcript"):
+            stop = getattr(self._panels.get(attr), "shutdown", None)
+            if callable(stop):
+                try:
+                    stop()
+                except Exception:
+                    log.exception("stopping %s failed", attr)
+
+
+def _name_of(document: ProjectDocument) -> str:
+    if document.path is not None:
+        return document.path.stem
+    name = document.project.name
+    return name if name and name != "Untitled" else "Untitled"
+
+
+def _one_line(exc: BaseException) -> str:
+    from vidi_desktop.core.errors import VidiError
+
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    if isinstance(exc, VidiError) and text:
+        return text
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
