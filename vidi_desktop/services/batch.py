@@ -283,7 +283,13 @@ def file_outputs(
         try:
             if kinds is None:
                 raise ExportError("nothing to cut by: analyse shots, speech or highlights")
-            texts = export_texts(project, "edl", ExportOptions(include="pending", kinds=kinds))
+            if kinds == ("shots",) and not analysis.shots:
+                # One shot: the EDL is the whole file, as one event.
+                texts = export_texts(project.replace(suggestions=()), "edl")
+            else:
+                texts = export_texts(
+                    project, "edl", ExportOptions(include="pending", kinds=kinds)
+                )
             files["edl"] = texts.files[0][1].encode("utf-8")
         except ExportError as exc:
             notes.append(f"no EDL: {exc}")
@@ -495,15 +501,19 @@ class _Run:
         unit = outcome.unit
         key = unit.key
         self.partial.pop(unit.label, None)
+        fallback = outcome.chunk is not None and outcome.chunk.fallback
+        if not fallback:  # a fallback's share is counted when the whole file is done
+            share = self.weights.get(key, 0.0)
+            self.finished_weight += share / unit.chunk.count if unit.chunk else share
         if unit.chunk is None:
             if outcome.error is not None or outcome.analysis is None:
                 self._finish_error(key, outcome.error or "no result", okey, 1)
                 return
-            timing = {"seconds": round(outcome.seconds, 3), "worker": outcome.worker}
-            self._finish_done(key, outcome.analysis, okey, created, timing, 1)
+            run = {"seconds": round(outcome.seconds, 3), "worker": outcome.worker, "chunks": 1}
+            self._finish_done(key, outcome.analysis, okey, created, run)
             return
         count = unit.chunk.count
-        if outcome.chunk is not None and outcome.chunk.fallback:
+        if fallback:
             # Not chunkable after all (no video, truncated): chunk 0 sends it whole.
             if unit.chunk.index == 0:
                 engine.submit(replace(unit, chunk=None))
@@ -530,11 +540,12 @@ class _Run:
         except ValueError as exc:
             self._finish_error(key, f"chunks do not fit together: {exc}", okey, count)
             return
-        timing = {
+        run = {
             "seconds": round(sum(seconds), 3),
             "chunk_seconds": [round(x, 3) for x in seconds],
+            "chunks": count,
         }
-        self._finish_done(key, analysis, okey, created, timing, count)
+        self._finish_done(key, analysis, okey, created, run)
 
     def _finish_done(
         self,
@@ -542,8 +553,7 @@ class _Run:
         analysis: FileAnalysis,
         okey: str,
         created: str,
-        timing: dict[str, Any],
-        chunks: int,
+        run: dict[str, Any],
     ) -> None:
         assert self.result is not None
         index = self.result.index
@@ -552,7 +562,7 @@ class _Run:
         try:
             atomic_write_all([(self.out / names[k], data) for k, data in outputs.files.items()])
         except BatchError as exc:
-            self._finish_error(key, str(exc), okey, chunks)
+            self._finish_error(key, str(exc), okey, int(run.get("chunks", 1)))
             if "disk full" in str(exc):
                 raise BatchError(
                     f"{exc}; the index lists the files finished before it: "
@@ -575,12 +585,10 @@ class _Run:
             rate=str(v.rate) if v is not None and v.rate else None,
             counts=outputs.counts,
             notes=outputs.notes,
-            chunks=chunks,
             exports=sorted(self.settings.exports),
-            timing=timing,
+            run=run,
         )
         self.result.analysed.append(key)
-        self.finished_weight += self.weights.get(key, 0.0)
         self._save_index()
         self._report(f"{len(self.result.analysed)} done: {key}")
 
@@ -603,10 +611,9 @@ class _Run:
             analyser_version=ANALYSER_VERSION,
             options_key=okey,
             error=message,
-            chunks=chunks,
+            run={"chunks": chunks},
         )
         self.result.failed.append(key)
-        self.finished_weight += self.weights.get(key, 0.0)
         # A failure is reported by whoever stops the run; the old index stays whole.
         with contextlib.suppress(BatchError):
             self._save_index()

@@ -8,8 +8,9 @@ so at any instant the file on disk is a complete index of the files finished so 
 killed run, a dead worker or a full disk never leaves it half-written or pointing at a
 half-written output.
 
-Timings (``entry["timing"]`` and the top-level ``"run"``) are the only parts that differ
-between two runs over the same files; everything else is a function of the inputs.
+How each file was run (``entry["run"]``: seconds, worker, chunks) and the top-level
+``"run"`` are the only parts that differ between two runs over the same files; everything
+else is a function of the inputs.
 """
 
 from __future__ import annotations
@@ -34,8 +35,8 @@ INDEX_VERSION = 1
 DONE = "done"
 ERROR = "error"
 
-TIMING_KEYS = ("timing",)
-"""Entry keys that hold timings (left out when two runs are compared)."""
+RUN_KEYS = ("run",)
+"""Entry keys that say how it ran (left out when two runs are compared)."""
 
 
 class BatchError(VidiError):
@@ -135,9 +136,13 @@ class IndexEntry:
     counts: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     error: str | None = None
-    chunks: int = 1
     exports: list[str] = field(default_factory=list)  # exports asked for (edl, srt)
-    timing: dict[str, Any] = field(default_factory=dict)
+    run: dict[str, Any] = field(default_factory=dict)  # seconds, worker, chunks
+
+    @property
+    def chunks(self) -> int:
+        """How many chunks the file was analysed in (1: whole)."""
+        return int(self.run.get("chunks", 1))
 
     def to_json(self) -> dict[str, Any]:
         doc: dict[str, Any] = {
@@ -154,9 +159,8 @@ class IndexEntry:
             "rate": self.rate,
             "counts": dict(sorted(self.counts.items())),
             "notes": list(self.notes),
-            "chunks": self.chunks,
             "exports": sorted(self.exports),
-            "timing": dict(self.timing),
+            "run": dict(self.run),
         }
         if self.error is not None:
             doc["error"] = self.error
@@ -179,9 +183,8 @@ class IndexEntry:
             counts={str(k): int(v) for k, v in (d.get("counts") or {}).items()},
             notes=[str(n) for n in d.get("notes") or []],
             error=d.get("error"),
-            chunks=int(d.get("chunks", 1)),
             exports=[str(x) for x in d.get("exports") or []],
-            timing=dict(d.get("timing") or {}),
+            run=dict(d.get("run") or {}),
         )
 
 
@@ -280,6 +283,6 @@ def without_timings(doc: dict[str, Any]) -> dict[str, Any]:
     equal after this)."""
     out = {k: v for k, v in doc.items() if k != "run"}
     out["entries"] = [
-        {k: v for k, v in e.items() if k not in TIMING_KEYS} for e in doc.get("entries", [])
+        {k: v for k, v in e.items() if k not in RUN_KEYS} for e in doc.get("entries", [])
     ]
     return out

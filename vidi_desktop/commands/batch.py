@@ -1,0 +1,144 @@
+"""``vidi-desktop batch FOLDER_OR_GLOB... -o OUTDIR``: many files, one project each, an index."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+ANALYSER_NAMES = ("shots", "speech", "subtitles", "faces", "people", "highlights", "reframe")
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``batch`` command."""
+    from vidi_desktop.cli import _aspect, _fraction01, _positive_int, _seconds
+
+    p = sub.add_parser(
+        "batch",
+        help="analyse many files: one project (and EDL/SRT) per file, an index, resumable",
+        description="Analyse every media file under the folders and globs given into OUTDIR: "
+        "KEY.vidi (project), KEY.json (analyze --json), optional KEY.edl / KEY.srt, and "
+        "index.json + report.txt. Files whose results are current are skipped; a file that "
+        "fails is listed in the report and the batch goes on (exit status 2 if any failed). "
+        "With no analyser flag, all of them run.",
+    )
+    p.add_argument("sources", nargs="+", metavar="FOLDER_OR_GLOB")
+    p.add_argument("-o", "--output", required=True, metavar="OUTDIR", help="results folder")
+    p.add_argument("--json", action="store_true", help="print the run's summary as JSON")
+    g = p.add_argument_group("analysers")
+    g.add_argument("--analyze", metavar="LIST",
+                   help="comma-separated analysers: " + ",".join(ANALYSER_NAMES))
+    g.add_argument("--shots", action="store_true", help="shot boundaries")
+    g.add_argument("--speech", action="store_true", help="speech, silences, silence cuts")
+    g.add_argument("--subtitles", action="store_true", help="transcript and subtitle cues")
+    g.add_argument("--faces", action="store_true", help="face tubes")
+    g.add_argument("--people", action="store_true", help="person tubes (HOG)")
+    g.add_argument("--highlights", type=_positive_int, metavar="N", help="the N best clips")
+    g.add_argument("--reframe", type=_aspect, metavar="W:H", help="crop path, e.g. 9:16")
+    k = p.add_argument_group("settings")
+    k.add_argument("--sensitivity", type=_fraction01, default=0.5, help="shots, 0..1 (0.5)")
+    k.add_argument("--highlight-seconds", type=_seconds, default=Fraction(30), metavar="S")
+    k.add_argument("--margin", type=_seconds, default=Fraction(1, 5), metavar="S")
+    k.add_argument("--min-silence", type=_seconds, default=Fraction(1, 2), metavar="S")
+    k.add_argument("--keep-pauses", type=_seconds, default=None, metavar="S")
+    k.add_argument("--whisper-model", metavar="DIR")
+    e = p.add_argument_group("outputs")
+    e.add_argument("--edl", action="store_true", help="also KEY.edl per file")
+    e.add_argument("--edl-kind", action="append", metavar="KIND",
+                   help="what the EDL cuts by (default: shots, else speech, else highlights)")
+    e.add_argument("--srt", action="store_true", help="also KEY.srt per file (with --subtitles)")
+    r = p.add_argument_group("running")
+    r.add_argument("-j", "--workers", type=_positive_int, default=1, metavar="N",
+                   help="worker processes on this machine (1: in this process)")
+    r.add_argument("--ray", nargs="?", const="", default=None, metavar="ADDRESS",
+                   help="run on Ray: no ADDRESS starts a local instance; 'auto' or "
+                   "ray://host:10001 joins a cluster (pip install 'vidi-desktop[ray]')")
+    r.add_argument("--ray-gpus-per-task", type=float, default=0.0, metavar="G",
+                   help="GPUs each Ray task reserves (for VLM analysers; 0)")
+    r.add_argument("--ray-retries", type=int, default=2, metavar="N",
+                   help="retries of a task whose Ray worker died (2)")
+    r.add_argument("--chunk-minutes", type=_seconds, default=Fraction(10), metavar="M",
+                   help="split shot-only files longer than this into chunks (10)")
+    r.add_argument("--no-chunks", action="store_true", help="never split a file")
+    r.add_argument("--overlap", type=_seconds, default=None, metavar="S",
+                   help="context decoded past each chunk edge (default: twice the shot "
+                   "detector's memory, ~26 s)")
+    r.add_argument("--force", action="store_true", help="analyse even files that are current")
+    p.set_defaults(func=_cmd_batch)
+
+
+def options_from_args(args: argparse.Namespace) -> Any:
+    """The :class:`AnalyzeOptions` the flags ask for (everything when none is named)."""
+    from vidi_desktop.cli import CliError
+    from vidi_desktop.services.analysis_run import AnalyzeOptions
+
+    chosen: dict[str, Any] = dict(
+        shots=args.shots, speech=args.speech, subtitles=args.subtitles, faces=args.faces,
+        people=args.people, highlights=args.highlights or 0, reframe=args.reframe,
+    )
+    for name in (args.analyze or "").split(","):
+        name = name.strip().lower()
+        if not name:
+            continue
+        if name not in ANALYSER_NAMES:
+            raise CliError(f"--analyze: unknown analyser {name!r} ({', '.join(ANALYSER_NAMES)})")
+        if name == "highlights":
+            chosen["highlights"] = chosen["highlights"] or 3
+        elif name == "reframe":
+            chosen["reframe"] = chosen["reframe"] or "9:16"
+        else:
+            chosen[name] = True
+    knobs = dict(
+        sensitivity=args.sensitivity, highlight_seconds=args.highlight_seconds,
+        silence_margin=args.margin, min_silence=args.min_silence,
+        keep_pauses=args.keep_pauses, whisper_model=args.whisper_model,
+        thumbnails=0, waveform=False,
+    )
+    options = AnalyzeOptions(**chosen, **knobs)
+    if not options.any_analyser:
+        options = AnalyzeOptions.everything(**knobs, people=args.people)
+    return options
+
+
+def _cmd_batch(args: argparse.Namespace) -> int:
+    from vidi_desktop.cli import EXIT_OK, EXIT_USAGE, progress_bar
+    from vidi_desktop.services.batch import BatchSettings, run_batch
+
+    settings = BatchSettings(
+        options=options_from_args(args),
+        exports=tuple(x for x, on in (("edl", args.edl), ("srt", args.srt)) if on),
+        edl_kinds=tuple(args.edl_kind) if args.edl_kind else None,
+        workers=args.workers,
+        chunk_seconds=None if args.no_chunks else args.chunk_minutes * 60,
+        overlap_seconds=args.overlap,
+        force=args.force,
+    )
+    engine = None
+    if args.ray is not None:
+        from vidi_desktop.services.ray_batch import RayEngine
+
+        engine = RayEngine(
+            args.ray or None,
+            gpus_per_task=args.ray_gpus_per_task,
+            max_retries=args.ray_retries,
+        )
+    with progress_bar("batch", not args.quiet and not args.json) as report:
+        result = run_batch(args.sources, Path(args.output), settings, engine=engine,
+                           on_progress=report)
+    if args.json:
+        print(json.dumps({
+            "index": str(result.index.path),
+            "analysed": result.analysed,
+            "current": result.current,
+            "failed": [
+                {"key": k, "error": result.index.entries[k].error} for k in result.failed
+            ],
+            "ignored": result.index.ignored,
+            "seconds": round(result.seconds, 3),
+        }, indent=2))
+    elif not args.quiet:
+        for line in result.summary_lines():
+            print(line)
+    return EXIT_USAGE if result.failed else EXIT_OK
