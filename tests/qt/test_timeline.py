@@ -117,7 +117,7 @@ def test_click_on_a_suggestion_selects_it_and_seeks_to_its_exact_start(qtbot, do
 
 
 def test_click_on_empty_space_or_ruler_seeks_to_the_frame_there(qtbot, doc_of, view):
-    doc, (a,) = doc_of(lambda aid: [cut(aid, 200, 400)])
+    doc, (_a,) = doc_of(lambda aid: [cut(aid, 200, 400)])
     widget, session, seeks = view(doc)
     clock = AssetClock.of(session.asset)
     x = widget.x_of(Fraction(3, 2)) + 1  # just right of 1.5 s, in the ruler
@@ -159,7 +159,8 @@ def test_hit_testing_follows_the_zoom(qtbot, doc_of, view):
 
 
 def test_scene_ticks_and_object_tube_gaps_are_hit_where_drawn(qtbot, doc_of, view):
-    boxes = tuple(Box(t, 0.1, 0.1, 0.3, 0.3) for t in [*range(0, 600, 100), *range(1200, 1900, 100)])
+    times = [*range(0, 600, 100), *range(1200, 1900, 100)]
+    boxes = tuple(Box(t, 0.1, 0.1, 0.3, 0.3) for t in times)
 
     def build(aid: str) -> list[Suggestion]:
         return [
@@ -190,13 +191,16 @@ def test_scene_ticks_and_object_tube_gaps_are_hit_where_drawn(qtbot, doc_of, vie
 # -- looks ---------------------------------------------------------------------------------------
 
 
-def test_accepted_pending_and_rejected_look_different(qtbot, doc_of, view):
-    doc, (p, a, r) = doc_of(
+@pytest.mark.parametrize("crowd", [0, 40], ids=["few", "many"])
+def test_accepted_pending_and_rejected_look_different(qtbot, doc_of, view, crowd):
+    # ``crowd`` thin extra cuts after 1.8 s switch the lane to its numpy painting path.
+    doc, (p, a, r, *_) = doc_of(
         lambda aid: [cut(aid, 100, 500), cut(aid, 700, 1100), cut(aid, 1300, 1700)]
+        + [cut(aid, 1800 + 4 * k, 1802 + 4 * k) for k in range(crowd)]
     )
     doc.accept([a.id])
     doc.reject([r.id])
-    widget, session, _ = view(doc)
+    widget, _session, _ = view(doc)
     image = grab(widget)
     red = QColor(STYLES["cut_range:cut"].color)
     centres = {s.id: widget.item_rect(s.id).center() for s in (p, a, r)}
@@ -346,7 +350,7 @@ def test_ten_thousand_suggestions_build_paint_and_hit(qtbot, doc_of, view):
 
     doc, added = doc_of(build)
     doc.accept([s.id for s in added[:2000:3]])
-    widget, session, seeks = view(doc, 1200, 400)
+    widget, _session, _seeks = view(doc, 1200, 400)
     assert sum(len(lane) for lane in widget.lanes) == 10_000
     image = grab(widget)  # dense lanes at fit
     assert not image.isNull()
@@ -362,3 +366,34 @@ def test_ten_thousand_suggestions_build_paint_and_hit(qtbot, doc_of, view):
     hit = widget.suggestion_at(QPointF(rect.left() + 1, rect.center().y()))
     assert hit is not None
     assert doc.project.suggestion(hit[0]).extent().start.seconds <= widget.time_at(rect.left() + 1)
+
+
+def test_lane_index_update_in_place_matches_a_rebuild(doc_of):
+    from vidi_desktop.qt.timeline_index import LaneIndex
+
+    def build(aid: str) -> list[Suggestion]:
+        out = [cut(aid, 10 * k, 10 * k + 25) for k in range(150)]
+        out += [Suggestion.new(aid, SceneBoundary(Time(7 * k, MS)), "t") for k in range(100)]
+        tube = ObjectTube("car", (Box(0, 0, 0, 1, 1), Box(100, 0, 0, 1, 1)))
+        out.append(Suggestion.new(aid, tube, "t", label="Car 1"))
+        return out
+
+    doc, added = doc_of(build)
+    aid = added[0].asset_id
+    index = LaneIndex()
+    index.rebuild(doc.project, aid)
+    changed = {s.id for s in added[::3]} | {s.id for s in added[1::5]}
+    doc.accept([s.id for s in added[::3]])
+    doc.reject([s.id for s in added[1::5]])
+    assert index.update(doc.project, aid, changed)
+    fresh = LaneIndex()
+    fresh.rebuild(doc.project, aid)
+    assert [lane.key for lane in index.lanes] == [lane.key for lane in fresh.lanes]
+    for mine, theirs in zip(index.lanes, fresh.lanes, strict=True):
+        assert mine.ids == theirs.ids
+        assert mine.states.tolist() == theirs.states.tolist()
+    assert index.by_id[added[0].id].state is doc.project.suggestion(added[0].id).state
+    # A new suggestion (or one moved in time) needs a rebuild: update says so, changes nothing.
+    (new,) = doc.add_suggestions([cut(aid, 5, 6)])
+    assert not index.update(doc.project, aid, {new.id})
+    assert not index.update(doc.project, "another-asset", set())

@@ -18,13 +18,13 @@ one blit and a line.
 
 from __future__ import annotations
 
+import bisect
 import math
 from fractions import Fraction
 
 import numpy as np
 from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, QSize, Qt, Slot
 from PySide6.QtGui import (
-    QBrush,
     QColor,
     QFont,
     QFontMetrics,
@@ -48,6 +48,7 @@ from vidi_desktop.qt.kinds import qcolor, style_of
 from vidi_desktop.qt.session import Session
 from vidi_desktop.qt.timeline_index import Lane, LaneIndex
 from vidi_desktop.qt.timeline_media import MediaStore, media_store
+from vidi_desktop.qt.timeline_paint import paint_lane, paint_selection
 
 # -- look ---------------------------------------------------------------------------------------
 # Own constants until the shared theme (vidi_desktop/qt/theme.py) exists.
@@ -59,7 +60,6 @@ TEXT = QColor("#c9d1d9")
 TEXT_DIM = QColor("#8b949e")
 GRID = QColor("#3a3c42")
 PLAYHEAD = QColor("#ff4d4d")
-SELECTED = QColor("#ffffff")
 HIGHLIGHT = QColor(255, 214, 10)
 WAVE = QColor("#5b9bd5")
 
@@ -71,9 +71,6 @@ LANE_H = 20
 TUBE_H = 14
 LANE_GAP = 2
 
-PENDING_ALPHA = 90  # fill of a pending item: the kind's colour, mostly transparent
-REJECTED_ALPHA = 110  # hatch lines of a rejected item
-DENSE_FACTOR = 0.5  # a lane with more visible items than width × this is drawn merged
 HIT_PX = 4  # click tolerance around ticks and thin items, pixels
 MAX_PX_PER_FRAME = 80.0
 ZOOM_STEP = 1.5
@@ -96,6 +93,8 @@ class TimelineWidget(QAbstractScrollArea):
         self._pps = 10.0  # pixels per second
         self._fitted = True  # keep fitting on resize until the user zooms
         self._highlights: list[tuple[float, float]] = []
+        self._labels: dict[str, str] = {}  # label text per suggestion, until the next rebuild
+        self._lane_tops: list[int] = []  # each lane's top, from the first lane's top
         self._static: QPixmap | None = None
         self._scrubbing = False
         self._font = QFont(self.font())
@@ -181,13 +180,11 @@ class TimelineWidget(QAbstractScrollArea):
 
     def lane_rect(self, lane: int) -> QRect:
         """Viewport rectangle of a suggestion lane (may lie outside the viewport)."""
-        y = self._lanes_top() - self.verticalScrollBar().value()
-        for i, ln in enumerate(self._index.lanes):
-            h = self._lane_height(ln)
-            if i == lane:
-                return QRect(HEADER_W, y, max(0, self.viewport().width() - HEADER_W), h)
-            y += h + LANE_GAP
-        return QRect()
+        if not 0 <= lane < len(self._lane_tops):
+            return QRect()
+        y = self._lanes_top() - self.verticalScrollBar().value() + self._lane_tops[lane]
+        h = self._lane_height(self._index.lanes[lane])
+        return QRect(HEADER_W, y, max(0, self.viewport().width() - HEADER_W), h)
 
     def item_rect(self, suggestion_id: str, segment: int = 0) -> QRectF:
         """Where a suggestion's ``segment``-th piece is drawn (empty when not indexed)."""
@@ -224,11 +221,20 @@ class TimelineWidget(QAbstractScrollArea):
 
     @Slot(object)
     def _on_project_changed(self, change: object) -> None:
-        asset = self.session.asset
-        clock = AssetClock.of(asset)
-        if clock != self._clock:
+        clock = AssetClock.of(self.session.asset)
+        touched = getattr(change, "suggestions", None)
+        if (
+            clock == self._clock
+            and isinstance(touched, frozenset)
+            and not getattr(change, "assets", None)
+            and self._index.update(self.session.document.project, self.session.asset_id, touched)
+        ):
+            # A review step: states changed in place, the lanes and their order stand.
+            for sid in touched:
+                self._labels.pop(sid, None)
+        else:
             self._clock = clock
-        self._rebuild()
+            self._rebuild()
         self._invalidate()
 
     @Slot(object)
@@ -250,6 +256,12 @@ class TimelineWidget(QAbstractScrollArea):
 
     def _rebuild(self) -> None:
         self._index.rebuild(self.session.document.project, self.session.asset_id)
+        self._labels.clear()
+        tops, y = [], 0
+        for lane in self._index.lanes:
+            tops.append(y)
+            y += self._lane_height(lane) + LANE_GAP
+        self._lane_tops = tops
         start = float(self._clock.start)
         end = max(float(self._clock.end), self._index.end, start + 1.0)
         self._domain = (start, end)
@@ -346,15 +358,12 @@ class TimelineWidget(QAbstractScrollArea):
 
     def _lane_at(self, y: float) -> int | None:
         top = self._lanes_top()
-        if y < top:
+        if y < top or not self._lane_tops:
             return None
-        y0 = top - self.verticalScrollBar().value()
-        for i, lane in enumerate(self._index.lanes):
-            h = self._lane_height(lane)
-            if y0 <= y < y0 + h + LANE_GAP:
-                return i
-            y0 += h + LANE_GAP
-        return None
+        offset = y - top + self.verticalScrollBar().value()
+        i = bisect.bisect_right(self._lane_tops, offset) - 1
+        lane = self._index.lanes[i]
+        return i if offset < self._lane_tops[i] + self._lane_height(lane) + LANE_GAP else None
 
     # -- events --------------------------------------------------------------------------------
     def resizeEvent(self, event: QResizeEvent) -> None:
@@ -653,99 +662,32 @@ class TimelineWidget(QAbstractScrollArea):
     def _paint_lanes(self, p: QPainter, width: int, height: int, t0: float, t1: float) -> None:
         selected = self.session.selected
         top = self._lanes_top()
+        view = (float(HEADER_W), self._view_start, self._pps)
         for i, lane in enumerate(self._index.lanes):
             row = self.lane_rect(i)
             if row.bottom() < top or row.top() > height:
                 continue
             p.fillRect(QRect(HEADER_W, row.top(), width - HEADER_W, row.height()), LANE_BG[i % 2])
             lo, hi = lane.window(t0, t1)
-            if hi <= lo:
-                continue
             box = QRectF(HEADER_W, row.top() + 2, width - HEADER_W, row.height() - 4)
-            if hi - lo > (width - HEADER_W) * DENSE_FACTOR:
-                self._paint_dense(p, lane, lo, hi, box)
-            else:
-                self._paint_items(p, lane, lo, hi, box)
-            if selected and (lane.suggestion_id == selected or lane.key != "object_tube"):
-                self._paint_selected(p, lane, selected, box, t0, t1)
+            if hi > lo:
+                paint_lane(p, lane, lo, hi, box, qcolor(lane.key), view, self._metrics,
+                           self._label_of)
+            if selected and (lane.suggestion_id == selected or not lane.suggestion_id):
+                spans = [
+                    (self.x_of(seg.start), self.x_of(seg.end))
+                    for seg in self._index.segments(selected)
+                    if seg.end >= t0 and seg.start <= t1
+                    and (lane.suggestion_id or _lane_holds(lane, selected, seg.start))
+                ]
+                paint_selection(p, spans, box)
 
-    def _paint_items(self, p: QPainter, lane: Lane, lo: int, hi: int, box: QRectF) -> None:
-        """One shape per item: few enough to draw each with its state's look and label."""
-        color = qcolor(lane.key)
-        y, h = box.top(), box.height()
-        left, right = box.left() - 4, box.right() + 4
-        show_labels = not lane.ticks
-        by_id = self._index.by_id
-        for i in range(lo, hi):
-            start, end = float(lane.starts[i]), float(lane.ends[i])
-            x0 = max(left, self.x_of(start))
-            x1 = min(right, self.x_of(end))
-            if x1 < left:
-                continue
-            state = int(lane.states[i])
-            if lane.ticks and x1 - x0 < 2:
-                _paint_tick(p, x0, y, h, color, state)
-                continue
-            rect = QRectF(x0, y, max(2.0, x1 - x0), h)
-            _paint_span(p, rect, color, state)
-            if show_labels and rect.width() > 36:
-                s = by_id.get(lane.ids[i])
-                text = _item_text(s) if s is not None else ""
-                if text:
-                    p.setPen(QColor("#111214") if state == 2 else TEXT)
-                    inner = rect.adjusted(4, 0, -3, 0)
-                    elided = self._metrics.elidedText(
-                        text, Qt.TextElideMode.ElideRight, int(inner.width())
-                    )
-                    p.drawText(inner, Qt.AlignmentFlag.AlignVCenter, elided)
-
-    def _paint_dense(self, p: QPainter, lane: Lane, lo: int, hi: int, box: QRectF) -> None:
-        """More items than pixels: merge overlapping pixel spans per state, draw the runs."""
-        color = qcolor(lane.key)
-        xs0 = np.floor(HEADER_W + (lane.starts[lo:hi] - self._view_start) * self._pps)
-        xs1 = np.ceil(HEADER_W + (lane.ends[lo:hi] - self._view_start) * self._pps)
-        xs0 = np.clip(xs0, box.left() - 2, box.right() + 2).astype(np.int64)
-        xs1 = np.maximum(np.clip(xs1, box.left() - 2, box.right() + 2).astype(np.int64),
-                         xs0 + (2 if lane.ticks else 1))
-        states = lane.states[lo:hi]
-        y, h = int(box.top()), int(box.height())
-        for state in (0, 1, 2):
-            pick = states == state
-            if not pick.any():
-                continue
-            a, b = xs0[pick], xs1[pick]
-            order = np.argsort(a, kind="stable")
-            a, b = a[order], np.maximum.accumulate(b[order])
-            breaks = np.flatnonzero(a[1:] > b[:-1]) + 1
-            starts = np.concatenate(([0], breaks))
-            ends = np.concatenate((breaks - 1, [len(a) - 1]))
-            rects = [QRect(int(a[s]), y, int(b[e] - a[s]), h)
-                     for s, e in zip(starts.tolist(), ends.tolist(), strict=True)]
-            p.setPen(Qt.PenStyle.NoPen)
-            if state == 2:
-                p.setBrush(color)
-            elif state == 1:
-                p.setBrush(_with_alpha(color, 150))
-            else:
-                p.setBrush(QBrush(_with_alpha(color, REJECTED_ALPHA), Qt.BrushStyle.BDiagPattern))
-            p.drawRects(rects)
-        p.setBrush(Qt.BrushStyle.NoBrush)
-
-    def _paint_selected(
-        self, p: QPainter, lane: Lane, sid: str, box: QRectF, t0: float, t1: float
-    ) -> None:
-        pen = QPen(SELECTED, 2)
-        p.setPen(pen)
-        p.setBrush(Qt.BrushStyle.NoBrush)
-        for seg in self._index.segments(sid):
-            if seg.end < t0 or seg.start > t1:
-                continue
-            if lane.suggestion_id != sid and not _lane_holds(lane, sid, seg.start):
-                continue
-            x0, x1 = self.x_of(seg.start), self.x_of(seg.end)
-            if x1 - x0 < 2:
-                x0, x1 = x0 - 2, x0 + 2
-            p.drawRect(QRectF(x0, box.top() - 1, x1 - x0, box.height() + 2))
+    def _label_of(self, suggestion_id: str) -> str:
+        text = self._labels.get(suggestion_id)
+        if text is None:
+            s = self._index.by_id.get(suggestion_id)
+            text = self._labels[suggestion_id] = _item_text(s) if s is not None else ""
+        return text
 
     def _paint_playhead(self, p: QPainter, height: int) -> None:
         x = round(self.x_of(self.session.position))  # whole pixel: a crisp 1 px line
@@ -759,45 +701,6 @@ class TimelineWidget(QAbstractScrollArea):
 
 
 # -- drawing helpers -------------------------------------------------------------------------
-
-
-def _with_alpha(color: QColor, alpha: int) -> QColor:
-    c = QColor(color)
-    c.setAlpha(alpha)
-    return c
-
-
-def _paint_span(p: QPainter, rect: QRectF, color: QColor, state: int) -> None:
-    """Accepted: solid. Pending: translucent fill, outline. Rejected: dim hatching."""
-    if state == 2:
-        p.fillRect(rect, color)
-    elif state == 1:
-        p.fillRect(rect, _with_alpha(color, PENDING_ALPHA))
-        p.setPen(QPen(color, 1))
-        p.setBrush(Qt.BrushStyle.NoBrush)
-        p.drawRect(rect.adjusted(0.5, 0.5, -0.5, -0.5))
-    else:
-        p.fillRect(rect, QBrush(_with_alpha(color, REJECTED_ALPHA), Qt.BrushStyle.BDiagPattern))
-        p.setPen(QPen(_with_alpha(color, 70), 1, Qt.PenStyle.DotLine))
-        p.setBrush(Qt.BrushStyle.NoBrush)
-        p.drawRect(rect.adjusted(0.5, 0.5, -0.5, -0.5))
-
-
-def _paint_tick(p: QPainter, x: float, y: float, h: float, color: QColor, state: int) -> None:
-    """An instant: a solid bar when accepted, a thin line with a notch when pending,
-    a dotted dim line when rejected."""
-    if state == 2:
-        p.fillRect(QRectF(x - 1, y, 3, h), color)
-    elif state == 1:
-        p.setPen(QPen(color, 1))
-        p.drawLine(QPointF(x, y), QPointF(x, y + h))
-        p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(color)
-        p.drawPolygon(QPolygonF([QPointF(x - 3, y), QPointF(x + 3, y), QPointF(x, y + 4)]))
-        p.setBrush(Qt.BrushStyle.NoBrush)
-    else:
-        p.setPen(QPen(_with_alpha(color, 90), 1, Qt.PenStyle.DotLine))
-        p.drawLine(QPointF(x, y), QPointF(x, y + h))
 
 
 def _lane_holds(lane: Lane, sid: str, start: float) -> bool:

@@ -135,83 +135,164 @@ def segments_of(s: Suggestion) -> list[Segment]:
     return [] if extent is None else [_segment(extent)]
 
 
+@dataclass(frozen=True, slots=True)
+class _Geometry:
+    """What indexing needs of one suggestion, kept while its payload stays the same."""
+
+    payload: Payload
+    segments: list[Segment]
+    key: str  # style key
+    tube: bool
+    end: float
+
+
+class _Group:
+    """Items of one lane while it is being built."""
+
+    __slots__ = ("codes", "ends", "exact", "ids", "starts")
+
+    def __init__(self) -> None:
+        self.starts: list[float] = []
+        self.ends: list[float] = []
+        self.ids: list[str] = []
+        self.codes: list[int] = []
+        self.exact: list[Fraction] = []
+
+    def add(self, sid: str, code: int, segments: list[Segment]) -> None:
+        for seg in segments:
+            self.starts.append(seg.start)
+            self.ends.append(seg.end)
+            self.ids.append(sid)
+            self.codes.append(code)
+            self.exact.append(seg.exact_start)
+
+    def lane(self, key: str) -> Lane:
+        starts = np.array(self.starts, np.float64)
+        ends = np.array(self.ends, np.float64)
+        order = np.lexsort((ends, starts))
+        starts, ends = starts[order], ends[order]
+        ids, exact = self.ids, self.exact
+        picks = order.tolist()
+        return Lane(
+            key=key,
+            title=style_for(key).label,
+            ticks=key == SceneBoundary.kind,
+            ids=[ids[i] for i in picks],
+            exact=[exact[i] for i in picks],
+            starts=starts,
+            ends=ends,
+            states=np.array(self.codes, np.int8)[order],
+            max_end=np.maximum.accumulate(ends) if len(picks) else ends,
+        )
+
+
 class LaneIndex:
-    """All lanes of one asset, rebuilt from a project value; geometry cached by payload."""
+    """All lanes of one asset, rebuilt from a project value; geometry cached by payload.
+
+    :meth:`rebuild` indexes everything; :meth:`update` handles the common review step —
+    suggestions whose payloads did not change got a new state or label — in place.
+    """
 
     def __init__(self) -> None:
         self.lanes: list[Lane] = []
         self.by_id: dict[str, Suggestion] = {}
         self.end = 0.0  # latest end of any segment, seconds
-        self._geometry: dict[str, tuple[Payload, list[Segment]]] = {}
+        self._asset_id = ""
+        self._geometry: dict[str, _Geometry] = {}
+        self._where: dict[str, list[tuple[int, int]]] = {}  # id → (lane, item) places
 
     def rebuild(self, project: Project, asset_id: str) -> None:
         """Index the suggestions of ``asset_id`` (all lanes replaced)."""
-        groups: dict[str, list[tuple[Segment, str, int]]] = {}
-        tubes: list[tuple[Suggestion, list[Segment]]] = []
-        cache: dict[str, tuple[Payload, list[Segment]]] = {}
+        groups: dict[str, _Group] = {}
+        tubes: list[tuple[Suggestion, _Geometry]] = []
+        cache: dict[str, _Geometry] = {}
         by_id: dict[str, Suggestion] = {}
+        old = self._geometry
+        codes = STATE_CODES
         end = 0.0
         for s in project.suggestions:
             if s.asset_id != asset_id:
                 continue
-            by_id[s.id] = s
-            cached = self._geometry.get(s.id)
-            if cached is not None and cached[0] is s.payload:
-                segments = cached[1]
-            else:
-                segments = segments_of(s)
-            cache[s.id] = (s.payload, segments)
-            if not segments:
+            sid = s.id
+            by_id[sid] = s
+            geo = old.get(sid)
+            if geo is None or geo.payload is not s.payload:
+                geo = _geometry_of(s)
+            cache[sid] = geo
+            if not geo.segments:
                 continue
-            end = max(end, max(seg.end for seg in segments))
-            if isinstance(s.payload, ObjectTube):
-                tubes.append((s, segments))
+            if geo.end > end:
+                end = geo.end
+            if geo.tube:
+                tubes.append((s, geo))
                 continue
-            code = STATE_CODES[s.state]
-            bucket = groups.setdefault(style_key(s), [])
-            bucket.extend((seg, s.id, code) for seg in segments)
+            group = groups.get(geo.key)
+            if group is None:
+                group = groups[geo.key] = _Group()
+            group.add(sid, codes[s.state], geo.segments)
         self._geometry = cache
+        self._asset_id = asset_id
         self.by_id = by_id
         self.end = end
-        lanes = [_lane(key, items) for key, items in groups.items()]
+        lanes = [group.lane(key) for key, group in groups.items()]
         lanes.sort(key=lambda lane: style_for(lane.key).order)
-        tubes.sort(key=lambda t: (t[1][0].start, t[0].label))
-        for s, segments in tubes:
-            code = STATE_CODES[s.state]
-            lane = _lane("object_tube", [(seg, s.id, code) for seg in segments])
+        tubes.sort(key=lambda t: (t[1].segments[0].start, t[0].label))
+        for s, geo in tubes:
+            group = _Group()
+            group.add(s.id, codes[s.state], geo.segments)
+            lane = group.lane("object_tube")
             lane.title = s.label or s.payload.query or "object"  # type: ignore[attr-defined]
             lane.suggestion_id = s.id
             lanes.append(lane)
         self.lanes = lanes
+        where: dict[str, list[tuple[int, int]]] = {}
+        for n, lane in enumerate(lanes):
+            for k, sid in enumerate(lane.ids):
+                where.setdefault(sid, []).append((n, k))
+        self._where = where
+
+    def update(self, project: Project, asset_id: str, changed: Iterable[str]) -> bool:
+        """Take in changes to ``changed`` suggestions in place, when only their review state
+        or descriptive fields changed; False (nothing done) when a rebuild is needed."""
+        if asset_id != self._asset_id:
+            return False
+        fresh: list[Suggestion] = []
+        for sid in changed:
+            if not project.has_suggestion(sid):
+                if sid in self._geometry:
+                    return False  # removed
+                continue  # never ours (another asset's, removed before)
+            s = project.suggestion(sid)
+            geo = self._geometry.get(sid)
+            if s.asset_id != asset_id:
+                if geo is not None:
+                    return False
+                continue
+            if geo is None or geo.payload is not s.payload:
+                return False  # added, or moved in time
+            fresh.append(s)
+        for s in fresh:
+            self.by_id[s.id] = s
+            code = STATE_CODES[s.state]
+            for n, k in self._where.get(s.id, ()):
+                self.lanes[n].states[k] = code
+            if self._geometry[s.id].tube:
+                title = s.label or s.payload.query or "object"  # type: ignore[attr-defined]
+                for n, _ in self._where.get(s.id, ()):
+                    self.lanes[n].title = title
+        return True
 
     def segments(self, suggestion_id: str) -> list[Segment]:
         """The drawn pieces of one suggestion (empty when unknown)."""
-        cached = self._geometry.get(suggestion_id)
-        return cached[1] if cached else []
+        geo = self._geometry.get(suggestion_id)
+        return geo.segments if geo else []
 
-    def lanes_of(self, suggestion_id: str) -> Iterable[int]:
+    def lanes_of(self, suggestion_id: str) -> list[int]:
         """Numbers of the lanes that hold a suggestion."""
-        s = self.by_id.get(suggestion_id)
-        if s is None:
-            return ()
-        if isinstance(s.payload, ObjectTube):
-            return [i for i, lane in enumerate(self.lanes) if lane.suggestion_id == suggestion_id]
-        key = style_key(s)
-        return [i for i, lane in enumerate(self.lanes) if lane.key == key]
+        return sorted({n for n, _ in self._where.get(suggestion_id, ())})
 
 
-def _lane(key: str, items: list[tuple[Segment, str, int]]) -> Lane:
-    items.sort(key=lambda item: (item[0].start, item[0].end))
-    starts = np.fromiter((i[0].start for i in items), np.float64, len(items))
-    ends = np.fromiter((i[0].end for i in items), np.float64, len(items))
-    return Lane(
-        key=key,
-        title=style_for(key).label,
-        ticks=key == SceneBoundary.kind,
-        ids=[i[1] for i in items],
-        exact=[i[0].exact_start for i in items],
-        starts=starts,
-        ends=ends,
-        states=np.fromiter((i[2] for i in items), np.int8, len(items)),
-        max_end=np.maximum.accumulate(ends) if len(items) else ends,
-    )
+def _geometry_of(s: Suggestion) -> _Geometry:
+    segments = segments_of(s)
+    end = max((seg.end for seg in segments), default=0.0)
+    return _Geometry(s.payload, segments, style_key(s), isinstance(s.payload, ObjectTube), end)

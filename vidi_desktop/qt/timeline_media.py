@@ -13,6 +13,7 @@ the disk cache makes second requests cheap anyway.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from bisect import bisect_left
 from dataclasses import dataclass
@@ -114,10 +115,9 @@ class MediaStore(QObject):
         except Exception as exc:  # a bad file must not kill the worker; the lane stays empty
             log.warning("timeline media for %s failed: %s", args[0], exc)
             result = None
-        try:
+        # RuntimeError: the application is shutting down and the store is gone: nobody waits.
+        with contextlib.suppress(RuntimeError):
             self._finished.emit(key, result)
-        except RuntimeError:
-            pass  # the application is shutting down and the store is gone: nobody waits
 
     @Slot()
     def shutdown(self) -> None:
