@@ -177,7 +177,11 @@ def discover(
     root = Path(os.path.commonpath([str(r) for r in roots]))
     seen: dict[str, str] = {}
     candidates: list[Candidate] = []
+    named: set[Path] = set()
     for path, _ in found:
+        if path in named:
+            continue  # the same path from a folder and a glob: nothing to say
+        named.add(path)
         key = path.relative_to(root).as_posix()
         real = os.path.realpath(path)
         if real in seen:
@@ -564,10 +568,7 @@ class _Run:
         except BatchError as exc:
             self._finish_error(key, str(exc), okey, int(run.get("chunks", 1)))
             if "disk full" in str(exc):
-                raise BatchError(
-                    f"{exc}; the index lists the files finished before it: "
-                    "free some space and run the same command again to resume"
-                ) from None
+                raise _resumable(exc) from None
             return
         info = analysis.info
         v = info.video
@@ -621,7 +622,10 @@ class _Run:
 
     def _save_index(self) -> None:
         assert self.result is not None
-        self.result.index.save()
+        try:
+            self.result.index.save()
+        except BatchError as exc:
+            raise _resumable(exc) if "disk full" in str(exc) else exc from None
 
     def _write_report(self) -> None:
         assert self.result is not None
@@ -642,3 +646,11 @@ class _Run:
         # The index is what counts; a full disk was already reported.
         with contextlib.suppress(BatchError):
             atomic_write(self.out / REPORT_NAME, ("\n".join(lines) + "\n").encode())
+
+
+def _resumable(exc: BatchError) -> BatchError:
+    """A full disk stops the batch; say how to go on."""
+    return BatchError(
+        f"{exc}; the index lists the files finished before it: "
+        "free some space and run the same command again to resume"
+    )
