@@ -365,6 +365,28 @@ def test_not_a_video_fails_with_a_message(qtbot, player, tmp_path):
     assert "notes.mp4" in blocker.args[0]
 
 
+def test_switching_files_quickly_never_blocks_and_close_joins_all(qtbot, clip, long_gop):
+    player = Player(proxy="never", audio=False)
+    try:
+        rec = Recorder(player)
+        worst = 0.0
+        for i in range(12):
+            t0 = time.monotonic()
+            player.open(clip if i % 2 else long_gop)
+            player.seek(7)  # asked while opening: shown first once open
+            worst = max(worst, time.monotonic() - t0)
+        wait_exact(qtbot, rec, 7)
+        assert shown_number(rec.last.image) == 7
+        assert player.facts is not None and player.facts.frame_count == FRAMES  # the last one
+        assert all(f.target == 7 for f in rec.frames)  # nothing from the files left behind
+        retired = list(player._retired)
+    finally:
+        player.close()
+    assert all(t.isFinished() for t in retired)
+    assert not player._retired
+    assert worst < 0.5, worst
+
+
 def test_close_joins_the_threads(qtbot, clip, qtlog):
     player = Player(proxy="always", proxy_side=160, audio=False)
     rec = open_and_wait(qtbot, player, clip)

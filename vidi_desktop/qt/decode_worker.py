@@ -49,6 +49,10 @@ _CHEAP_FRAMES = 4  # an exact seek decoding at most this many frames needs no pr
 _CHUNK = 12  # frames decoded between checks for a newer request (~80 ms at 1080p here)
 _CACHE_BYTES = 160 * 2**20  # decoded frames kept for step-back and reverse playback
 _CACHE_MAX_FRAMES = 120
+# Frames before a sought frame kept for step-back. Each one kept is decoded on its own, where
+# the reader would skip the unreferenced ones (B-frames) on its way: keeping few keeps exact
+# seeks fast; reverse playback keeps as many as the cache holds.
+_SEEK_KEEP = 12
 _MAX_IN_FLIGHT = 2  # frames emitted but not yet taken by the GUI: more means it lags
 
 
@@ -126,6 +130,7 @@ class DecodeThread(QThread):
     failed = Signal(str)  # the file cannot be played (one line for the editor)
     frame_ready = Signal(object)  # ShownFrame
     play_finished = Signal(int)  # playback reached an end of the clip (the frame shown)
+    frame_failed = Signal(str)  # one request failed (a damaged stretch); the file stays open
 
     def __init__(self, path: Path, *, anchor_seek: int | None = 0) -> None:
         super().__init__()
@@ -271,21 +276,41 @@ class DecodeThread(QThread):
                 fix, self._clock_fix = self._clock_fix, None
             if proxy is not None:
                 self._open_proxy(proxy)
-            if serial != self._seen_serial:
-                self._seen_serial = serial
-                self._cur_speed = speed
-                if speed != 0:
-                    self._anchor(anchor, speed)
-            if seek is not None:
-                self._serve_seek(seek, seek_at, preview=speed == 0)
-                if speed != 0:
-                    # Playback goes on from the frame sought, however long it took to decode.
-                    self._anchor(seek, speed)
-                continue
+            try:
+                self._serve(seek, seek_at, speed, serial, anchor, fix)
+            except VidiError as exc:
+                # A damaged stretch: say so and stop playing, but keep serving the frames
+                # that do decode (the reader starts afresh from the next keyframe).
+                log.warning("%s", exc)
+                self._last_n = None
+                self._stop_playing()
+                self.frame_failed.emit(str(exc))
+
+    def _serve(
+        self,
+        seek: int | None,
+        seek_at: float,
+        speed: float,
+        serial: int,
+        anchor: int,
+        fix: Fraction | None,
+    ) -> None:
+        """Answer one wake-up: the pending seek, else one step of playback."""
+        if serial != self._seen_serial:
+            self._seen_serial = serial
+            self._cur_speed = speed
             if speed != 0:
-                if fix is not None:
-                    self._apply_clock_fix(fix)
-                self._play_tick(speed)
+                self._anchor(anchor, speed)
+        if seek is not None:
+            self._serve_seek(seek, seek_at, preview=speed == 0)
+            if speed != 0:
+                # Playback goes on from the frame sought, however long it took to decode.
+                self._anchor(seek, speed)
+            return
+        if speed != 0:
+            if fix is not None:
+                self._apply_clock_fix(fix)
+            self._play_tick(speed)
 
     # -- seeking --------------------------------------------------------------------------------
     def _interrupted(self) -> bool:
@@ -304,7 +329,7 @@ class DecodeThread(QThread):
             self._preview(n, requested_at)
             if self._interrupted():
                 return
-        frame = self._decode_to(n)
+        frame = self._decode_to(n, keep=_SEEK_KEEP)
         if frame is not None:
             self._emit(n, frame, "exact", n, requested_at)
 
@@ -340,13 +365,12 @@ class DecodeThread(QThread):
             self._remember(key, frame)
         self._emit(key, frame, "keyframe", n, requested_at)
 
-    def _decode_to(self, n: int) -> av.VideoFrame | None:
-        """Decode up to frame ``n``, keeping the last frames before it in the cache.
+    def _decode_to(self, n: int, keep: int) -> av.VideoFrame | None:
+        """Decode up to frame ``n``, keeping the ``keep`` frames up to it in the cache.
 
-        Works in chunks so that a newer request stops it early (then None). Frames more than
-        the cache's size before ``n`` are decoded in one go (the reader skips unreferenced
-        frames there); the ones after are asked for one by one and kept, for step-back and
-        reverse playback.
+        Works in chunks so that a newer request stops it early (then None). Frames before the
+        kept ones are decoded in chunks (the reader skips unreferenced frames there); the
+        kept ones are asked for one by one, for step-back and reverse playback.
         """
         facts = self._facts
         reader = self._reader
@@ -354,7 +378,7 @@ class DecodeThread(QThread):
         key = facts.frames.keyframe_at_or_before(n)
         last = self._last_n
         start = last + 1 if (last is not None and key <= last < n) else key
-        keep_from = max(start, n - self._cache_limit + 1)
+        keep_from = max(start, n - min(keep, self._cache_limit) + 1)
         k = start
         while k < keep_from:
             k = min(keep_from - 1, k + _CHUNK - 1)
@@ -473,7 +497,7 @@ class DecodeThread(QThread):
             self._last_n = n
             self._remember(n, frame)
             return frame
-        return self._decode_to(n)
+        return self._decode_to(n, keep=self._cache_limit)
 
     def _sleep_until(self, wall: float) -> None:
         delay = wall - time.monotonic()
@@ -483,13 +507,17 @@ class DecodeThread(QThread):
             if not self._interrupted():
                 self._cond.wait(min(delay + 0.0005, 0.1))
 
-    def _finish(self, shown: int) -> None:
+    def _stop_playing(self) -> None:
+        """Playback stops here, unless the GUI asked for something new meanwhile."""
         with self._cond:
             if self._play_serial == self._seen_serial:
                 self._speed = 0.0
                 self._play_serial += 1
                 self._seen_serial = self._play_serial
         self._cur_speed = 0.0
+
+    def _finish(self, shown: int) -> None:
+        self._stop_playing()
         self.play_finished.emit(shown)
 
     # -- conversion -----------------------------------------------------------------------------

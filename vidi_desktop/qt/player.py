@@ -13,9 +13,11 @@ at the last frame starts over. Sound plays at normal forward speed only.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import logging
 import threading
+import weakref
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -31,6 +33,37 @@ SHUTTLE_SPEEDS: tuple[int, ...] = (1, 2, 4, 8)
 """Speeds J/L step through: each further press doubles, up to 8×."""
 
 __all__ = ["SHUTTLE_SPEEDS", "MediaFacts", "Player", "ShownFrame"]
+
+# Every decode thread started, until it is known to have finished. A QThread object destroyed
+# while its thread runs aborts the process; holding them here means a Player dropped without
+# close() (a test that failed, a window torn down in a hurry) only stops its threads.
+_LIVE_THREADS: set[DecodeThread] = set()
+
+
+def _track(thread: DecodeThread) -> None:
+    for old in list(_LIVE_THREADS):
+        try:
+            finished = old.isFinished()
+        except RuntimeError:  # deleted by Qt already
+            finished = True
+        if finished:
+            _LIVE_THREADS.discard(old)
+    _LIVE_THREADS.add(thread)
+
+
+def _stop_threads(threads: set[DecodeThread]) -> None:
+    """A Player went away: ask its threads to stop (they stay tracked until they have)."""
+    for thread in list(threads):
+        thread.stop()
+
+
+@atexit.register
+def _join_all_threads() -> None:
+    for thread in list(_LIVE_THREADS):
+        with contextlib.suppress(RuntimeError):  # already deleted by Qt: nothing runs
+            thread.stop()
+            thread.wait(5000)
+    _LIVE_THREADS.clear()
 
 
 # -- the proxy builder ------------------------------------------------------------------------
@@ -90,6 +123,7 @@ class Player(QObject):
     frame_shown = Signal(object)  # ShownFrame
     speed_changed = Signal(float)  # 0 = paused
     ended = Signal()  # playback reached the end (or the start, backwards)
+    frame_error = Signal(str)  # a frame could not be decoded; the file stays open
     proxy_ready = Signal(str)
     audio_unavailable = Signal(str)
 
@@ -107,6 +141,10 @@ class Player(QObject):
         self._proxy_mode = proxy
         self._proxy_side = proxy_side or PROXY_SIDE
         self._thread: DecodeThread | None = None
+        self._retired: set[DecodeThread] = set()
+        self._owned: set[DecodeThread] = set()  # every thread this player started and not reaped
+        weakref.finalize(self, _stop_threads, self._owned)
+        self._pending_frame: int | None = None
         self._builder: _ProxyBuilder | None = None
         self._facts: MediaFacts | None = None
         self._error = ""
@@ -161,42 +199,78 @@ class Player(QObject):
 
     # -- opening and closing ----------------------------------------------------------------------
     def open(self, path: str | Path, seconds: Fraction | None = None) -> None:
-        """Start opening ``path`` (in the worker); ``opened`` or ``failed`` follows."""
-        self.close()
+        """Start opening ``path`` (in the worker); ``opened`` or ``failed`` follows.
+
+        The previous file's thread is told to stop but not waited for (it may be scanning a
+        long file): switching clips never blocks the GUI. :meth:`close` joins them all.
+        """
+        self._retire_current()
         self._error = ""
         self._target = 0
         self._pending_seconds = Fraction(seconds) if seconds is not None else None
+        self._pending_frame = None
         thread = DecodeThread(Path(path), anchor_seek=None)
+        _track(thread)
+        self._owned.add(thread)
         thread.opened.connect(self._on_opened)
         thread.failed.connect(self._on_failed)
         thread.frame_ready.connect(self._on_frame)
         thread.play_finished.connect(self._on_play_finished)
+        thread.frame_failed.connect(self._on_frame_failed)
         if self._max_size is not None:
             thread.set_max_size(self._max_size)
         self._thread = thread
         thread.start()
 
     def close(self) -> None:
-        """Stop playback and join the worker threads (safe to call twice)."""
+        """Stop playback and join every worker thread (safe to call twice)."""
+        self._retire_current()
+        for thread in list(self._retired):
+            thread.wait()
+            self._reap(thread)
+
+    def _retire_current(self) -> None:
+        """Stop the current file's threads; the decode thread ends on its own time."""
         if self._audio is not None:
             self._audio.stop()
         if self._builder is not None:
-            self._builder.cancel_and_join()
+            self._builder.cancel_and_join()  # checks its cancel flag every frame: quick
             self._builder.deleteLater()
             self._builder = None
         thread, self._thread = self._thread, None
         if thread is not None:
             thread.stop()
-            thread.wait()
-            for signal in (thread.opened, thread.failed, thread.frame_ready, thread.play_finished):
+            for signal in (thread.opened, thread.failed, thread.frame_ready,
+                           thread.play_finished, thread.frame_failed):
                 with contextlib.suppress(RuntimeError, TypeError):
                     signal.disconnect()
-            thread.deleteLater()
+            # Keep a reference until it has finished: a QThread object destroyed while its
+            # thread runs aborts the process.
+            self._retired.add(thread)
+            thread.finished.connect(self._on_retired_finished)
+            if thread.isFinished():
+                self._reap(thread)
         self._facts = None
         self._shown = None
         if self._speed != 0:
             self._speed = 0.0
             self.speed_changed.emit(0.0)
+
+    @Slot()
+    def _on_retired_finished(self) -> None:
+        thread = self.sender()
+        if isinstance(thread, DecodeThread):
+            thread.wait()  # ``finished`` comes from the thread's last moments
+            self._reap(thread)
+
+    def _reap(self, thread: DecodeThread) -> None:
+        self._owned.discard(thread)
+        _LIVE_THREADS.discard(thread)
+        if thread in self._retired:
+            self._retired.discard(thread)
+            with contextlib.suppress(RuntimeError, TypeError):
+                thread.finished.disconnect(self._on_retired_finished)
+            thread.deleteLater()
 
     def set_max_image_size(self, width: int, height: int) -> None:
         """Pictures are scaled down (never up) to fit this, saving conversion and painting."""
@@ -209,8 +283,11 @@ class Player(QObject):
         """Show frame ``n`` (clamped); playback, if running, goes on from there."""
         if self._thread is None:
             return
-        if self._facts is not None:
-            n = min(max(int(n), 0), self._facts.frame_count - 1)
+        if self._facts is None:
+            # Still opening: this frame is shown first once the file is open.
+            self._pending_frame, self._pending_seconds = int(n), None
+            return
+        n = min(max(int(n), 0), self._facts.frame_count - 1)
         self._target = n
         # Frames playback emitted before this request may still arrive: they must not move
         # the current frame any more (unless playback goes on, see _on_frame).
@@ -222,7 +299,7 @@ class Player(QObject):
     def seek_seconds(self, seconds: Fraction) -> None:
         """Show the frame on screen at ``seconds`` (the file's own clock)."""
         if self._facts is None:
-            self._pending_seconds = Fraction(seconds)
+            self._pending_seconds, self._pending_frame = Fraction(seconds), None
             return
         self.seek(self._facts.frame_at(Fraction(seconds)))
 
@@ -294,9 +371,12 @@ class Player(QObject):
             return
         self._facts = facts
         self.opened.emit(facts)
-        seconds = self._pending_seconds
-        self._pending_seconds = None
-        self.seek(facts.frame_at(seconds) if seconds is not None else 0)
+        seconds, frame = self._pending_seconds, self._pending_frame
+        self._pending_seconds = self._pending_frame = None
+        if frame is not None:
+            self.seek(frame)
+        else:
+            self.seek(facts.frame_at(seconds) if seconds is not None else 0)
         if self._wants_proxy(facts):
             self._start_proxy(facts)
 
@@ -337,6 +417,16 @@ class Player(QObject):
             self._sync_audio()
             self.speed_changed.emit(0.0)
         self.ended.emit()
+
+    @Slot(str)
+    def _on_frame_failed(self, message: str) -> None:
+        if self.sender() is not self._thread:
+            return
+        if self._speed != 0:
+            self._speed = 0.0
+            self._sync_audio()
+            self.speed_changed.emit(0.0)
+        self.frame_error.emit(message)
 
     # -- proxy and audio --------------------------------------------------------------------------
     def _wants_proxy(self, facts: MediaFacts) -> bool:

@@ -226,6 +226,7 @@ class ViewerWidget(QWidget):
         player = self._player
         player.opened.connect(self._on_opened)
         player.failed.connect(self._on_failed)
+        player.frame_error.connect(self._on_frame_error)
         player.frame_shown.connect(self._on_frame)
         player.speed_changed.connect(self._on_speed)
         player.audio_unavailable.connect(self._on_audio_unavailable)
@@ -457,6 +458,11 @@ class ViewerWidget(QWidget):
         self.canvas.set_display_size(None)
         self.canvas.set_message(message, error=True)
         self._update_labels()
+
+    @Slot(str)
+    def _on_frame_error(self, message: str) -> None:
+        # One damaged stretch: the message replaces the picture until a frame decodes.
+        self.canvas.set_message(message, error=True)
 
     @Slot(object)
     def _on_frame(self, shown: ShownFrame) -> None:
