@@ -149,6 +149,9 @@ class MainWindow(QMainWindow):
         self.resize(1440, 900)
         if restore_layout:
             self.restore_layout()
+        assets = self.session.document.project.assets
+        if not self.session.asset_id and assets:
+            self.session.set_asset(assets[0].id)  # show something from the start
         self._update_title()
         self._update_undo()
 
@@ -235,7 +238,7 @@ class MainWindow(QMainWindow):
         self.job_progress.setRange(0, 1000)
         self.job_cancel = QToolButton(self)
         self.job_cancel.setText("Cancel")
-        self.job_cancel.clicked.connect(self.bridge.cancel)
+        self.job_cancel.clicked.connect(self.cancel_jobs)
         for w in (self.job_label, self.job_progress, self.job_cancel):
             bar.addPermanentWidget(w)
             w.hide()
@@ -542,6 +545,11 @@ class MainWindow(QMainWindow):
         undo.setText(f"&Undo {stack.undo_text}".rstrip())
         redo.setText(f"&Redo {stack.redo_text}".rstrip())
 
+    @Slot()
+    def cancel_jobs(self) -> None:
+        """Cancel every queued and running request."""
+        self.bridge.cancel()
+
     # -- messages ------------------------------------------------------------------------
     @Slot(str)
     def show_status(self, text: str) -> None:
@@ -678,6 +686,9 @@ class MainWindow(QMainWindow):
 
     # -- closing -------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self._closing:  # already shut down (scripted run, or a second close)
+            event.accept()
+            return
         if not self.maybe_save():
             event.ignore()
             return

@@ -242,13 +242,13 @@ class MediaBin(QWidget):
                 asset = same
             else:
                 asset = document.add_asset(asset_from_probe(info))
+                if isinstance(worker, ProbeWorker):
+                    self._batch_ids[worker].append(asset.id)
                 if info.truncated:
                     self._say(f"{asset.name}: the file is cut off; the missing end is left out.")
             if image is not None:
                 self._icons[asset.id] = QIcon(QPixmap.fromImage(image))
                 self._refresh_icon(asset.id)
-            if isinstance(worker, ProbeWorker):
-                self._batch_ids[worker].append(asset.id)
             if not self._session.asset_id:
                 self._session.set_asset(asset.id)
         except Exception as exc:  # adding one file must never take the window down
