@@ -237,6 +237,9 @@ class Router:
         pairs = I.all_exemplars()
         self._names = [n for n, _ in pairs]
         self._matrix = self.embedder.encode([e for _, e in pairs])
+        # The first one-sentence forward pass sets up torch's kernels (hundreds of ms):
+        # pay it here, not on the editor's first request.
+        self.embedder.encode(["warm up the router"], cache=False)
 
     def similarities(self, text: str) -> dict[str, float]:
         """Each intent's best cosine similarity to ``text``."""

@@ -1,0 +1,251 @@
+"""The built-in backend: plain-language requests routed to the built-in analysers, on the CPU.
+
+``load`` reads the MiniLM sentence-embedding model shipped in a PyPI package (nothing is
+downloaded) and embeds the intents' exemplars; ``run`` routes the request
+(:mod:`.router`), resolves the time window it names (or ``Request.window``), runs the task
+on each asset (:mod:`.tasks`) and returns plain suggestions. Requests it cannot serve get one
+:class:`~vidi_desktop.core.project.Answer` that says why and what would serve them — a
+vision-language model for questions about what is in the picture — never a guess.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
+
+from vidi_desktop.core.project import Answer, Suggestion
+from vidi_desktop.core.time import Time, TimeRange
+from vidi_desktop.models.builtin import intents as I
+from vidi_desktop.models.builtin.embedder import Embedder
+from vidi_desktop.models.builtin.params import format_seconds
+from vidi_desktop.models.builtin.router import RoutedRequest, Router
+from vidi_desktop.models.builtin.tasks import TASKS, AnalysisStore, TaskInput
+from vidi_desktop.models.protocol import (
+    AssetRef,
+    Capabilities,
+    ProgressFn,
+    Request,
+    RequestError,
+    check_cancel,
+)
+from vidi_desktop.services.jobs import JobContext
+
+if TYPE_CHECKING:
+    from vidi_desktop.media.probe import MediaInfo
+
+VLM_HINT = "--backend qwen-vl"
+
+
+class BuiltinBackend:
+    """The embedded default backend (see the module docstring)."""
+
+    name = "builtin"
+
+    def __init__(self, whisper_model: str | None = None, embedder_path: str | None = None) -> None:
+        self.whisper_model = whisper_model
+        self.embedder = Embedder(embedder_path)
+        self.router = Router(self.embedder)
+        self.store = AnalysisStore()
+        self.load_seconds: float | None = None
+        self.last_route: RoutedRequest | None = None
+
+    @property
+    def capabilities(self) -> Capabilities:
+        return Capabilities(
+            name=self.name,
+            temporal=False,  # free-text moments need a VLM; phrase search is a builtin task
+            spatial=False,
+            chapters=True,
+            answers=False,
+            builtin_tasks=I.SERVED,
+            needs_gpu=False,
+            description="built-in analysers on the CPU: "
+            + ", ".join(I.BY_NAME[n].title for n in I.SERVED),
+        )
+
+    @property
+    def loaded(self) -> bool:
+        return self.router.loaded
+
+    def load(self, progress: ProgressFn, cancel: threading.Event) -> None:
+        """Load the sentence-embedding model and embed the exemplars (a few seconds)."""
+        check_cancel(cancel)
+        if self.router.loaded:
+            return
+        started = time.perf_counter()
+        progress(0.0, "loading the request router (MiniLM)")
+        self.router.load()
+        self.load_seconds = time.perf_counter() - started
+        progress(1.0, f"request router ready ({self.load_seconds:.1f} s)")
+
+    def unload(self) -> None:
+        """Drop the embedding model and the kept analyses."""
+        self.embedder.unload()
+        self.router = Router(self.embedder)
+        self.store.clear()
+
+    def route(self, text: str) -> RoutedRequest:
+        """The routing decision alone (for the GUI's hints, benchmarks and tests)."""
+        return self.router.route(text)
+
+    def run(
+        self, request: Request, progress: ProgressFn, cancel: threading.Event
+    ) -> list[Suggestion]:
+        """Route ``request`` and run its task(s) on every asset (see the module docstring)."""
+        if not self.router.loaded:
+            self.load(progress, cancel)
+        check_cancel(cancel)
+        routed = self.router.route(request.text)
+        self.last_route = routed
+        if not routed.served:
+            return [self._decline(request, routed)]
+        tasks = [routed, *routed.also]
+        steps = len(tasks) * len(request.assets)
+        out: list[Suggestion] = []
+        step = 0
+        for asset in request.assets:
+            info = _probe(asset)
+            extent = _extent(info)
+            for task in tasks:
+                check_cancel(cancel)
+                window = _window(request, task, info, extent)
+                job = JobContext(cancel=cancel, on_progress=_stage(progress, step, steps, task))
+                found = TASKS[task.intent](
+                    TaskInput(
+                        asset,
+                        info,
+                        task,
+                        extent,
+                        window,
+                        job,
+                        self.store,
+                        self.embedder,
+                        self.whisper_model,
+                    )
+                )
+                out += [_stamp(s, request, task) for s in found]
+                step += 1
+        progress(1.0, "done")
+        return out
+
+    # -- requests it does not serve -----------------------------------------------------------
+
+    def _decline(self, request: Request, routed: RoutedRequest) -> Suggestion:
+        from vidi_desktop.paths import models_dir
+
+        can = "; ".join(f"{I.BY_NAME[n].title}" for n in I.SERVED)
+        if routed.intent == I.NEEDS_VLM:
+            text = (
+                f"“{request.text}” asks about what is in the picture "
+                f"({routed.visual or 'a scene'}). The built-in backend knows shots, faces, "
+                "speech and silences, not objects or actions. A vision-language model "
+                "answers this: put Qwen3-VL or Qwen2.5-VL weights in "
+                f"{models_dir()} and run with `{VLM_HINT}`."
+            )
+        elif routed.intent == I.UNSUPPORTED:
+            text = (
+                f"The built-in backend cannot do “{request.text}”: no built-in analyser does "
+                f"that. It can: {can}."
+            )
+        elif routed.intent == I.HELP:
+            text = (
+                f"Ask in plain words. The built-in backend can: {can}. For questions about what "
+                f"is in the picture (“when is the red car visible”) use `{VLM_HINT}`."
+            )
+        else:
+            guess = ""
+            if routed.alternatives:
+                options = " or ".join(
+                    f"“{I.BY_NAME[a].title}”" for a in routed.alternatives if a in I.SERVED
+                )
+                guess = f" Did you mean {options}?" if options else ""
+            text = f"I did not understand “{request.text}”.{guess} The built-in backend can: {can}."
+        return Suggestion.new(
+            request.assets[0].asset_id,
+            Answer(text),
+            f"builtin.{routed.intent}",
+            label=text if len(text) <= 60 else text[:57] + "…",
+            metadata={"vidi": _routing_meta(routed)},
+            request=request.text,
+        )
+
+
+# -- helpers ---------------------------------------------------------------------------------------
+
+
+def _probe(asset: AssetRef) -> MediaInfo:
+    from vidi_desktop.media.probe import probe
+
+    return probe(asset.path, allow_truncated=True)
+
+
+def _extent(info: MediaInfo) -> TimeRange:
+    start = Time.exact(Fraction(info.start_time))
+    return TimeRange(start, Time.exact(Fraction(info.duration)))
+
+
+def _window(
+    request: Request, task: RoutedRequest, info: MediaInfo, extent: TimeRange
+) -> TimeRange | None:
+    """The part of the file to work on: the request's window ∩ the one its words name.
+
+    A window past the end of the file is an error the editor can act on, not an empty
+    answer. Words count from the start of the file ("the first 5 minutes"); ``Request.window``
+    is on the media timeline, like the suggestions.
+    """
+    windows: list[tuple[TimeRange, str]] = []
+    if request.window is not None:
+        r = request.window
+        desc = f"{format_seconds(r.start.seconds)}–{format_seconds(r.end_exclusive.seconds)}"
+        windows.append((r, desc))
+    named = task.params.window
+    if named is not None:
+        a, b = named.resolve(Fraction(info.duration))
+        base = extent.start
+        # "after 10:00" of a 20 s clip resolves to nothing: report it as outside the clip.
+        b = max(a, b)
+        r = TimeRange.from_start_end(base + Time.exact(a), base + Time.exact(b))
+        windows.append((r, f"“{named.text}”"))
+    if not windows:
+        return None
+    span = extent
+    for r, desc in windows:
+        inside = span.intersection(r)
+        if inside is None or r.is_empty():
+            raise RequestError(
+                f"{desc} is outside {info.path.name}, which runs "
+                f"{format_seconds(extent.start.seconds)}–"
+                f"{format_seconds(extent.end_exclusive.seconds)}"
+            )
+        span = inside
+    return None if span == extent else span
+
+
+def _stage(progress: ProgressFn, step: int, steps: int, task: RoutedRequest) -> Any:
+    title = I.BY_NAME[task.intent].title
+
+    def report(fraction: float | None, message: str) -> None:
+        overall = None if fraction is None else (step + fraction) / steps
+        progress(overall, f"{title}: {message}" if message else title)
+
+    return report
+
+
+def _routing_meta(routed: RoutedRequest) -> dict[str, Any]:
+    return {
+        "intent": routed.intent,
+        "score": routed.score,
+        "why": routed.explanation,
+        "params": routed.params.as_dict(),
+    }
+
+
+def _stamp(s: Suggestion, request: Request, task: RoutedRequest) -> Suggestion:
+    """The suggestion with the request's words and the routing decision attached."""
+    metadata = dict(s.metadata)
+    vidi = dict(metadata.get("vidi", {}))
+    vidi["routing"] = _routing_meta(task)
+    metadata["vidi"] = vidi
+    return s.replace(request=request.text, metadata=metadata)
