@@ -5,6 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 from fractions import Fraction
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from vidi_desktop.services.corpus_search import SearchResult
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -38,6 +42,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def _cmd_search(args: argparse.Namespace) -> int:
     from vidi_desktop.cli import EXIT_OK, progress_bar
+    from vidi_desktop.core.errors import VidiError
     from vidi_desktop.services.corpus_search import (
         BackendVisualSearch,
         export_selects,
@@ -63,7 +68,12 @@ def _cmd_search(args: argparse.Namespace) -> int:
             visual.close()
     written = None
     if args.export and hits:
-        written = export_selects(index, hits, args.export, handles=args.handles)
+        try:
+            written = export_selects(index, hits, args.export, handles=args.handles)
+        except VidiError:
+            if not args.json and not args.quiet:
+                _print_hits(hits)  # the hits are worth seeing even if the export failed
+            raise
     if args.json:
         print(json.dumps({
             "query": args.query,
@@ -73,14 +83,18 @@ def _cmd_search(args: argparse.Namespace) -> int:
         }, indent=2))
         return EXIT_OK
     if not args.quiet:
-        for h in hits:
-            start, end = float(h.range.start.seconds), float(h.range.end_exclusive.seconds)
-            print(f"{h.key}  {start:9.3f} - {end:9.3f} s  [{h.kind}]  {h.text}")
-        for note in hits.notes:
-            print(f"note: {note}")
-        print(f"{len(hits)} hit(s) in {len({h.key for h in hits})} file(s)")
+        _print_hits(hits)
         if written:
             print(f"wrote {written}")
         elif args.export:
             print("nothing exported: no hits")
     return EXIT_OK
+
+
+def _print_hits(hits: SearchResult) -> None:
+    for h in hits:
+        start, end = float(h.range.start.seconds), float(h.range.end_exclusive.seconds)
+        print(f"{h.key}  {start:9.3f} - {end:9.3f} s  [{h.kind}]  {h.text}")
+    for note in hits.notes:
+        print(f"note: {note}")
+    print(f"{len(hits)} hit(s) in {len({h.key for h in hits})} file(s)")
