@@ -184,6 +184,22 @@ def test_request_options_override_sampling(qwen3, tokenizer, clip) -> None:
     assert seconds(s.payload.range) == (1, Fraction(6, 5))  # an instant: one 1/5 s interval
 
 
+def test_a_single_frame_and_several_assets(qwen3, tokenizer, clip) -> None:
+    """One sampled frame is still a video to the processor; each asset gets its answer."""
+    forced = forced_answer(tokenizer, "<0.0 seconds> to <4.0 seconds>")
+    qwen3.logits_processors = [forced]
+    progress: list[tuple[float | None, str]] = []
+    request = Request(
+        "the car",
+        (AssetRef("first", str(clip)), AssetRef("second", str(clip))),
+        options={"max_frames": 1},
+    )
+    out = qwen3.run(request, lambda f, m: progress.append((f, m)), threading.Event())
+    assert [s.asset_id for s in out] == ["first", "second"]
+    assert all(seconds(s.payload.range) == (0, 4) for s in out)
+    assert any(m == "vlm_backend.mp4: sampling frames 1/1" for _, m in progress)
+
+
 # -- Qwen2.5-VL ------------------------------------------------------------------------------
 
 

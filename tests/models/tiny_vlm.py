@@ -169,7 +169,7 @@ def _qwen2_5(text: dict[str, Any], special: dict[str, int], tokenizer: Any) -> t
     )
 
     config = Qwen2_5_VLConfig(
-        text_config=text,
+        text_config={**text, "bos_token_id": text["pad_token_id"]},
         vision_config={
             "depth": 2,
             "hidden_size": 32,
@@ -237,16 +237,19 @@ class ForcedAnswer(_logits_processor_base()):  # type: ignore[misc]
         self.cancel_after = cancel_after
         self.fail_with = fail_with
         self.calls = 0
-        self._prompt_len: int | None = None
+        self._prompt_len = 0
+        self._last_len: int | None = None
 
     def __call__(self, input_ids: Any, scores: Any) -> Any:
         import torch
 
         if self.fail_with is not None:
             raise self.fail_with
-        if self._prompt_len is None or input_ids.shape[1] < self._prompt_len:
-            self._prompt_len = int(input_ids.shape[1])  # a new generate call
-        step = int(input_ids.shape[1]) - self._prompt_len
+        length = int(input_ids.shape[1])
+        if self._last_len is None or length != self._last_len + 1:
+            self._prompt_len = length  # a new generate call: the answer starts over
+        self._last_len = length
+        step = length - self._prompt_len
         self.calls += 1
         if self.cancel_after is not None and step >= self.cancel_after[0]:
             self.cancel_after[1].set()
@@ -256,6 +259,6 @@ class ForcedAnswer(_logits_processor_base()):  # type: ignore[misc]
         return forced
 
     def reset(self) -> None:
-        """Forget the last generate call (to reuse the processor for another request)."""
+        """Start counting calls again."""
         self.calls = 0
-        self._prompt_len = None
+        self._last_len = None

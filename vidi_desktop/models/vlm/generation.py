@@ -43,12 +43,18 @@ def build_inputs(
         text = processor.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
     else:
         text = _CHATML.format(text=prompt)
+    extra: dict[str, Any] = {}
+    if hasattr(getattr(processor, "video_processor", None), "cap_pixels_per_frame"):
+        # The reference (qwen-vl-utils) per-frame pixel budget; transformers 5 warns on every
+        # load until it is chosen explicitly. Frames at max_side ≤ 448 are under the cap.
+        extra["cap_pixels_per_frame"] = True
     inputs = processor(
         text=[text],
         videos=[video],
         video_metadata=[dialect.video_metadata(sample, repeat_last=repeat)],
         do_sample_frames=False,  # the frames are already the ones we chose, at their times
         return_tensors="pt",
+        **extra,
     )
     return inputs, _input_size(processor, inputs, sample)
 
