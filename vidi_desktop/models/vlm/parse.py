@@ -108,7 +108,7 @@ def clock_seconds(text: str, rate: Fraction | None = None) -> Fraction | None:
         decimal = Fraction(int(m.group(1)), 10 ** len(m.group(1)))
         main = text[: m.start()]
     parts = main.split(":")
-    if not all(p.isdigit() for p in parts) or not 2 <= len(parts) <= 4:
+    if not all(p.isdecimal() for p in parts) or not 2 <= len(parts) <= 4:
         return None
     nums = [int(p) for p in parts]
     frames = Fraction(0)
