@@ -48,6 +48,41 @@ def ensure_app() -> Any:
     return app
 
 
+_QUIET_QT_MESSAGES = (
+    # Offscreen platform: said at every window show, means nothing to the editor.
+    "This plugin does not support propagateSizeHints()",
+)
+
+
+def install_message_handler() -> Callable[[], None]:
+    """Route Qt's own messages to logging, without the offscreen platform's chatter.
+
+    Returns a function that puts the previous handler back.
+    """
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+    levels = {
+        QtMsgType.QtDebugMsg: logging.DEBUG,
+        QtMsgType.QtInfoMsg: logging.INFO,
+        QtMsgType.QtWarningMsg: logging.WARNING,
+        QtMsgType.QtCriticalMsg: logging.ERROR,
+        QtMsgType.QtFatalMsg: logging.CRITICAL,
+    }
+    qt_log = logging.getLogger("qt")
+
+    def handler(mode: Any, context: Any, message: str) -> None:
+        if message in _QUIET_QT_MESSAGES:
+            return
+        qt_log.log(levels.get(mode, logging.WARNING), "%s", message)
+
+    previous = qInstallMessageHandler(handler)
+
+    def restore() -> None:
+        qInstallMessageHandler(previous)
+
+    return restore
+
+
 def install_excepthook(window: Any) -> Callable[[], None]:
     """Show unhandled exceptions in ``window`` instead of aborting; returns an undo function."""
     previous = sys.excepthook
@@ -86,15 +121,18 @@ def run_window(
     timeout_s: float = 600.0,
     size: tuple[int, int] = (1440, 900),
     backend_factory: Any = None,
+    on_done: Callable[[Any], None] | None = None,
 ) -> int:
     """Open the window; interactive unless ``request`` or ``screenshot`` is given.
 
     Scripted mode raises :class:`GuiRequestError` when the request fails (after saving the
-    screenshot, which then shows the error).
+    screenshot, which then shows the error). ``on_done(window)`` is called in scripted mode
+    once the request has ended and the screenshot is saved, before the window closes.
     """
     scripted = request is not None or screenshot is not None
     if scripted and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    restore_messages = install_message_handler()
     app = ensure_app()
     from vidi_desktop.qt.main_window import MainWindow, ask_yes_no
     from vidi_desktop.qt.recovery import recover_untitled
@@ -108,6 +146,7 @@ def run_window(
             settings.backend = backend
             window.bridge.set_backend(backend, backend_options(settings))
         if scripted:
+            window.interactive = False
             window.resize(*size)
         window.show()
         has_project = any(Path(p).suffix.lower() in (".vidi", ".json") for p in paths)
@@ -118,9 +157,10 @@ def run_window(
         window.open_paths(paths)
         if not scripted:
             return int(app.exec())
-        return _run_scripted(app, window, request, screenshot, timeout_s)
+        return _run_scripted(app, window, request, screenshot, timeout_s, on_done)
     finally:
         restore_hook()
+        restore_messages()
 
 
 def _run_scripted(
@@ -129,6 +169,7 @@ def _run_scripted(
     request: str | None,
     screenshot: str | os.PathLike[str] | None,
     timeout_s: float,
+    on_done: Callable[[Any], None] | None,
 ) -> int:
     deadline = time.monotonic() + timeout_s
     error = ""
@@ -140,6 +181,8 @@ def _run_scripted(
         _settle(app, window, min(deadline, time.monotonic() + SETTLE_S * 4))
         if screenshot is not None:
             _save_screenshot(window, Path(screenshot))
+        if on_done is not None:
+            on_done(window)
     finally:
         _close_quietly(window, app)
     if error:

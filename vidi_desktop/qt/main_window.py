@@ -134,6 +134,7 @@ class MainWindow(QMainWindow):
         self._panels: dict[str, QWidget] = {}
         self._docks: dict[str, QDockWidget] = {}
         self._closing = False
+        self.interactive = True  # False in scripted runs: no questions that would block
 
         settings = load_model_settings()
         self.bridge = ModelBridge(self.session, backend_factory, self)
@@ -439,7 +440,8 @@ class MainWindow(QMainWindow):
         if not self.maybe_save():
             return False
         try:
-            document = open_project(path, lambda question: ask_yes_no(self, question))
+            ask = (lambda question: ask_yes_no(self, question)) if self.interactive else None
+            document = open_project(path, ask)
         except Exception as exc:
             self.show_error(f"Cannot open {Path(path).name}: {_one_line(exc)}")
             return False

@@ -121,14 +121,17 @@ def recovered(document: ProjectDocument, entry: AutosaveEntry) -> ProjectDocumen
     return document
 
 
-def open_project(path: str | os.PathLike[str], ask: AskRecover) -> ProjectDocument:
+def open_project(path: str | os.PathLike[str], ask: AskRecover | None) -> ProjectDocument:
     """Open the project at ``path``, offering its newer autosave through ``ask``.
 
+    ``ask`` None (a scripted run) neither offers nor deletes anything.
     Declining deletes the autosave (it would otherwise be offered at every opening);
     an unreadable autosave is logged and ignored.
     """
     from vidi_desktop.core.project import ProjectNotFoundError
 
+    if ask is None:
+        return ProjectDocument.open(path, autosave_key=key_for_path(path))
     entry = newer_autosave(path)
     try:
         document = ProjectDocument.open(path, autosave_key=key_for_path(path))
@@ -192,6 +195,7 @@ class AutosaveController(QObject):
         self.set_interval(interval_s)
         self.last_path: Path | None = None
         self.last_error: str = ""
+        self._was_modified = False
         session.document_changed.connect(self._on_document)
         session.project_changed.connect(self._on_changed)
         session.modified_changed.connect(self._on_modified)
@@ -235,6 +239,7 @@ class AutosaveController(QObject):
     def _on_document(self) -> None:
         self._timer.stop()
         document = self._session.document
+        self._was_modified = document.is_modified
         self._sync_key(document)
         if document.is_modified:
             self._timer.start()
@@ -246,8 +251,9 @@ class AutosaveController(QObject):
 
     @Slot(bool)
     def _on_modified(self, modified: bool) -> None:
-        if modified:
-            return
+        was_modified, self._was_modified = self._was_modified, modified
+        if modified or not was_modified:
+            return  # only a change from unsaved to saved says the autosave is obsolete
         # Saved (or undone back to the saved state): the file holds it all.
         self._timer.stop()
         document = self._session.document

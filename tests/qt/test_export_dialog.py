@@ -1,0 +1,134 @@
+"""The export dialog: every service format, sequence facts, files written, errors, reveal."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QUrl
+
+from vidi_desktop.cli import EXPORT_FORMATS
+from vidi_desktop.core.project import HighlightClip, SubtitleCue
+from vidi_desktop.qt.export_dialog import FORMATS, ExportDialog
+
+
+@pytest.fixture
+def accepted_doc(project_doc):
+    """The test project with its highlight accepted (the edit is that one clip)."""
+    highlight = next(s for s in project_doc.project.suggestions
+                     if isinstance(s.payload, HighlightClip))
+    project_doc.accept([highlight.id])
+    return project_doc
+
+
+def _dialog(qtbot, doc, fmt: str, out: Path) -> ExportDialog:
+    dialog = ExportDialog(doc)
+    qtbot.addWidget(dialog)
+    dialog.set_format(fmt)
+    dialog.output.setText(str(out))
+    return dialog
+
+
+def test_offers_every_format_the_services_write():
+    assert {f for f, _, _ in FORMATS} == set(EXPORT_FORMATS)
+
+
+def test_sequence_facts_follow_the_source_timecode(qtbot, accepted_doc, tmp_path):
+    dialog = _dialog(qtbot, accepted_doc, "fcp7", tmp_path / "x.xml")
+    text = dialog.sequence.text()
+    # The small clip is 29.97 drop-frame; the highlight 1.1–1.9 s is 24 frames.
+    assert "29.97 fps drop-frame" in text
+    assert "starts 01:00:00;00" in text
+    assert "00:00:00;24 long" in text and "1 clip" in text
+    dialog.record_start.setText("00:59:58;00")
+    dialog.record_start.editingFinished.emit()
+    assert "starts 00:59:58;00" in dialog.sequence.text()
+    dialog.set_format("srt")
+    assert dialog.sequence.isHidden()
+
+
+def test_edl_export_writes_the_file_and_offers_reveal(qtbot, accepted_doc, tmp_path, monkeypatch):
+    out = tmp_path / "cut.edl"
+    dialog = _dialog(qtbot, accepted_doc, "edl", out)
+    assert dialog.export() == [out]
+    text = out.read_text()
+    assert "FCM: DROP FRAME" in text
+    assert "01:00:00;00 01:00:00;24" in text  # record in/out of the one clip
+    assert f"Wrote {out}" in dialog.message_text
+    assert not dialog.reveal_button.isHidden()
+    opened: list[QUrl] = []
+    monkeypatch.setattr(
+        "vidi_desktop.qt.export_dialog.QDesktopServices.openUrl",
+        lambda url: opened.append(url) or True,
+    )
+    assert dialog.reveal()
+    assert opened == [QUrl.fromLocalFile(str(tmp_path))]
+    # Exporting an unsaved project leaves it unsaved and leaves no snapshot behind.
+    assert accepted_doc.path is None and accepted_doc.is_modified
+
+
+def test_fcpxml_version_and_options_reach_the_writer(qtbot, accepted_doc, tmp_path):
+    out = tmp_path / "cut.fcpxml"
+    dialog = _dialog(qtbot, accepted_doc, "fcpxml", out)
+    assert dialog.fcpxml_version.isEnabled() and not dialog.edl_video_only.isEnabled()
+    dialog.fcpxml_version.setCurrentText("1.8")
+    assert dialog.export() == [out]
+    assert '<fcpxml version="1.8">' in out.read_text()
+
+
+def test_subtitles_default_to_every_cue(qtbot, project_doc, tmp_path):
+    out = tmp_path / "subs.srt"
+    dialog = _dialog(qtbot, project_doc, "srt", out)
+    assert dialog.include.currentData() == "all"  # the cue is still pending
+    assert dialog.export() == [out]
+    cue = next(s for s in project_doc.project.suggestions if isinstance(s.payload, SubtitleCue))
+    text = out.read_text(encoding="utf-8")
+    assert cue.payload.text in text and "00:00:00,100 --> 00:00:00,900" in text
+
+
+def test_saved_project_is_exported_from_its_file(qtbot, accepted_doc, tmp_path):
+    project = tmp_path / "p.vidi"
+    accepted_doc.save(project)
+    out = tmp_path / "s.json"
+    dialog = _dialog(qtbot, accepted_doc, "json", out)
+    dialog.include.setCurrentIndex(dialog.include.findData("all"))
+    assert dialog.export() == [out]
+    import json
+
+    doc = json.loads(out.read_text())
+    assert doc["project"] == str(project)
+    assert len(doc["suggestions"]) == len(accepted_doc.project.suggestions)
+
+
+def test_errors_stay_in_the_dialog(qtbot, tmp_path):
+    from vidi_desktop.core.project import ProjectDocument
+
+    # No footage: the sequence line says why, and exporting says it in one line.
+    dialog = _dialog(qtbot, ProjectDocument(), "edl", tmp_path / "none.edl")
+    assert dialog.sequence.text().startswith("Nothing to write:")
+    assert dialog.export() == []
+    assert dialog.message.property("role") == "error"
+    assert "\n" not in dialog.message_text and dialog.message_text
+    assert dialog.reveal_button.isHidden()
+    assert not (tmp_path / "none.edl").exists()
+    # A folder that does not exist.
+    dialog.set_format("csv")
+    dialog.output.setText(str(tmp_path / "missing" / "x.csv"))
+    assert dialog.export() == []
+    assert "folder does not exist" in dialog.message_text
+    # No target at all.
+    dialog.output.setText("")
+    assert dialog.export() == []
+    assert dialog.message_text == "Choose where to save the export."
+
+
+def test_output_name_follows_the_format(qtbot, project_doc, tmp_path):
+    dialog = _dialog(qtbot, project_doc, "fcp7", tmp_path / "cut.xml")
+    dialog.set_format("otio")
+    assert dialog.output.text() == str(tmp_path / "cut.otio")
+    dialog.set_format("vtt")
+    assert dialog.output.text() == str(tmp_path / "cut.vtt")
