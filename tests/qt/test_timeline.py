@@ -397,3 +397,35 @@ def test_lane_index_update_in_place_matches_a_rebuild(doc_of):
     (new,) = doc.add_suggestions([cut(aid, 5, 6)])
     assert not index.update(doc.project, aid, {new.id})
     assert not index.update(doc.project, "another-asset", set())
+
+
+def test_ruler_clock_is_source_timecode_drop_frame(small_clip):
+    from vidi_desktop.services.analyze import asset_from_probe as from_probe
+
+    clock = AssetClock.of(from_probe(probe(small_clip)))
+    assert clock.drop_frame and clock.rate.nominal == 30
+    assert clock.timecode(Fraction(0)) == "01:00:00;00"
+    assert clock.timecode_of_frame(1800) == "01:01:00;02"  # ;00 and ;01 are skipped
+    # A time rounded to milliseconds still names the frame it was rounded from.
+    assert clock.frame_at(Fraction(1001, 1000)) == 30
+    assert clock.snap(Fraction(49, 100)) == Fraction(14 * 1001, 30000)  # the frame on screen
+    assert clock.snap(Fraction(1, 2)) == Fraction(15 * 1001, 30000)  # within 1 ms of its start
+    fallback = AssetClock.of(None)
+    assert fallback.timecode(Fraction(1)) == "00:00:01:00"
+
+
+def test_empty_session_and_audio_only_asset_paint(qtbot, audio_only, view):
+    doc = ProjectDocument()
+    widget, session, _ = view(doc)
+    assert not grab(widget).isNull()
+    asset = doc.add_asset(asset_from_probe(probe(audio_only)))
+    session.set_asset(asset.id)
+    assert widget.lanes == []
+    assert not grab(widget).isNull()
+    # No picture lane: the waveform sits right under the ruler.
+    store = media_store()
+    store.wait(60000)
+    qtbot.waitUntil(lambda: store.is_done(asset.path), timeout=10000)
+    qtbot.wait(50)
+    image = grab(widget)
+    assert pixel(image, widget.x_of(0.5), RULER_H + 17).rgb() == WAVE.rgb()

@@ -95,7 +95,9 @@ class TimelineWidget(QAbstractScrollArea):
         self._highlights: list[tuple[float, float]] = []
         self._labels: dict[str, str] = {}  # label text per suggestion, until the next rebuild
         self._lane_tops: list[int] = []  # each lane's top, from the first lane's top
-        self._static: QPixmap | None = None
+        self._media = (False, False)  # the asset has (video, audio): picture and sound strips
+        self._static = QPixmap()  # everything but the playhead, repainted when dirty
+        self._dirty = True
         self._scrubbing = False
         self._font = QFont(self.font())
         self._font.setPointSizeF(max(7.0, self._font.pointSizeF() * 0.85))
@@ -257,6 +259,11 @@ class TimelineWidget(QAbstractScrollArea):
     def _rebuild(self) -> None:
         self._index.rebuild(self.session.document.project, self.session.asset_id)
         self._labels.clear()
+        asset = self.session.asset
+        self._media = (
+            bool(asset and isinstance(asset.info.get("video"), dict)),
+            bool(asset and asset.info.get("audio")),
+        )
         tops, y = [], 0
         for lane in self._index.lanes:
             tops.append(y)
@@ -331,17 +338,15 @@ class TimelineWidget(QAbstractScrollArea):
     @Slot(int)
     @Slot(str)
     def _invalidate(self, *_: object) -> None:
-        self._static = None
+        self._dirty = True
         self.viewport().update()
 
     # -- layout ------------------------------------------------------------------------------
     def _has_video(self) -> bool:
-        asset = self.session.asset
-        return bool(asset and isinstance(asset.info.get("video"), dict))
+        return self._media[0]
 
     def _has_audio(self) -> bool:
-        asset = self.session.asset
-        return bool(asset and asset.info.get("audio"))
+        return self._media[1]
 
     def _thumb_top(self) -> int:
         return RULER_H
@@ -478,16 +483,24 @@ class TimelineWidget(QAbstractScrollArea):
         viewport = self.viewport()
         dpr = viewport.devicePixelRatioF()
         size = viewport.size()
-        if self._static is None or self._static.size() != size * dpr:
-            pixmap = QPixmap(size * dpr)
-            pixmap.setDevicePixelRatio(dpr)
-            p = QPainter(pixmap)
+        if self._dirty or self._static.size() != size * dpr:
+            if self._static.size() != size * dpr:
+                self._static = QPixmap(size * dpr)
+                self._static.setDevicePixelRatio(dpr)
+            p = QPainter(self._static)
             self.paint_static(p, QRect(0, 0, size.width(), size.height()))
             p.end()
-            self._static = pixmap
+            self._dirty = False
         p = QPainter(viewport)
         p.drawPixmap(0, 0, self._static)
         self._paint_playhead(p, size.height())
+        # The playhead's timecode, over the header's corner: it changes every frame.
+        corner = QRect(0, 0, HEADER_W - 1, RULER_H - 1)
+        p.fillRect(corner, HEADER_BG)
+        p.setFont(self._font)
+        p.setPen(TEXT)
+        tc = self._clock.timecode(self.session.position)
+        p.drawText(corner.adjusted(6, 0, 0, 0), Qt.AlignmentFlag.AlignVCenter, tc)
         p.end()
 
     def paint_static(self, p: QPainter, rect: QRect) -> None:
@@ -515,8 +528,6 @@ class TimelineWidget(QAbstractScrollArea):
     def _paint_header(self, p: QPainter, height: int) -> None:
         p.fillRect(QRect(0, 0, HEADER_W, height), HEADER_BG)
         p.setPen(TEXT_DIM)
-        tc = self._clock.timecode(self.session.position)
-        p.drawText(QRect(6, 0, HEADER_W - 8, RULER_H), Qt.AlignmentFlag.AlignVCenter, tc)
         if self._has_video():
             p.drawText(QRect(6, self._thumb_top(), HEADER_W - 8, THUMB_H),
                        Qt.AlignmentFlag.AlignVCenter, "Video")
@@ -550,6 +561,9 @@ class TimelineWidget(QAbstractScrollArea):
         minor = _minor_step(major, nominal)
         first = max(0, clock.frame_at(t0))
         last = clock.frame_at(t1) + 1
+        # Tick positions in floats: exact frames are not needed to place a pixel.
+        origin = HEADER_W + (float(clock.start) - self._view_start) * self._pps
+        step_px = self._pps * float(clock.frame_duration)
         p.setClipRect(QRect(HEADER_W, 0, width - HEADER_W, RULER_H))
         p.setPen(GRID)
         if minor * frame_px >= 4:
@@ -557,7 +571,7 @@ class TimelineWidget(QAbstractScrollArea):
             lines = []
             while k <= last:
                 if k % major:
-                    x = self.x_of(clock.time_of(k))
+                    x = origin + k * step_px
                     lines.append(QPointF(x, RULER_H - 5))
                     lines.append(QPointF(x, RULER_H - 1))
                 k += minor
@@ -566,7 +580,7 @@ class TimelineWidget(QAbstractScrollArea):
         k = first - first % major
         p.setPen(TEXT_DIM)
         while k <= last:
-            x = self.x_of(clock.time_of(k))
+            x = origin + k * step_px
             p.drawLine(QPointF(x, RULER_H - 11), QPointF(x, RULER_H - 1))
             p.drawText(QPointF(x + 3, 12), clock.timecode_of_frame(k))
             k += major
@@ -671,8 +685,8 @@ class TimelineWidget(QAbstractScrollArea):
             lo, hi = lane.window(t0, t1)
             box = QRectF(HEADER_W, row.top() + 2, width - HEADER_W, row.height() - 4)
             if hi > lo:
-                paint_lane(p, lane, lo, hi, box, qcolor(lane.key), view, self._metrics,
-                           self._label_of)
+                paint_lane(p, lane, lo, hi, box, qcolor(lane.key), LANE_BG[i % 2], view,
+                           self._metrics, self._label_of)
             if selected and (lane.suggestion_id == selected or not lane.suggestion_id):
                 spans = [
                     (self.x_of(seg.start), self.x_of(seg.end))
