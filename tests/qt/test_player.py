@@ -294,6 +294,38 @@ def test_proxy_gives_the_right_frame_at_once(qtbot, long_gop):
         player.close()
 
 
+def test_shuttle_plays_from_the_proxy_and_stops_on_the_exact_frame(qtbot, long_gop):
+    player = Player(proxy="always", proxy_side=160, audio=False)
+    try:
+        rec = Recorder(player)
+        with qtbot.waitSignal(player.proxy_ready, timeout=30000):
+            player.open(long_gop)
+        player.seek(90)
+        wait_exact(qtbot, rec, 90)
+        rec.frames.clear()
+        player.shuttle(-1)
+        player.shuttle(-1)  # -2x backwards: from the all-intra proxy
+        qtbot.waitUntil(lambda: player.current_frame <= 70, timeout=10000)
+        player.shuttle(0)
+        stop = player.current_frame
+        final = wait_exact(qtbot, rec, stop)
+        played = [f for f in rec.frames if f.from_playback]
+        # The frames the seek left in the cache come from there; past them, the proxy.
+        assert played and all(f.source == "proxy" for f in played if f.index < 78)
+        assert any(f.source == "proxy" for f in played)
+        assert [f.index for f in played] == sorted((f.index for f in played), reverse=True)
+        assert all(shown_number(f.image, coded=(320, 240)) == f.index for f in played)
+        assert shown_number(final.image) == stop  # the full-resolution frame once stopped
+        # Normal speed forwards plays the original itself.
+        rec.frames.clear()
+        player.play()
+        qtbot.waitUntil(lambda: player.current_frame >= stop + 5, timeout=10000)
+        player.pause()
+        assert all(f.exact for f in rec.frames if f.from_playback)
+    finally:
+        player.close()
+
+
 def test_non_square_pixels_are_shown_at_display_size(qtbot, player, tmp_path):
     path = write_geometry_clip(tmp_path / "sar.mp4", sar=Fraction(2))
     rec = open_and_wait(qtbot, player, path)

@@ -24,6 +24,7 @@ import threading
 from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
+from typing import Literal
 
 from vidi_desktop.media.container import check_file
 from vidi_desktop.media.identity import FileIdentity, entry_dir
@@ -59,11 +60,14 @@ def build_proxy(
     side: int = PROXY_SIDE,
     cancel: threading.Event | None = None,
     progress: Callable[[float], None] | None = None,
+    threads: Literal["AUTO", "FRAME", "SLICE", "NONE"] = "AUTO",
 ) -> Path:
     """Build (or find) the proxy of ``path`` and return its file.
 
-    Decodes the whole file once. Raises ``core.errors.CancelledError`` when ``cancel`` is set
-    (nothing is left behind) and the media errors of :func:`media.decode.iter_decoded`.
+    Decodes the whole file once (``threads="NONE"`` keeps a background build to one core,
+    leaving the others to interactive playback). Raises ``core.errors.CancelledError`` when
+    ``cancel`` is set (nothing is left behind) and the media errors of
+    :func:`media.decode.iter_decoded`.
     """
     import av
     import numpy as np
@@ -84,7 +88,7 @@ def build_proxy(
             stream = None
             last: np.ndarray | None = None
             report = PassReport()
-            for frame in iter_decoded(p, cancel=cancel, report=report):
+            for frame in iter_decoded(p, cancel=cancel, report=report, threads=threads):
                 expected = report.expected
                 image = frame.image("rgb24", side)
                 if stream is None:

@@ -155,6 +155,8 @@ class DecodeThread(QThread):
         self._cache_limit = 8
         self._reformatter: Any = None
         self._shown = -1
+        self._shown_source = ""
+        self._frame_seconds = 0.008  # decode time of one frame, learnt while playing
         self._seen_serial = -1
         self._anchor_t = Fraction(0)
         self._anchor_wall = 0.0
@@ -264,6 +266,7 @@ class DecodeThread(QThread):
                     not self._stop
                     and self._seek is None
                     and self._speed == 0
+                    and self._play_serial == self._seen_serial
                     and self._proxy_path is None
                 ):
                     self._cond.wait()
@@ -301,6 +304,8 @@ class DecodeThread(QThread):
             self._cur_speed = speed
             if speed != 0:
                 self._anchor(anchor, speed)
+            elif seek is None:
+                self._refine_shown()
         if seek is not None:
             self._serve_seek(seek, seek_at, preview=speed == 0)
             if speed != 0:
@@ -378,6 +383,7 @@ class DecodeThread(QThread):
         key = facts.frames.keyframe_at_or_before(n)
         last = self._last_n
         start = last + 1 if (last is not None and key <= last < n) else key
+        began = time.monotonic()
         keep_from = max(start, n - min(keep, self._cache_limit) + 1)
         k = start
         while k < keep_from:
@@ -396,6 +402,7 @@ class DecodeThread(QThread):
             self._remember(k, frame)
             if k != n and (k - keep_from) % _CHUNK == _CHUNK - 1 and self._interrupted():
                 return None
+        self._learn_speed(time.monotonic() - began, n - start + 1)
         return frame if frame is not None else self._cache.get(n)
 
     def _remember(self, n: int, frame: av.VideoFrame) -> None:
@@ -478,26 +485,69 @@ class DecodeThread(QThread):
             boundary = facts.seconds_of(shown) - facts.frames.time_base
             self._sleep_until(float(boundary - self._anchor_t) / speed + self._anchor_wall)
             return
-        frame = self._fetch_for_play(target, backwards=speed < 0)
+        frame, source, n = self._fetch_for_play(target, speed, pos)
         if frame is not None:
-            self._emit(target, frame, "exact", target, now, playback=True)
+            self._emit(n, frame, source, n, now, upright=source == "proxy", playback=True)
 
     def _shown_only_frame(self) -> bool:
         assert self._facts is not None
         return self._facts.frame_count == 1
 
-    def _fetch_for_play(self, n: int, *, backwards: bool) -> av.VideoFrame | None:
+    def _fetch_for_play(
+        self, n: int, speed: float, pos: Fraction
+    ) -> tuple[av.VideoFrame | None, str, int]:
+        """A picture for playback at frame ``n``: ``(frame, source, its frame number)``.
+
+        From the cache when it is there; from the all-intra proxy when shuttling or playing
+        backwards (any frame costs one small decode, where the original may need a whole
+        GOP); else decoded — aiming at the frame that will be due once decoding is done, so
+        a slow decode does not chase a clock that keeps running away.
+        """
         cached = self._cache.get(n)
         if cached is not None:
-            return cached
-        if not backwards:
+            return cached, "exact", n
+        if self._proxy is not None and speed != 1:
+            try:
+                return self._proxy.frame(n), "proxy", n
+            except VidiError:
+                log.warning("scrub proxy of %s failed; playing the original", self.path)
+                self._proxy.close()
+                self._proxy = None
+        n = self._lookahead(n, speed, pos)
+        cached = self._cache.get(n)
+        if cached is not None:
+            return cached, "exact", n
+        if speed > 0:
             reader = self._reader
             assert reader is not None
+            started, steps = time.monotonic(), self._cost(n)
             frame = reader.frame(n)
+            self._learn_speed(time.monotonic() - started, steps)
             self._last_n = n
             self._remember(n, frame)
-            return frame
-        return self._decode_to(n, keep=self._cache_limit)
+            return frame, "exact", n
+        return self._decode_to(n, keep=self._cache_limit), "exact", n
+
+    def _lookahead(self, n: int, speed: float, pos: Fraction) -> int:
+        """The frame due when frame ``n``'s decode would be done (``n`` at normal speed)."""
+        facts = self._facts
+        assert facts is not None
+        if speed == 1:
+            return n  # one frame decoded per frame shown: nothing to aim ahead for
+        for _ in range(2):  # the frame aimed at may lie in another GOP: refine once
+            eta = self._cost(n) * self._frame_seconds
+            n = facts.frame_at(pos + Fraction(speed) * Fraction(eta))
+        return n
+
+    def _learn_speed(self, seconds: float, frames: int) -> None:
+        """Running estimate of the seconds one frame takes to decode."""
+        if frames > 0 and seconds > 0:
+            self._frame_seconds = 0.8 * self._frame_seconds + 0.2 * (seconds / frames)
+
+    def _refine_shown(self) -> None:
+        """Playback stopped on a proxy picture: replace it with the exact frame."""
+        if self._shown_source == "proxy" and self._shown >= 0:
+            self._serve_seek(self._shown, time.monotonic(), preview=False)
 
     def _sleep_until(self, wall: float) -> None:
         delay = wall - time.monotonic()
@@ -519,6 +569,7 @@ class DecodeThread(QThread):
     def _finish(self, shown: int) -> None:
         self._stop_playing()
         self.play_finished.emit(shown)
+        self._refine_shown()
 
     # -- conversion -----------------------------------------------------------------------------
     def _emit(
@@ -538,8 +589,9 @@ class DecodeThread(QThread):
             image = self._to_qimage(frame, Fraction(1), 0)
         else:
             image = self._to_qimage(frame, facts.sar, facts.rotation)
-        if source == "exact":
+        if source != "keyframe":  # the frame asked for is on screen (maybe from the proxy)
             self._shown = index
+            self._shown_source = source
         with self._cond:
             self._in_flight += 1
         self.frame_ready.emit(

@@ -89,7 +89,8 @@ class _ProxyBuilder(QObject):
         from vidi_desktop.media.proxy import build_proxy
 
         try:
-            out = build_proxy(self._path, side=self._side, cancel=self._cancel)
+            # One decoding thread: the build runs beside playback and must not starve it.
+            out = build_proxy(self._path, side=self._side, cancel=self._cancel, threads="NONE")
         except VidiError as exc:
             if not self._cancel.is_set():
                 self.failed.emit(str(exc))
