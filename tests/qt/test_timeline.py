@@ -429,3 +429,11 @@ def test_empty_session_and_audio_only_asset_paint(qtbot, audio_only, view):
     qtbot.wait(50)
     image = grab(widget)
     assert pixel(image, widget.x_of(0.5), RULER_H + 17).rgb() == WAVE.rgb()
+
+
+def test_tooltip_without_a_reason_tells_what_the_analyser_recorded(qtbot, doc_of, view):
+    doc, (s,) = doc_of(
+        lambda aid: [cut(aid, 500, 1500, metadata={"vidi": {"analyser": "silence", "x": [1]}})]
+    )
+    widget, _, _ = view(doc)
+    assert "analyser silence" in widget.tooltip_at(widget.item_rect(s.id).center())

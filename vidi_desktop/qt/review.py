@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
 from vidi_desktop.core.errors import VidiError
 from vidi_desktop.core.project.model import Payload, ReviewState, Suggestion
 from vidi_desktop.core.time import TimeRange
+from vidi_desktop.qt import theme
 from vidi_desktop.qt.clock import AssetClock
 from vidi_desktop.qt.kinds import KIND_STYLES, kind_name, qcolor, style_for, style_key
 from vidi_desktop.qt.session import Session
@@ -114,7 +115,7 @@ class PendingModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and col == 3:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ForegroundRole and col == 1:
-            return QColor("#8b949e")
+            return QColor(theme.TEXT_DIM)
         if role == Qt.ItemDataRole.UserRole:
             return row.id
         return None
@@ -209,7 +210,7 @@ class ReviewQueue(QWidget):
         self.count_label = QLabel()
         self.message = QLabel()
         self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #f47067;")
+        self.message.setStyleSheet(f"color: {theme.ERROR};")
         self.message.hide()
 
         self.model = PendingModel(self)

@@ -43,6 +43,7 @@ from PySide6.QtWidgets import QAbstractScrollArea, QToolTip, QWidget
 
 from vidi_desktop.core.project.model import Suggestion
 from vidi_desktop.core.time import TimeRange
+from vidi_desktop.qt import theme
 from vidi_desktop.qt.clock import AssetClock
 from vidi_desktop.qt.kinds import qcolor, style_of
 from vidi_desktop.qt.session import Session
@@ -51,14 +52,15 @@ from vidi_desktop.qt.timeline_media import MediaStore, media_store
 from vidi_desktop.qt.timeline_paint import paint_lane, paint_selection
 
 # -- look ---------------------------------------------------------------------------------------
-# Own constants until the shared theme (vidi_desktop/qt/theme.py) exists.
-BACKGROUND = QColor("#1e1f22")
-HEADER_BG = QColor("#25262a")
-LANE_BG = (QColor("#232428"), QColor("#26272c"))  # alternating rows
-RULER_BG = QColor("#2b2d31")
-TEXT = QColor("#c9d1d9")
-TEXT_DIM = QColor("#8b949e")
-GRID = QColor("#3a3c42")
+# The shared dark theme's greys, so the timeline sits in the window like every panel.
+BACKGROUND = QColor(theme.BACKGROUND)
+HEADER_BG = QColor(theme.PANEL)
+LANE_BG = (QColor(theme.ALTERNATE), QColor(theme.PANEL))  # alternating rows
+RULER_BG = QColor(theme.BUTTON)
+TEXT = QColor(theme.TEXT)
+TEXT_DIM = QColor(theme.TEXT_DIM)
+GRID = QColor(theme.BORDER)
+# Timeline-only colours.
 PLAYHEAD = QColor("#ff4d4d")
 HIGHLIGHT = QColor(255, 214, 10)
 WAVE = QColor("#5b9bd5")
@@ -740,14 +742,25 @@ def _item_text(s: Suggestion) -> str:
     return s.label or text
 
 
+_WHY_KEYS = ("analyser", "intent", "phrase", "from", "unit", "task", "family")
+
+
 def _reason(s: Suggestion) -> str:
+    """Why the suggestion exists: a ``reason`` in its metadata (top level, ``vidi`` or
+    ``vlm``), else the short facts analysers record (analyser, intent, phrase…)."""
     meta = s.metadata
-    vidi = meta.get("vidi") if isinstance(meta.get("vidi"), dict) else {}
-    for source in (meta, vidi):
-        value = source.get("reason") if isinstance(source, dict) else None
+    spaces = [meta] + [meta[k] for k in ("vidi", "vlm") if isinstance(meta.get(k), dict)]
+    for space in spaces:
+        value = space.get("reason")
         if isinstance(value, str) and value:
             return value
-    return ""
+    facts = [
+        f"{key} {value}"
+        for space in spaces[1:]
+        for key in _WHY_KEYS
+        if isinstance(value := space.get(key), str | int | float) and not isinstance(value, bool)
+    ]
+    return " · ".join(facts)
 
 
 def _html(text: str) -> str:

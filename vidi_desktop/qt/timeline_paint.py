@@ -33,6 +33,7 @@ import numpy as np
 from PySide6.QtCore import QRect, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFontMetrics, QImage, QPainter, QPen
 
+from vidi_desktop.qt import theme
 from vidi_desktop.qt.timeline_index import Lane
 
 PENDING_ALPHA = 90  # fill of a pending item: the kind's colour, mostly transparent
@@ -42,7 +43,7 @@ LABEL_MIN_PX = 36  # narrower items carry no label
 MAX_LABELS = 200  # per lane and paint: more would not be readable anyway
 FEW = 24  # up to this many items in view, plain Python builds the geometry
 TEXT_ON_SOLID = QColor("#111214")
-TEXT_ON_DARK = QColor("#c9d1d9")
+TEXT_ON_DARK = QColor(theme.TEXT)
 EDGE_DARK = QColor(0, 0, 0, 110)
 STATES = (0, 1, 2)  # rejected, pending, accepted: paint order
 # Pixels left and right of an instant's x: accepted a 3 px bar, pending and rejected 1 px

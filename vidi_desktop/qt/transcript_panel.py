@@ -46,13 +46,14 @@ from vidi_desktop.core.project.model import (
     Word,
 )
 from vidi_desktop.core.time import TimeRange
+from vidi_desktop.qt import theme
 from vidi_desktop.qt.clock import AssetClock
 from vidi_desktop.qt.session import Session
 
 SOURCE_EDIT = "transcript.edit"
 SOURCE_FILLERS = "transcript.fillers"
 
-_DIM = QColor("#8b949e")
+_DIM = QColor(theme.TEXT_DIM)
 _PENDING_CUT = QColor("#f47067")
 _HIT_BG = QColor(255, 214, 10)
 _CURRENT_BG = QColor(88, 166, 255, 70)
@@ -132,7 +133,7 @@ class TranscriptPanel(QWidget):
         self.view = TranscriptView()
         self.status = QLabel()
         self.status.setWordWrap(True)
-        self.status.setStyleSheet("color: #8b949e;")
+        self.status.setStyleSheet(f"color: {theme.TEXT_DIM};")
 
         top = QHBoxLayout()
         top.addWidget(self.search, 1)
