@@ -5,8 +5,11 @@ kept apart from the exemplars in ``vidi_desktop/models/builtin/intents.py``: non
 is an exemplar, and ``test_builtin_router`` checks that. ``params`` lists only what must be
 read; windows are given as ``(start, end)`` seconds for footage ten minutes long.
 
-``DEV`` was used while tuning the router's weights and thresholds; ``HELD_OUT`` was only
-scored (see ``benchmarks/bench_routing.py``).
+``HELD_OUT`` scored 72/77 with the router's first version; its five misses were fixed by
+general rules (a singular "shot" is not shot detection, "table of contents" is no table…),
+so it is no longer blind. ``DEV`` holds the issue's own phrasings (several are exemplars too)
+and a second set written later, scored once before tuning (40/45, 0.89): the honest figure
+for phrasings the rules have never seen is about 0.9. See ``benchmarks/bench_routing.py``.
 """
 
 from __future__ import annotations
@@ -152,4 +155,56 @@ DEV: list[Phrase] = [
     Phrase("where are people talking", "speech"),
     Phrase("when is the red car visible", "needs_vlm"),
     Phrase("find the dog", "needs_vlm"),
+    # A second set, written after HELD_OUT was tuned on and scored once untouched (40/45:
+    # "social cutdowns", "discuss the new product", "wave at the camera", "find the giraffe"
+    # and "what are they saying" missed), then tuned on.
+    Phrase("detect every scene change in this vlog", "scenes"),
+    Phrase("how many shots are there", "scenes"),
+    Phrase("segment by camera angle", "scenes"),
+    Phrase("place markers on all cuts and crossfades", "scenes"),
+    Phrase("remove all the umms and silent gaps", "silences"),
+    Phrase("cut silence over 1s", "silences", {"min_silence": 1}),
+    Phrase("make the edit tighter, no long pauses", "silences"),
+    Phrase("kill the dead air at the start and end", "silences"),
+    Phrase("shorten gaps between lines to 0.3 seconds", "silences", {"margin": 0.15}),
+    Phrase("subtitle this in english", "subtitles"),
+    Phrase("export a vtt", "subtitles"),
+    Phrase("what are they saying, give me text", "subtitles"),
+    Phrase(
+        "captions for the middle section from 2:00 to 4:00", "subtitles", {"window": (120, 240)}
+    ),
+    Phrase(
+        "find 4 clips that would do well on tiktok", "highlights", {"count": 4, "aspect": "9:16"}
+    ),
+    Phrase("grab the best 10 seconds", "highlights", {"duration": 10}),
+    Phrase("make a 60 second recap", "highlights", {"duration": 60}),
+    Phrase("clip the funniest moments", "highlights"),
+    Phrase("i need social cutdowns", "highlights"),
+    Phrase("9x16 please", "reframe", {"aspect": "9:16"}),
+    Phrase("make a vertical version for tiktok", "reframe", {"aspect": "9:16"}),
+    Phrase("crop for instagram feed", "reframe"),
+    Phrase("keep the subject centered in a square frame", "reframe"),
+    Phrase("find 'thank you so much'", "find_phrase", {"phrase": "thank you so much"}),
+    Phrase("where does the ceo mention layoffs", "find_phrase", {"phrase": "layoffs"}),
+    Phrase("timestamp every time he says basically", "find_phrase", {"phrase": "basically"}),
+    Phrase("when do they discuss the new product", "find_phrase", {"phrase": "new product"}),
+    Phrase("shots with faces only", "faces"),
+    Phrase("find close-ups of the interviewee's face", "faces"),
+    Phrase("where is somebody on screen", "faces"),
+    Phrase("split into chapters with titles", "chapters"),
+    Phrase("give me youtube timestamps for each topic", "chapters"),
+    Phrase("organize the webinar into parts by subject", "chapters"),
+    Phrase("where is there talking", "speech"),
+    Phrase("select all the speaking parts", "speech"),
+    Phrase("find voice", "speech"),
+    Phrase("when does the train arrive", "needs_vlm"),
+    Phrase("find every shot with a horse", "needs_vlm"),
+    Phrase("when does he wave at the camera", "needs_vlm"),
+    Phrase("find the shots filmed at night", "needs_vlm"),
+    Phrase("find the part with the fireworks", "needs_vlm"),
+    Phrase("when does the woman in red appear", "needs_vlm"),
+    Phrase("is there a laptop anywhere", "needs_vlm"),
+    Phrase("find the slow motion shots", "needs_vlm"),
+    Phrase("who is the man in the suit", "needs_vlm"),
+    Phrase("find the giraffe", "needs_vlm"),
 ]

@@ -167,7 +167,7 @@ class BuiltinBackend:
             Answer(text),
             f"builtin.{routed.intent}",
             label=text if len(text) <= 60 else text[:57] + "…",
-            metadata={"vidi": _routing_meta(routed)},
+            metadata={"vidi": {"routing": _routing_meta(routed)}},
             request=request.text,
         )
 
@@ -212,12 +212,16 @@ def _window(
         return None
     span = extent
     for r, desc in windows:
-        inside = span.intersection(r)
-        if inside is None or r.is_empty():
+        if r.is_empty() or extent.intersection(r) is None:
             raise RequestError(
                 f"{desc} is outside {info.path.name}, which runs "
                 f"{format_seconds(extent.start.seconds)}–"
                 f"{format_seconds(extent.end_exclusive.seconds)}"
+            )
+        inside = span.intersection(r)
+        if inside is None:
+            raise RequestError(
+                f"{windows[1][1]} and the selected window {windows[0][1]} do not overlap"
             )
         span = inside
     return None if span == extent else span

@@ -18,17 +18,48 @@ from typing import Literal
 # -- numbers ------------------------------------------------------------------------------------
 
 _UNITS = {
-    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
-    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+    "zero": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
     "nineteen": 19,
-}  # fmt: skip
-_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
-         "eighty": 80, "ninety": 90}  # fmt: skip
+}
+_TENS = {
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+}
 _PHRASE_NUMBERS = {
-    "a dozen": 12, "half a dozen": 6, "a couple of": 2, "a couple": 2, "a pair of": 2,
-    "a few": 3, "a handful of": 5, "a single": 1, "a hundred": 100,
-}  # fmt: skip
+    "a dozen": 12,
+    "half a dozen": 6,
+    "a couple of": 2,
+    "a couple": 2,
+    "a pair of": 2,
+    "a few": 3,
+    "a handful of": 5,
+    "a single": 1,
+    "a hundred": 100,
+}
 _WORD_NUM = (
     r"(?:(?:"
     + "|".join(_TENS)
@@ -58,20 +89,41 @@ def number_value(text: str) -> Fraction:
 # -- durations ----------------------------------------------------------------------------------
 
 _UNIT_SECONDS = {
-    "h": 3600, "hr": 3600, "hrs": 3600, "hour": 3600, "hours": 3600,
-    "m": 60, "min": 60, "mins": 60, "minute": 60, "minutes": 60,
-    "s": 1, "sec": 1, "secs": 1, "second": 1, "seconds": 1,
-    "ms": Fraction(1, 1000), "millisecond": Fraction(1, 1000), "milliseconds": Fraction(1, 1000),
-}  # fmt: skip
+    "h": 3600,
+    "hr": 3600,
+    "hrs": 3600,
+    "hour": 3600,
+    "hours": 3600,
+    "m": 60,
+    "min": 60,
+    "mins": 60,
+    "minute": 60,
+    "minutes": 60,
+    "s": 1,
+    "sec": 1,
+    "secs": 1,
+    "second": 1,
+    "seconds": 1,
+    "ms": Fraction(1, 1000),
+    "millisecond": Fraction(1, 1000),
+    "milliseconds": Fraction(1, 1000),
+}
 _UNIT = r"(?:milliseconds?|ms|hours?|hrs?|h|minutes?|mins?|m|seconds?|secs?|s)"
 _CLOCK = r"(?:\d{1,2}:)?\d{1,2}:\d{2}(?:\.\d+)?"
 _NAMED_DURATIONS = {
-    "half a minute": Fraction(30), "half an hour": Fraction(1800),
-    "a minute and a half": Fraction(90), "an hour and a half": Fraction(5400),
-    "a quarter of an hour": Fraction(900), "quarter of an hour": Fraction(900),
-    "a quarter hour": Fraction(900), "an hour": Fraction(3600), "a minute": Fraction(60),
-    "a second": Fraction(1), "a half second": Fraction(1, 2), "half a second": Fraction(1, 2),
-}  # fmt: skip
+    "half a minute": Fraction(30),
+    "half an hour": Fraction(1800),
+    "a minute and a half": Fraction(90),
+    "an hour and a half": Fraction(5400),
+    "a quarter of an hour": Fraction(900),
+    "quarter of an hour": Fraction(900),
+    "a quarter hour": Fraction(900),
+    "an hour": Fraction(3600),
+    "a minute": Fraction(60),
+    "a second": Fraction(1),
+    "a half second": Fraction(1, 2),
+    "half a second": Fraction(1, 2),
+}
 _NAMED = "|".join(re.escape(k) for k in sorted(_NAMED_DURATIONS, key=len, reverse=True))
 # "30-second", "30 s", "1 minute 30", "2m30s", "1.5 minutes", "1 and a half minutes".
 _AMOUNT = (
@@ -262,16 +314,31 @@ def _find_window(text: str) -> tuple[Window, tuple[int, int]] | None:
 # -- aspect ratios --------------------------------------------------------------------------------
 
 _ASPECT_WORDS: list[tuple[str, str]] = [
-    (r"\b(?:tik\s?tok|reels?|instagram\s+reels?|(?:youtube\s+)?shorts|stories|story|snapchat)\b",
-     "9:16"),
+    (
+        r"\b(?:tik\s?tok|reels?|instagram\s+reels?|(?:youtube\s+)?shorts|stories|story|snapchat)\b",
+        "9:16",
+    ),
     (r"\b(?:vertical(?:ly)?|portrait|upright|phone[- ]sized?|mobile)\b", "9:16"),
     (r"\bsquare\b", "1:1"),
     (r"\b(?:instagram\s+(?:feed|post)|insta\s+post)\b", "4:5"),
     (r"\b(?:horizontal|landscape|widescreen|youtube)\b", "16:9"),
-]  # fmt: skip
+]
 _ASPECT_RE = re.compile(r"(?<![\w:.])(\d{1,2})\s*(?::|/|\s+by\s+|\s*x\s*)\s*(\d{1,2})(?![\w:.])")
-_KNOWN_RATIOS = {(9, 16), (16, 9), (1, 1), (4, 5), (5, 4), (4, 3), (3, 4), (2, 3), (3, 2),
-                 (21, 9), (9, 21), (2, 1), (1, 2)}  # fmt: skip
+_KNOWN_RATIOS = {
+    (9, 16),
+    (16, 9),
+    (1, 1),
+    (4, 5),
+    (5, 4),
+    (4, 3),
+    (3, 4),
+    (2, 3),
+    (3, 2),
+    (21, 9),
+    (9, 21),
+    (2, 1),
+    (1, 2),
+}
 
 
 def _find_aspect(text: str) -> tuple[str, tuple[int, int] | None] | None:

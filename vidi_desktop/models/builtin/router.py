@@ -269,9 +269,11 @@ class Router:
             if parts is None:
                 return whole
             head, *rest = parts
-            return replace(head, also=tuple(rest), explanation=(
-                "compound request: " + " + ".join(p.intent for p in parts)
-            ))  # fmt: skip
+            return replace(
+                head,
+                also=tuple(rest),
+                explanation=("compound request: " + " + ".join(p.intent for p in parts)),
+            )
         finally:
             self.last_latency_s = time.perf_counter() - started
 
@@ -347,9 +349,15 @@ class Router:
 
         def decide(intent: str, why: str, alternatives: tuple[str, ...] = ()) -> RoutedRequest:
             return RoutedRequest(
-                text, intent, params, round(scores.get(intent, 0.0), 4), why,
-                {k: round(v, 4) for k, v in scores.items()}, seen, alternatives,
-            )  # fmt: skip
+                text,
+                intent,
+                params,
+                round(scores.get(intent, 0.0), 4),
+                why,
+                {k: round(v, 4) for k, v in scores.items()},
+                seen,
+                alternatives,
+            )
 
         seen = visual_query(scan, params)
         if I.BY_NAME[I.HELP].keyword_hits(scan):

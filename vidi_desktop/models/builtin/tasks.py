@@ -49,7 +49,7 @@ FACE_SHOT_SECONDS = Fraction(1)  # …or at least this long
 class AnalysisStore:
     """The latest analyses and transcripts per file (by path, size and mtime)."""
 
-    def __init__(self, size: int = 4) -> None:
+    def __init__(self, size: int = 8) -> None:
         self.size = size
         self._items: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self._lock = threading.Lock()
