@@ -233,6 +233,7 @@ class MainWindow(QMainWindow):
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
         self.job_label = QLabel(self)
+        self.job_label.setMaximumWidth(320)  # a long stage message must not widen the window
         self.job_progress = QProgressBar(self)
         self.job_progress.setFixedWidth(160)
         self.job_progress.setTextVisible(False)

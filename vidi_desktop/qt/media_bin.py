@@ -143,7 +143,11 @@ class MediaBin(QWidget):
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.list.setSpacing(2)
-        self.list.setWordWrap(True)
+        # Long names are cut in the middle (the end of a camera file name tells clips apart);
+        # the dock never scrolls sideways.
+        self.list.setWordWrap(False)
+        self.list.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.currentItemChanged.connect(self._on_current)
         self.list.customContextMenuRequested.connect(self._on_context_menu)
         self.status = QLabel(self)

@@ -120,23 +120,28 @@ class RequestBox(QWidget):
             self.preset_buttons[label] = button
         presets.addStretch(1)
 
+        # The running request's row: below the presets, so showing it never widens the
+        # window (a long stage message is cut, not laid out at full length).
         self.stage = QLabel(self)
         self.stage.setProperty("role", "dim")
+        self.stage.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.progress = QProgressBar(self)
         self.progress.setRange(0, 1000)
         self.progress.setTextVisible(False)
         self.progress.setFixedWidth(180)
         self.cancel_button = QPushButton("Cancel", self)
         self.cancel_button.clicked.connect(self.cancel)
-        presets.addWidget(self.stage)
-        presets.addWidget(self.progress)
-        presets.addWidget(self.cancel_button)
+        running = QHBoxLayout()
+        running.setContentsMargins(0, 0, 0, 0)
+        running.addWidget(self.stage, 1)
+        running.addWidget(self.progress)
+        running.addWidget(self.cancel_button)
 
         self.answer = QLabel(self)
         self.answer.setObjectName("answer")
         self.answer.setWordWrap(True)
         self.answer.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.answer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.answer.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.answer.hide()
 
         layout = QVBoxLayout(self)
@@ -144,6 +149,7 @@ class RequestBox(QWidget):
         layout.setSpacing(4)
         layout.addLayout(line)
         layout.addLayout(presets)
+        layout.addLayout(running)
         layout.addWidget(self.answer)
 
         self._show_running(False)
