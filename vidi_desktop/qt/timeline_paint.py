@@ -41,6 +41,7 @@ REJECTED_ALPHA = 110  # hatch lines of a rejected item
 REJECTED_EDGE_ALPHA = 80  # outline, start marks and ticks of a rejected item
 LABEL_MIN_PX = 36  # narrower items carry no label
 MAX_LABELS = 200  # per lane and paint: more would not be readable anyway
+LABEL_ROOM_PX = 8  # no labels in a lane whose items in view have less room than this each
 FEW = 24  # up to this many items in view, plain Python builds the geometry
 TEXT_ON_SOLID = QColor("#111214")
 TEXT_ON_DARK = QColor(theme.TEXT)
@@ -94,7 +95,11 @@ def paint_lane(
     ``view`` is ``(origin_x, view_start, pixels_per_second)``: x = origin_x + (t - view_start)
     × pixels_per_second.
     """
-    labels = not lane.ticks and not lane.suggestion_id
+    # Labels only where items have room on average: a pile of thousands at fit would show
+    # the names of arbitrary ones, which reads as noise (NLEs hide clip names there too).
+    labels = (
+        not lane.ticks and not lane.suggestion_id and (hi - lo) * LABEL_ROOM_PX <= box.width()
+    )
     y, h = round(box.top()), round(box.height())
     if hi - lo <= FEW:
         geo = _geometry_few(lane, lo, hi, box.left(), box.right(), view, labels)
