@@ -70,7 +70,7 @@ def state(doc: ProjectDocument, s: Suggestion) -> ReviewState:
 
 
 def test_rows_are_pending_suggestions_sorted_by_time_with_timecode(queue):
-    widget, session, doc, s, _ = queue
+    widget, _session, _doc, _s, _ = queue
     assert labels(widget) == ["Intro", "scene 1", "early cut", "late cut", "scene 2"]
     m = widget.model
     # Time column: source timecode (the clip starts at 01:00:00;00, 29.97 drop-frame).
@@ -99,7 +99,7 @@ def test_accept_moves_on_and_undo_restores(queue):
 
 
 def test_reject_moves_on(queue):
-    widget, session, doc, s, seeks = queue
+    widget, session, doc, s, _seeks = queue
     session.select(s["scene 2"].id)
     widget.reject_current()
     assert state(doc, s["scene 2"]) is ReviewState.REJECTED
@@ -125,14 +125,14 @@ def test_next_walks_the_list_and_seeks(queue):
 
 
 def test_next_starts_at_the_playhead(queue):
-    widget, session, doc, s, seeks = queue
+    widget, session, _doc, s, _seeks = queue
     session.set_position(Fraction(1))
     widget.next_pending()
     assert session.selected == s["late cut"].id
 
 
 def test_filter_by_kind_and_accept_all_of_it(queue):
-    widget, session, doc, s, _ = queue
+    widget, _session, doc, s, _ = queue
     widget.set_kind_filter("scene_boundary")
     assert labels(widget) == ["scene 1", "scene 2"]
     assert widget.count_label.text() == "2 of 5 pending"
@@ -172,7 +172,7 @@ def test_selection_syncs_both_ways(queue, qtbot):
 
 
 def test_preview_seeks_and_asks_to_play_the_range(queue):
-    widget, session, doc, s, seeks = queue
+    widget, session, _doc, s, seeks = queue
     session.select(s["late cut"].id)
     played: list[TimeRange] = []
     widget.preview_requested.connect(played.append)
