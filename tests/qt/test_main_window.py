@@ -399,3 +399,17 @@ def test_clicking_a_bin_item_shows_that_asset(qtbot, window, make_clip):
     assert window.session.asset_id == second
     window.session.set_asset(first)
     assert window.media_bin.list.currentRow() == 0
+
+
+def test_settings_apply_to_the_next_request_and_the_autosave(window):
+    from vidi_desktop.qt.settings_dialog import load_model_settings, save_model_settings
+
+    assert window.bridge.backend == "builtin" and window.autosaver.interval_s == 60
+    settings = load_model_settings()
+    settings.backend, settings.quantization, settings.autosave_seconds = "qwen-vl", "8bit", 15
+    save_model_settings(settings)
+    window.apply_settings()
+    assert window.bridge.backend == "qwen-vl"
+    assert window.bridge.backend_options == {"device": "auto", "quantization": "8bit"}
+    assert window.autosaver.interval_s == 15
+    assert "qwen-vl" in window.statusBar().currentMessage()

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings, Slot
+from PySide6.QtCore import QSettings, Qt, Slot
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -158,7 +158,10 @@ def _model_line(model: Any) -> str:
         parts.append(str(family))
     size = get("size_bytes") or get("size")
     if isinstance(size, int | float) and size > 0:
-        parts.append(f"{size / 1e9:.1f} GB")
+        parts.append(_size_text(size))
+    quantization = get("quantization")
+    if quantization:
+        parts.append(str(quantization))
     problems = get("problems") or get("problem") or get("error")
     if problems:
         text = "; ".join(problems) if isinstance(problems, list | tuple) else str(problems)
@@ -166,6 +169,13 @@ def _model_line(model: Any) -> str:
     elif get("ok") is not False:
         parts.append("ok")
     return " — ".join(parts)
+
+
+def _size_text(size: float) -> str:
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if size >= scale / 10:
+            return f"{size / scale:.1f} {unit}"
+    return f"{int(size)} B"
 
 
 class SettingsDialog(QDialog):
@@ -181,7 +191,7 @@ class SettingsDialog(QDialog):
         self.backend = QComboBox(self)
         for name, (_, _, line) in BACKENDS.items():
             self.backend.addItem(name, name)
-            self.backend.setItemData(self.backend.count() - 1, line)
+            self.backend.setItemData(self.backend.count() - 1, line, Qt.ItemDataRole.ToolTipRole)
         self.backend.setCurrentIndex(max(0, self.backend.findData(ms.backend)))
         self.backend_help = QLabel(self)
         self.backend_help.setWordWrap(True)
