@@ -209,6 +209,28 @@ def test_reframe_to_vertical(backend: BuiltinBackend, cuts_clip: Path) -> None:
 def test_no_speech_in_a_silent_clip_is_said(backend: BuiltinBackend, cuts_clip: Path) -> None:
     (answer,) = of(Answer, ask(backend, cuts_clip, "find where she says 'budget'"))
     assert "no sound" in answer.text
+    (answer,) = of(Answer, ask(backend, cuts_clip, "remove the silences"))
+    assert "No sound" in answer.text
+
+
+def test_phrase_search_falls_back_to_the_closest_spelling() -> None:
+    from vidi_desktop.analysis.transcript import Transcript, TranscriptWord
+    from vidi_desktop.models.builtin.tasks import search_phrase
+
+    def word(i: int, text: str) -> TranscriptWord:
+        return TranscriptWord(
+            TimeRange(Time(i * 10, Fraction(1, 20)), Time(8, Fraction(1, 20))), text, 0.9
+        )
+
+    words = tuple(word(i, t) for i, t in enumerate(["We", "cut", "the", "budgets,", "again."]))
+    transcript = Transcript(words, (), "en")
+    hits, exact = search_phrase(transcript, "the budgets")
+    assert exact and [h.start.seconds for h in hits] == [1]
+    hits, exact = search_phrase(transcript, "budget")  # Whisper wrote the plural
+    assert not exact and len(hits) == 1
+    assert hits[0] == words[3].range  # the word's own edges
+    hits, exact = search_phrase(transcript, "banana")
+    assert hits == [] and not exact
 
 
 # -- speech ---------------------------------------------------------------------------------------
@@ -370,3 +392,37 @@ def test_unload_then_run_loads_again(cuts_clip: Path) -> None:
     assert not b.loaded
     out = ask(b, cuts_clip, "split into scenes")  # loads lazily on the next request
     assert b.loaded and of(SceneBoundary, out)
+
+
+# -- faces (real faces from the shared footage) ---------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def faces_clip(make_clip: Callable[..., Path], shared_media: Path) -> Path:
+    """6 s at 25 fps, three shots; only the middle one (frames 50-109) shows faces: a
+    frame of goldeneye-vfr-drop3.mp4 with two."""
+    from vidi_desktop.analysis.shot_evalset import synthetic_still
+    from vidi_desktop.media.decode import iter_decoded
+
+    movie = next(iter(iter_decoded(shared_media / "goldeneye-vfr-drop3.mp4", start_frame=150)))
+    with_faces = movie.image("rgb24", 640).copy()  # 640x272
+    size = (with_faces.shape[1], with_faces.shape[0])
+    stills = [synthetic_still(31, size), with_faces, synthetic_still(32, size)]
+
+    def picture(n: int) -> np.ndarray:
+        return stills[sum(n >= c for c in CUT_FRAMES)].copy()
+
+    return make_clip(
+        "builtin_faces.mp4", frames=150, rate=25, size=size, picture=picture, stamp=False
+    )
+
+
+def test_every_shot_with_a_face(backend: BuiltinBackend, faces_clip: Path) -> None:
+    (shot,) = of(CutRange, ask(backend, faces_clip, "every shot with a face"))
+    assert shot.action == "keep"
+    assert (seconds(shot.range.start), seconds(shot.range.end_exclusive)) == (2.0, 4.4)
+    moments = of(CutRange, ask(backend, faces_clip, "whenever someone's face is on screen"))
+    assert moments
+    for m in moments:  # face tubes cut at the shot's edges, never beyond
+        assert Time(2, 1) <= m.range.start and m.range.end_exclusive <= Time(22, 5)
+    assert sum(float(m.range.duration.seconds) for m in moments) > 1.5

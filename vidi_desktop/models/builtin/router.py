@@ -56,6 +56,7 @@ class RoutedRequest:
     visual: str | None = None  # what the visual-query detector recognised
     alternatives: tuple[str, ...] = ()  # close runners-up when the request is unclear
     also: tuple[RoutedRequest, ...] = ()  # further tasks of a compound request ("… and …")
+    keyword: bool = False  # one of the intent's strong keywords is in the request
 
     @property
     def served(self) -> bool:
@@ -305,7 +306,7 @@ class Router:
     def _task(self, text: str, whole: Params) -> RoutedRequest | None:
         """``text`` as one part of a compound request: a served intent its keywords name."""
         part = self._route(text)
-        if not part.served or "keyword" not in part.explanation:
+        if not part.served or not part.keyword:
             return None
         if part.params.window is None and whole.window is not None:
             # "in the first minute, split into scenes and add subtitles": both parts.
@@ -346,6 +347,7 @@ class Router:
             reasons[I.HIGHLIGHTS].append("clip count/length")
         ranked = sorted(scores, key=lambda n: -scores[n])
         best, second = ranked[0], ranked[1]
+        seen = visual_query(scan, params)
 
         def decide(intent: str, why: str, alternatives: tuple[str, ...] = ()) -> RoutedRequest:
             return RoutedRequest(
@@ -357,9 +359,9 @@ class Router:
                 {k: round(v, 4) for k, v in scores.items()},
                 seen,
                 alternatives,
+                keyword=any(r.startswith("keyword") for r in reasons.get(intent, ())),
             )
 
-        seen = visual_query(scan, params)
         if I.BY_NAME[I.HELP].keyword_hits(scan):
             return decide(I.HELP, "asks what the backend can do")
         if seen is not None:

@@ -446,7 +446,8 @@ def search_phrase(transcript: Transcript, phrase: str) -> tuple[list[TimeRange],
     Exact first (:func:`~vidi_desktop.analysis.transcript.search_transcript`: case and
     punctuation ignored); failing that, runs of as many words that read almost the same
     (difflib ratio ≥ 0.8: "budgets", "e-mail"), because Whisper's spelling is not the
-    editor's. Ranges run from the first word's start to the last word's end.
+    editor's; never for phrases under 5 letters. Ranges run from the first word's start to
+    the last word's end.
     """
     from vidi_desktop.analysis.transcript import search_transcript
     from vidi_desktop.analysis.wer import normalize_words
@@ -455,6 +456,8 @@ def search_phrase(transcript: Transcript, phrase: str) -> tuple[list[TimeRange],
     if hits:
         return hits, True
     wanted = " ".join(normalize_words(phrase))
+    if len(wanted) < 5:
+        return [], False  # "an" reads like "and": too short to guess at
     k = len(wanted.split())
     tokens: list[tuple[str, int]] = [
         (tok, i) for i, w in enumerate(transcript.words) for tok in normalize_words(w.text)
