@@ -75,5 +75,6 @@ def test_proxy_pictures_are_upright_and_square_pixel(tmp_path: Path) -> None:
 def test_only_large_footage_wants_a_proxy() -> None:
     assert wants_proxy(1920, 1080)
     assert wants_proxy(1080, 1920)
-    assert not wants_proxy(960, 540)
-    assert not wants_proxy(1024, 576)
+    assert wants_proxy(1280, 720)
+    assert not wants_proxy(720, 576)
+    assert not wants_proxy(640, 360)

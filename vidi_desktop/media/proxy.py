@@ -5,7 +5,8 @@ late in a 250-frame GOP of 1080p H.264 on these machines. Scrubbing cannot wait 
 proxy holds every frame of the original as an independent MJPEG picture (every frame a
 keyframe) at most ``PROXY_SIDE`` pixels on its longer side, so any frame is one seek and one
 small decode away (a few milliseconds). The player shows the proxy's frame at once and
-replaces it with the exact full-resolution frame when that is decoded.
+replaces it with the exact full-resolution frame when that is decoded; it also plays from
+the proxy when shuttling and playing backwards.
 
 Proxy frame ``n`` *is* original frame ``n``: pictures are written in display order, one per
 entry of the original's frame table (a frame that fails to decode repeats the previous
@@ -29,9 +30,11 @@ from typing import Literal
 from vidi_desktop.media.container import check_file
 from vidi_desktop.media.identity import FileIdentity, entry_dir
 
-PROXY_SIDE = 960  # longer side of proxy pictures: 960×540 for 16:9
+PROXY_SIDE = 640  # longer side of proxy pictures: 640×360 for 16:9
 PROXY_FORMAT = 1  # bump when what a proxy holds changes meaning
-_QUALITY_BITRATE = 12_000_000  # MJPEG at 960x540: ~40 KB a picture, clean enough to judge
+# Rate control aims at ~20 KB a picture (the stream is stamped 25 fps): about 2 GB for an
+# hour of 30 fps footage, sharp enough to find a moment, never to judge focus.
+_BITRATE = 20_000 * 8 * 25
 
 
 def proxy_file(identity: FileIdentity, side: int = PROXY_SIDE) -> Path:
@@ -96,7 +99,7 @@ def build_proxy(
                     h, w = image.shape[:2]
                     stream.width, stream.height = w - w % 2, h - h % 2
                     stream.pix_fmt = "yuvj420p"
-                    stream.bit_rate = _QUALITY_BITRATE
+                    stream.bit_rate = _BITRATE
                     stream.codec_context.time_base = Fraction(1, 25)
                 image = image[: stream.height, : stream.width]
                 # A frame the decoder dropped repeats the previous picture: numbering holds.
