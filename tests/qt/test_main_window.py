@@ -413,3 +413,23 @@ def test_settings_apply_to_the_next_request_and_the_autosave(window):
     assert window.bridge.backend_options == {"device": "auto", "quantization": "8bit"}
     assert window.autosaver.interval_s == 15
     assert "qwen-vl" in window.statusBar().currentMessage()
+
+
+def test_panels_are_wired_through_the_window(qtbot, window, monkeypatch):
+    from fractions import Fraction
+
+    from vidi_desktop.core.time import Time, TimeRange
+
+    if not (window.panel_available("review") and window.panel_available("viewer")):
+        pytest.skip("the review or viewer panel is not written yet")
+    seeks: list[Fraction] = []
+    window.session.seek_requested.connect(seeks.append)
+    played: list[bool] = []
+    monkeypatch.setattr(window.viewer.player, "play", lambda *a: played.append(True))
+    span = TimeRange(Time.exact(Fraction(1, 2)), Time.exact(Fraction(1, 4)))
+    window.review.preview_requested.emit(span)
+    qtbot.waitUntil(lambda: played == [True], timeout=2_000)
+    assert seeks[-1] == Fraction(1, 2)
+    if window.panel_available("transcript") and window.panel_available("timeline"):
+        window.transcript.search_hits.emit([span])
+        assert window.timeline._highlights == [(0.5, 0.75)]

@@ -17,6 +17,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Sequence
+from fractions import Fraction
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -193,11 +194,16 @@ def _run_scripted(
 def _ask_and_wait(app: Any, window: Any, request: str, deadline: float) -> str:
     """Send ``request``; "" once its suggestions are in the project, else the error."""
     outcome: dict[str, str] = {}
+    added: list[str] = []
     bridge = window.bridge
 
     def done(result: Any) -> None:
         if result.request_id == rid:
             outcome.setdefault("state", str(result.state))
+
+    def applied(request_id: str, ids: list) -> None:
+        if request_id == rid:
+            added.extend(ids)
 
     def failed(request_id: str, message: str) -> None:
         if request_id == rid:
@@ -208,6 +214,7 @@ def _ask_and_wait(app: Any, window: Any, request: str, deadline: float) -> str:
             outcome["error"] = "the request was cancelled"
 
     bridge.finished.connect(done)
+    bridge.applied.connect(applied)
     bridge.failed.connect(failed)
     bridge.cancelled.connect(cancelled)
     rid = window.request_box.ask(request)
@@ -216,17 +223,44 @@ def _ask_and_wait(app: Any, window: Any, request: str, deadline: float) -> str:
     if not _wait_until(app, lambda: "state" in outcome, deadline):
         bridge.cancel(rid)
         return "the request did not finish in time (raise --timeout)"
+    if "error" not in outcome:
+        _show_first(window, added)
     return outcome.get("error", "")
 
 
+def _show_first(window: Any, ids: list[str]) -> None:
+    """Select the earliest new suggestion and put the playhead on it (for the picture)."""
+    project = window.session.document.project
+    placed = []
+    for sid in ids:
+        if project.has_suggestion(sid):
+            extent = project.suggestion(sid).extent()
+            if extent is not None:
+                placed.append((extent.start.seconds, sid))
+    if not placed:
+        return
+    start, sid = min(placed)
+    window.session.select(sid)
+    window.session.request_seek(start)
+
+
 def _settle(app: Any, window: Any, until: float) -> None:
-    """Let the viewer show its frame and the timeline its thumbnails before the picture."""
+    """Let the viewer show its frame (the selected suggestion's, if any) and the timeline its
+    thumbnails before the picture is taken."""
     viewer = window.viewer
+    session = window.session
+    target = None
+    if session.selected and session.document.project.has_suggestion(session.selected):
+        extent = session.document.project.suggestion(session.selected).extent()
+        target = extent.start.seconds if extent is not None else None
 
     def frame_shown() -> bool:
-        if not window.session.asset_id or not window.panel_available("viewer"):
+        if not session.asset_id or not window.panel_available("viewer"):
             return True
-        return getattr(viewer, "current_frame", None) is not None
+        if getattr(viewer, "current_frame", None) is None:
+            return False
+        # The frame shown starts at most one frame before the time asked for.
+        return target is None or abs(session.position - target) < Fraction(1, 10)
 
     _wait_until(app, frame_shown, until)
     _wait_until(app, lambda: False, min(until, time.monotonic() + SETTLE_S))

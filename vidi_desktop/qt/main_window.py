@@ -185,7 +185,7 @@ class MainWindow(QMainWindow):
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         self.resizeDocks(
-            [self._docks["media"], self._docks["review"]], [260, 380], Qt.Orientation.Horizontal
+            [self._docks["media"], self._docks["review"]], [240, 440], Qt.Orientation.Horizontal
         )
         self.resizeDocks([self._docks["timeline"]], [260], Qt.Orientation.Vertical)
 

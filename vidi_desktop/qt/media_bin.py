@@ -143,10 +143,10 @@ class MediaBin(QWidget):
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.list.setSpacing(2)
-        # Long names are cut in the middle (the end of a camera file name tells clips apart);
+        # Long names are cut at the end (the tooltip has the full path);
         # the dock never scrolls sideways.
         self.list.setWordWrap(False)
-        self.list.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.currentItemChanged.connect(self._on_current)
         self.list.customContextMenuRequested.connect(self._on_context_menu)
@@ -385,30 +385,32 @@ class MediaBin(QWidget):
 
 
 def _describe(asset: Asset) -> str:
-    """Two lines: the name, then duration · size · rate (what an editor checks first)."""
+    """Up to three short lines: the name, duration · rate, picture size (what editors check)."""
     info = asset.info
-    facts: list[str] = []
+    timing: list[str] = []
     extent = asset.extent()
     if extent is not None:
         total = float(extent.duration.seconds)
-        facts.append(f"{int(total // 60)}:{total % 60:04.1f}")
+        timing.append(f"{int(total // 60)}:{total % 60:04.1f}")
+    picture = ""
     video = info.get("video")
     if isinstance(video, dict):
         if video.get("width") and video.get("height"):
-            facts.append(f"{video['width']}×{video['height']}")
+            picture = f"{video['width']}×{video['height']}"
         rate = video.get("rate")
         if isinstance(rate, str) and rate:
             num, _, den = rate.partition("/")
             try:
                 fps = int(num) / int(den or 1)
-                facts.append(f"{fps:.3f}".rstrip("0").rstrip(".") + " fps")
+                timing.append(f"{fps:.3f}".rstrip("0").rstrip(".") + " fps")
             except (ValueError, ZeroDivisionError):
                 pass
-        elif rate is None and video:
-            facts.append("VFR")
+        elif video:
+            timing.append("VFR")
     elif info:
-        facts.append("audio only")
-    return asset.name + ("\n" + " · ".join(facts) if facts else "")
+        picture = "audio only"
+    lines = [asset.name, " · ".join(timing), picture]
+    return "\n".join(line for line in lines if line)
 
 
 def _local_paths(urls: Iterable[QUrl]) -> list[Path]:
