@@ -7,11 +7,10 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QTimer, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QDockWidget, QMessageBox
 
@@ -311,15 +310,16 @@ def test_errors_become_messages_and_the_window_lives_on(qtbot, window, tmp_path)
     assert window.isVisible()
 
 
-def test_excepthook_shows_unhandled_errors_in_the_window(window):
+def test_excepthook_shows_unhandled_errors_in_the_window(qtbot, window):
     from vidi_desktop.qt.app import install_excepthook
+
+    def buggy_slot():
+        raise ValueError("slot bug")
 
     restore = install_excepthook(window)
     try:
-        try:
-            raise ValueError("slot bug")
-        except ValueError:
-            sys.excepthook(*sys.exc_info())
+        QTimer.singleShot(0, buggy_slot)  # raised inside Qt's event loop, as a real slot
+        qtbot.waitUntil(lambda: bool(window.last_error), timeout=2_000)
     finally:
         restore()
     assert window.last_error == "Internal error: ValueError: slot bug (details in the log)"
