@@ -326,6 +326,18 @@ def test_shuttle_plays_from_the_proxy_and_stops_on_the_exact_frame(qtbot, long_g
         player.close()
 
 
+def test_pictures_shrink_to_the_view_at_any_size(qtbot, player, clip):
+    player.set_max_image_size(203, 301)  # odd widths: FFmpeg pads rows; QImage must not care
+    rec = open_and_wait(qtbot, player, clip)
+    shown = wait_exact(qtbot, rec, 0)
+    assert (shown.image.width(), shown.image.height()) == (203, 152)
+    player.set_max_image_size(2000, 2000)  # never scaled up
+    player.seek(3)
+    shown = wait_exact(qtbot, rec, 3)
+    assert (shown.image.width(), shown.image.height()) == (320, 240)
+    assert shown_number(shown.image) == 3
+
+
 def test_non_square_pixels_are_shown_at_display_size(qtbot, player, tmp_path):
     path = write_geometry_clip(tmp_path / "sar.mp4", sar=Fraction(2))
     rec = open_and_wait(qtbot, player, path)

@@ -300,3 +300,21 @@ def test_asset_switch_and_empty_session(qtbot, viewer, session):
     wait_frame(qtbot, viewer, 0)
 
 
+
+
+def test_picture_fits_the_view_and_sharpens_when_it_grows(qtbot, viewer, session):
+    session.request_seek(frame_seconds(12))
+    wait_frame(qtbot, viewer, 12)
+    viewer.resize(220, 200)  # a canvas smaller than the 320x240 footage
+    session.request_seek(frame_seconds(13))
+    qtbot.waitUntil(
+        lambda: viewer.current_frame.index == 13 and viewer.canvas.image.width() < 320,
+        timeout=10000,
+    )
+    small = viewer.canvas.image
+    assert small.width() <= viewer.canvas.width() and small.height() <= viewer.canvas.height()
+    assert small.width() / small.height() == pytest.approx(320 / 240, rel=0.03)
+    viewer.resize(800, 600)
+    qtbot.waitUntil(lambda: viewer.canvas.image.width() == 320, timeout=10000)
+    assert viewer.current_frame.index == 13
+    assert shown_number(viewer.canvas.image) == 13

@@ -619,7 +619,10 @@ class DecodeThread(QThread):
             frame, w, h, "bgra", interpolation="AREA" if shrink else "BILINEAR"
         ).to_ndarray()
         if rotation:
-            bgra = np.ascontiguousarray(np.rot90(bgra, k=-(rotation // 90)))
+            bgra = np.rot90(bgra, k=-(rotation // 90))
+        # Rows of odd widths come padded (FFmpeg aligns lines), and a rotation is a view:
+        # QImage wants one contiguous block with a plain stride.
+        bgra = np.ascontiguousarray(bgra)
         height, width = bgra.shape[:2]
         # BGRA bytes with alpha 255 are QImage's native 32-bit layout (fastest to paint);
         # copy() gives the image its own memory, independent of the numpy buffer.

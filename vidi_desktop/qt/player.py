@@ -294,8 +294,13 @@ class Player(QObject):
         # the current frame any more (unless playback goes on, see _on_frame).
         self._follow_playback = self._speed != 0
         self._thread.request_seek(n)
-        if self._audio is not None and self._speed == 1 and self._facts is not None:
-            self._audio.start(self._facts.path, self._facts.seconds_of(n))
+        if self._speed == 1:
+            self._sync_audio()  # the sound jumps with the picture
+
+    def refresh(self) -> None:
+        """Show the current frame again (e.g. sharper, after the picture size grew)."""
+        if self._speed == 0 and self._facts is not None:
+            self.seek(self._target)
 
     def seek_seconds(self, seconds: Fraction) -> None:
         """Show the frame on screen at ``seconds`` (the file's own clock)."""

@@ -404,9 +404,15 @@ class ViewerWidget(QWidget):
         ratio = self.devicePixelRatioF()
         size = self.canvas.size()
         if size.width() > 0 and size.height() > 0:
-            self._player.set_max_image_size(
-                round(size.width() * ratio), round(size.height() * ratio)
-            )
+            w, h = round(size.width() * ratio), round(size.height() * ratio)
+            self._player.set_max_image_size(w, h)
+            image = self.canvas.image
+            if image is not None and image.width() < w * 0.9 and image.height() < h * 0.9:
+                # The picture was made for a smaller view: ask for it again at this size
+                # (only if the footage is larger than the picture; the player never upscales).
+                facts = self._player.facts
+                if facts is not None and facts.display_size[0] > image.width() * 1.1:
+                    self._player.refresh()
 
     # -- session -------------------------------------------------------------------------------
     @Slot(str)
