@@ -480,3 +480,40 @@ def test_pcm_formats():
     assert ints.tolist() == [0, 16384, 32767, -16384, -32767, 8192, 32767, -32767]
     floats = np.frombuffer(to_pcm(samples, "float"), "<f4")
     assert floats.tolist() == [0.0, 0.5, 1.0, -0.5, -1.0, 0.25, 2.0, -2.0]
+
+
+@pytest.mark.shared_media
+@pytest.mark.parametrize(
+    "name",
+    [
+        "counter.mp4",
+        "goldeneye-vfr-drop3.mp4",
+        "fades.mp4",
+        "issue-134-rotate.mp4",
+        "issue-195-aspect-ratio.mp4",
+        "issue-236-split-copy.mkv",
+        "delayed_start.mp4",
+    ],
+)
+def test_real_footage_seeks_plays_and_reverses(qtbot, player, shared_media, name):
+    from vidi_desktop.media.probe import probe
+
+    info = probe(shared_media / name)
+    assert info.video is not None
+    rec = open_and_wait(qtbot, player, shared_media / name)
+    facts = player.facts
+    assert facts is not None
+    assert facts.display_size == info.video.display_size
+    assert facts.frame_count == info.video.frames
+    middle = facts.frame_count // 2
+    player.seek(middle)
+    shown = wait_exact(qtbot, rec, middle)
+    assert (shown.image.width(), shown.image.height()) == facts.display_size
+    assert shown.seconds == info.video.frame_index.time_of(middle).seconds
+    player.play()
+    qtbot.waitUntil(lambda: player.current_frame >= middle + 4, timeout=10000)
+    player.shuttle(-1)
+    qtbot.waitUntil(lambda: player.current_frame <= middle - 2, timeout=10000)
+    player.pause()
+    assert not rec.errors
+
