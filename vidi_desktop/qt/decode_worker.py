@@ -205,21 +205,22 @@ class DecodeThread(QThread):
     def run(self) -> None:
         """The thread: open the file, then serve requests until :meth:`stop`."""
         try:
-            self._open()
-        except VidiError as exc:
-            self.failed.emit(str(exc))
-            return
-        except Exception as exc:  # a broken file must never take the window down
-            log.exception("opening %s failed", self.path)
-            self.failed.emit(f"{self.path}: cannot be played ({exc})")
-            return
-        try:
-            self._loop()
-        except VidiError as exc:
-            self.failed.emit(str(exc))
-        except Exception as exc:
-            log.exception("playback of %s failed", self.path)
-            self.failed.emit(f"{self.path}: playback stopped ({exc})")
+            try:
+                self._open()
+            except VidiError as exc:
+                self.failed.emit(str(exc))
+                return
+            except Exception as exc:  # a broken file must never take the window down
+                log.exception("opening %s failed", self.path)
+                self.failed.emit(f"{self.path}: cannot be played ({exc})")
+                return
+            try:
+                self._loop()
+            except VidiError as exc:
+                self.failed.emit(str(exc))
+            except Exception as exc:
+                log.exception("playback of %s failed", self.path)
+                self.failed.emit(f"{self.path}: playback stopped ({exc})")
         finally:
             self._close_readers()
 
