@@ -225,12 +225,19 @@ class ReviewQueue(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        # Fixed widths from the font, not ResizeToContents: contents sizing ran while the list
+        # was empty and cut "scene boundary" and the timecode short; it is also slow with
+        # thousands of rows.
+        metrics = self.table.fontMetrics()
+        widths = {
+            0: metrics.horizontalAdvance("scene boundary") + 34,  # + colour swatch
+            1: metrics.horizontalAdvance("00:00:00;00") + 18,
+            3: metrics.horizontalAdvance("Conf.") + 18,
+        }
+        for column, width in widths.items():
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            self.table.setColumnWidth(column, width)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
-        # Fixed row heights and no per-row sizing: the view stays fast with thousands of rows.
-        header.setResizeContentsPrecision(50)
 
         self.accept_button = QPushButton("Accept")
         self.accept_button.setToolTip("Accept the selected suggestion and go to the next (A)")
