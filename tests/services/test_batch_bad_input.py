@@ -249,3 +249,22 @@ def test_worker_process_crash_is_reported_and_the_others_finish(
     assert sorted(result.analysed) == ["a.mp4", "c.mp4", "d.mp4"]
     assert result.index.entries["poison.mp4"].error == WORKER_DIED
     _assert_consistent(tmp_path / "out")
+
+
+def test_worker_with_another_version_is_refused(good_clip: Path, tmp_path: Path) -> None:
+    """A cluster node with another vidi-desktop would write other results under ours."""
+    from vidi_desktop.services.batch_workers import InProcessEngine, execute_unit
+
+    def elsewhere(unit):
+        outcome = execute_unit(unit)
+        outcome.version = "9.9.9"
+        return outcome
+
+    src = tmp_path / "src"
+    src.mkdir()
+    shutil.copy(good_clip, src / "x.mp4")
+    result = run_batch([src], tmp_path / "out", BatchSettings(SHOTS),
+                       engine=InProcessEngine(task=elsewhere))
+    assert result.failed == ["x.mp4"]
+    assert "runs vidi-desktop 9.9.9" in result.index.entries["x.mp4"].error
+    assert not (tmp_path / "out" / "x.mp4.vidi").exists()

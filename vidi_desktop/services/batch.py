@@ -505,6 +505,12 @@ class _Run:
         unit = outcome.unit
         key = unit.key
         self.partial.pop(unit.label, None)
+        if outcome.version and outcome.version != __version__:
+            # A node with another vidi-desktop would write other results under our version.
+            outcome = UnitOutcome(unit, error=(
+                f"the worker {outcome.worker} runs vidi-desktop {outcome.version}, "
+                f"this driver {__version__}: install the same version on every node"
+            ))
         fallback = outcome.chunk is not None and outcome.chunk.fallback
         if not fallback:  # a fallback's share is counted when the whole file is done
             share = self.weights.get(key, 0.0)

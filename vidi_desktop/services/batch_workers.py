@@ -69,6 +69,7 @@ class UnitOutcome:
     error: str | None = None
     seconds: float = 0.0  # wall time in the worker
     worker: str = ""  # host:pid
+    version: str = ""  # the worker's vidi-desktop: a cluster node with another one is refused
 
 
 def describe_error(exc: BaseException) -> str:
@@ -91,7 +92,11 @@ def execute_unit(
 
     ctx = JobContext(cancel=cancel or threading.Event(), on_progress=on_progress)
     started = time.perf_counter()
-    outcome = UnitOutcome(unit, worker=f"{socket.gethostname()}:{os.getpid()}")
+    from vidi_desktop import __version__
+
+    outcome = UnitOutcome(
+        unit, worker=f"{socket.gethostname()}:{os.getpid()}", version=__version__
+    )
     try:
         if unit.chunk is None:
             from vidi_desktop.services.analysis_run import analyze_file
