@@ -268,3 +268,18 @@ def test_worker_with_another_version_is_refused(good_clip: Path, tmp_path: Path)
     assert result.failed == ["x.mp4"]
     assert "runs vidi-desktop 9.9.9" in result.index.entries["x.mp4"].error
     assert not (tmp_path / "out" / "x.mp4.vidi").exists()
+
+
+def test_ray_flag_without_ray_installed_says_how_to_get_it(
+    good_clip: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "ray", None)  # ``import ray`` fails as if not installed
+    src = tmp_path / "src"
+    src.mkdir()
+    shutil.copy(good_clip, src / "x.mp4")
+    assert main(["batch", str(src), "--shots", "--ray", "-o", str(tmp_path / "out")]) == 2
+    assert "pip install 'vidi-desktop[ray]'" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()

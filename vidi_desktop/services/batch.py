@@ -452,8 +452,13 @@ class _Run:
     def run(self) -> BatchResult:
         started = time.perf_counter()
         created = datetime.now(UTC).isoformat(timespec="seconds")
-        candidates, ignored = discover(self.sources, self.out)
-        index = self._open_index()
+        try:
+            candidates, ignored = discover(self.sources, self.out)
+            index = self._open_index()
+        except BaseException:
+            if self.engine is not None:
+                self.engine.close()  # e.g. a Ray instance started for nothing
+            raise
         index.analyser_version = ANALYSER_VERSION
         index.options = {
             "analysis": options_document(self.settings.options),
@@ -493,6 +498,8 @@ class _Run:
             with contextlib.suppress(BatchError):
                 self._save_index()
             self._write_report()
+        result.analysed.sort()
+        result.failed.sort()
         self._report("done")
         return result
 
