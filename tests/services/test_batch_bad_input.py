@@ -83,20 +83,41 @@ def test_broken_files_become_errors_and_the_rest_is_analysed(
     assert set(again.failed) == set(result.failed)
 
 
-@pytest.mark.skipif(IS_ROOT, reason="root reads files whatever their permissions")
-def test_unreadable_file_is_an_error(good_clip: Path, tmp_path: Path) -> None:
-    src = tmp_path / "src"
-    src.mkdir()
-    locked = src / "locked.mp4"
-    shutil.copy(good_clip, locked)
-    locked.chmod(0)
-    shutil.copy(good_clip, src / "fine.mp4")
+def test_unreadable_file_is_an_error(good_clip: Path) -> None:
+    """A file without read permission. Root reads everything, so as root the batch runs in
+    a subprocess as ``nobody`` (CI runs as root)."""
+    import sys
+    import tempfile
+
+    base = Path(tempfile.mkdtemp(prefix="vidi-unreadable-"))
     try:
-        result = run_batch([src], tmp_path / "out", BatchSettings(SHOTS))
+        base.chmod(0o777)  # reachable by the unprivileged user
+        src = base / "src"
+        src.mkdir(mode=0o755)
+        shutil.copy(good_clip, src / "fine.mp4")
+        shutil.copy(good_clip, src / "locked.mp4")
+        (src / "locked.mp4").chmod(0)
+        out = base / "out"
+        args = ["batch", str(src), "--shots", "-o", str(out), "-q"]
+        if IS_ROOT:
+            if shutil.which("setpriv") is None:
+                pytest.skip("running as root without setpriv to drop privileges")
+            env = {**os.environ, "VIDI_DESKTOP_CACHE_DIR": str(base / "cache"),
+                   "VIDI_DESKTOP_DATA_DIR": str(base / "data"), "HOME": str(base)}
+            done = subprocess.run(
+                ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                 sys.executable, "-m", "vidi_desktop", *args],
+                env=env, capture_output=True, text=True, timeout=120,
+            )
+            assert done.returncode == 2, done.stderr
+        else:
+            assert main(args) == 2
+        index = load_index(out)
+        assert index.entries["fine.mp4"].status == DONE
+        locked = index.entries["locked.mp4"]
+        assert locked.status == ERROR and "permission denied" in locked.error
     finally:
-        locked.chmod(0o644)
-    assert result.analysed == ["fine.mp4"] and result.failed == ["locked.mp4"]
-    assert "permission denied" in result.index.entries["locked.mp4"].error
+        shutil.rmtree(base, ignore_errors=True)
 
 
 def test_cli_exit_status_and_one_line_errors(
