@@ -114,3 +114,42 @@ def test_merge_refuses_gaps_and_repeats(make_clip) -> None:
 def test_audio_only_file_falls_back_to_whole(audio_only: Path) -> None:
     spec = plan_chunks(Fraction(1), Fraction(1, 2), Fraction(1))[0]
     assert analyse_chunk(audio_only, SHOTS, spec, JobContext()).fallback
+
+
+def test_default_overlap_on_a_long_generated_clip(make_clip, tmp_path: Path) -> None:
+    """90 s with transitions right at the chunk edges (30 s, 60 s): a dissolve across the
+    first, a hard cut on the second, a fade through black near the end; default overlap."""
+    import sys
+
+    import numpy as np
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from batch_helpers import assert_same_outputs
+
+    from vidi_desktop.services.batch import BatchSettings, run_batch
+
+    rng = np.random.default_rng(7)
+    shots = [rng.integers(0, 255, size=(9, 16, 3), dtype=np.uint8) for _ in range(8)]
+    starts = [0, 400, 760, 1100, 1500, 1700, 1950, 2150]  # a new picture at each
+
+    def base(n: int) -> np.ndarray:
+        k = max(i for i, s in enumerate(starts) if s <= n)
+        return np.repeat(np.repeat(shots[k], 10, axis=0), 10, axis=1).astype(np.float32)
+
+    def picture(n: int) -> np.ndarray:
+        img = base(n)
+        if 740 <= n < 760:  # dissolve over the 30 s edge (frame 750)
+            w = (n - 739) / 21
+            img = img * (1 - w) + base(760) * w
+        if 1930 <= n < 1970:  # fade out to black and back in
+            img = img * abs(n - 1950) / 20
+        return np.clip(img, 0, 255).astype(np.uint8)
+
+    clip = make_clip("long_edges.mp4", frames=2250, rate=25, size=(160, 90),
+                     picture=picture, stamp=False)
+    whole, chunked = tmp_path / "whole", tmp_path / "chunked"
+    run_batch([clip], whole, BatchSettings(SHOTS, chunk_seconds=None))
+    result = run_batch([clip], chunked, BatchSettings(SHOTS, chunk_seconds=Fraction(30)))
+    assert result.index.entries["long_edges.mp4"].chunks == 3
+    assert result.index.entries["long_edges.mp4"].counts["shots"] >= 6
+    assert_same_outputs(whole, chunked)
