@@ -34,16 +34,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3, help="latency passes (default 3)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--lexical", action="store_true",
+                        help="route with the torch-free word/trigram vectors instead of MiniLM")
     args = parser.parse_args(argv)
 
     from routing_phrases import DEV, HELD_OUT, WINDOW_FOOTAGE_SECONDS
 
     from vidi_desktop.models.builtin import intents as I
-    from vidi_desktop.models.builtin.embedder import Embedder
+    from vidi_desktop.models.builtin.embedder import Embedder, LexicalEmbedder
     from vidi_desktop.models.builtin.router import Router
 
     started = time.perf_counter()
-    router = Router(Embedder())
+    router = Router(LexicalEmbedder() if args.lexical else Embedder())
     router.load()
     load_s = time.perf_counter() - started
     print(f"load: {load_s:.2f} s ({len(I.all_exemplars())} exemplars, {len(I.INTENTS)} intents)")
@@ -106,7 +108,8 @@ def main(argv: list[str] | None = None) -> int:
 
     times: list[float] = []
     for _ in range(args.rounds):
-        router.embedder._cache.clear()  # every request a real forward pass
+        if hasattr(router.embedder, "_cache"):
+            router.embedder._cache.clear()  # every request a real forward pass
         for ph in HELD_OUT:
             router.route(ph.text)
             assert router.last_latency_s is not None

@@ -198,3 +198,25 @@ def test_importing_the_backend_loads_no_torch() -> None:
     )
     loaded = set(json.loads(out.stdout.strip().splitlines()[-1]))
     assert not loaded & {"torch", "transformers", "PySide6"}
+
+
+def test_without_torch_the_lexical_router_still_routes_most_requests() -> None:
+    """The standalone app has no torch: words and trigrams stand in for MiniLM."""
+    from vidi_desktop.models.builtin.embedder import LexicalEmbedder
+
+    lexical = Router(LexicalEmbedder())
+    lexical.load()
+    accuracy, misses = score(lexical, HELD_OUT)
+    print(f"\nlexical routing accuracy on {len(HELD_OUT)} held-out phrasings: {accuracy:.3f}")
+    assert accuracy >= 0.85, misses
+    for text in ("when is the red car visible", "find the dog"):
+        assert lexical.route(text).intent == I.NEEDS_VLM
+
+
+def test_make_embedder_follows_what_is_installed(monkeypatch: pytest.MonkeyPatch) -> None:
+    from vidi_desktop.models.builtin.embedder import LexicalEmbedder, make_embedder
+
+    monkeypatch.setenv("VIDI_DESKTOP_ROUTER", "lexical")
+    assert isinstance(make_embedder(), LexicalEmbedder)
+    monkeypatch.delenv("VIDI_DESKTOP_ROUTER")
+    assert isinstance(make_embedder(), Embedder)  # torch and transformers are installed here

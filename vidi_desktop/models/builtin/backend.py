@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from vidi_desktop.core.project import Answer, Suggestion
 from vidi_desktop.core.time import Time, TimeRange
 from vidi_desktop.models.builtin import intents as I
-from vidi_desktop.models.builtin.embedder import Embedder
+from vidi_desktop.models.builtin.embedder import make_embedder
 from vidi_desktop.models.builtin.params import format_seconds
 from vidi_desktop.models.builtin.router import RoutedRequest, Router
 from vidi_desktop.models.builtin.tasks import TASKS, AnalysisStore, TaskInput
@@ -45,7 +45,7 @@ class BuiltinBackend:
 
     def __init__(self, whisper_model: str | None = None, embedder_path: str | None = None) -> None:
         self.whisper_model = whisper_model
-        self.embedder = Embedder(embedder_path)
+        self.embedder = make_embedder(embedder_path)
         self.router = Router(self.embedder)
         self.store = AnalysisStore()
         self.load_seconds: float | None = None
@@ -75,7 +75,8 @@ class BuiltinBackend:
         if self.router.loaded:
             return
         started = time.perf_counter()
-        progress(0.0, "loading the request router (MiniLM)")
+        what = "MiniLM" if type(self.embedder).__name__ == "Embedder" else "word rules"
+        progress(0.0, f"loading the request router ({what})")
         self.router.load()
         self.load_seconds = time.perf_counter() - started
         progress(1.0, f"request router ready ({self.load_seconds:.1f} s)")

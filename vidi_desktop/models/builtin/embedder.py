@@ -163,3 +163,67 @@ def _torch_threads(torch: Any, count: int) -> Iterator[None]:
         yield
     finally:
         torch.set_num_threads(before)
+
+
+class LexicalEmbedder:
+    """Sentence vectors from words and character trigrams (hashed), for installs without torch.
+
+    The standalone app leaves torch out; there the router still ranks intents by similarity to
+    the exemplars, but on shared words and word pieces instead of MiniLM's meaning. It is
+    weaker on paraphrases (see bench_routing.py for both figures); the keyword rules carry
+    the common phrasings.
+    """
+
+    DIMENSIONS = 4096
+
+    def __init__(self, model_dir: str | os.PathLike[str] | None = None) -> None:
+        self._loaded = False
+
+    @property
+    def loaded(self) -> bool:
+        return self._loaded
+
+    def load(self) -> None:
+        self._loaded = True
+
+    def unload(self) -> None:
+        self._loaded = False
+
+    def encode(self, texts: Sequence[str], *, cache: bool = True) -> np.ndarray:
+        """``(len(texts), 4096)`` float32 unit vectors of hashed words and trigrams."""
+        import zlib
+
+        import numpy as np
+
+        out = np.zeros((len(texts), self.DIMENSIONS), np.float32)
+        for row, text in enumerate(texts):
+            words = [w for w in "".join(
+                c if c.isalnum() else " " for c in text.lower()).split() if w]
+            features = [f"w:{w}" for w in words]
+            for w in words:
+                padded = f" {w} "
+                features += [f"c:{padded[i:i + 3]}" for i in range(len(padded) - 2)]
+            for feature in features:
+                # Words weigh more than their pieces; crc32 is stable across runs (hash() is not).
+                weight = 2.0 if feature.startswith("w:") else 0.5
+                out[row, zlib.crc32(feature.encode()) % self.DIMENSIONS] += weight
+            norm = float(np.linalg.norm(out[row]))
+            if norm:
+                out[row] /= norm
+        return out
+
+
+def make_embedder(model_dir: str | os.PathLike[str] | None = None) -> Embedder | LexicalEmbedder:
+    """MiniLM when torch and transformers are installed, else the lexical stand-in.
+
+    ``VIDI_DESKTOP_ROUTER=lexical`` (or ``minilm``) forces one.
+    """
+    import importlib.util
+
+    forced = os.environ.get("VIDI_DESKTOP_ROUTER", "").strip().lower()
+    if forced == "lexical":
+        return LexicalEmbedder(model_dir)
+    if forced == "minilm":
+        return Embedder(model_dir)
+    have_torch = all(importlib.util.find_spec(m) is not None for m in ("torch", "transformers"))
+    return Embedder(model_dir) if have_torch else LexicalEmbedder(model_dir)
