@@ -10,7 +10,7 @@ export VIDI_DESKTOP_CACHE_DIR="$out/cache" VIDI_DESKTOP_DATA_DIR="$out/data"
 t0=$(date +%s.%N)
 "$app" --version
 t1=$(date +%s.%N)
-echo "start time (--version): $(echo "$t1 - $t0" | bc) s"
+echo "start time (--version): $(python3 -c "print(round($t1 - $t0, 2))") s"
 
 "$app" analyze --sample -o "$out/sample.json" -q
 python3 - "$out/sample.json" <<'PY'
@@ -27,6 +27,6 @@ if "$app" gui --help >/dev/null 2>&1; then
   QT_QPA_PLATFORM=offscreen "$app" gui "$sample" --screenshot "$out/window.png"
   t1=$(date +%s.%N)
   test -s "$out/window.png"
-  echo "window: opened on the sample and saved a screenshot in $(echo "$t1 - $t0" | bc) s"
+  echo "window: opened on the sample and saved a screenshot in $(python3 -c "print(round($t1 - $t0, 2))") s"
 fi
 echo "bundle size: $(du -sh "$(dirname "$app")" | cut -f1)"

@@ -49,6 +49,29 @@ def imported_after(statement: str) -> set[str]:
         "vidi_desktop.analysis.tubes",
         "vidi_desktop.analysis.reframe",
         "vidi_desktop.analysis.highlights",
+        "vidi_desktop.analysis.fillers",
+        "vidi_desktop.media.proxy",
+        "vidi_desktop.models.protocol",
+        "vidi_desktop.models.registry",
+        "vidi_desktop.models.runner",
+        "vidi_desktop.models.builtin.backend",
+        "vidi_desktop.models.vlm.backend",
+        "vidi_desktop.models.vidi.adapter",
+        "vidi_desktop.models.manager",
+        "vidi_desktop.models.eval.vue_stg",
+        "vidi_desktop.models.eval.vue_tr",
+        "vidi_desktop.models.eval.predict",
+        "vidi_desktop.services.ask",
+        "vidi_desktop.services.batch",
+        "vidi_desktop.services.ray_batch",
+        "vidi_desktop.services.corpus_search",
+        "vidi_desktop.commands",
+        "vidi_desktop.commands.ask",
+        "vidi_desktop.commands.eval",
+        "vidi_desktop.commands.models",
+        "vidi_desktop.commands.gui",
+        "vidi_desktop.commands.batch",
+        "vidi_desktop.commands.search",
     ],
 )
 def test_headless_packages_do_not_import_qt_or_torch(module: str) -> None:
@@ -80,3 +103,43 @@ def test_media_probe_runs_without_qt_or_torch(shared_media) -> None:
         f"from vidi_desktop.media.probe import probe; probe({str(shared_media / 'counter.mp4')!r})"
     )
     assert not (loaded & HEAVY_GUI_ML)
+
+
+def test_only_the_qt_package_imports_pyside6() -> None:
+    """A static check of every module: PySide6 appears only under vidi_desktop/qt/."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "vidi_desktop"
+    offenders = []
+    for path in root.rglob("*.py"):
+        if "qt" in path.relative_to(root).parts[:1]:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            if any(n.split(".")[0] in ("PySide6", "shiboken6") for n in names):
+                offenders.append(f"{path.relative_to(root)}:{node.lineno}")
+    assert not offenders, offenders
+
+
+def test_models_use_services_only_in_the_builtin_backend() -> None:
+    """models sit below services; the built-in backend is the one adapter that drives the
+    analysis orchestration (services.analysis_run/jobs), and nothing else in models may."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "vidi_desktop" / "models"
+    offenders = []
+    for path in root.rglob("*.py"):
+        if path.relative_to(root).parts[0] == "builtin":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
+                ("vidi_desktop.services", "vidi_desktop.qt")
+            ):
+                offenders.append(f"{path.relative_to(root)}:{node.lineno} {node.module}")
+    assert not offenders, offenders
