@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from vidi_desktop.core.project import PROJECT_SUFFIX, ProjectDocument
+from vidi_desktop.qt.corpus_panel import CorpusPanel
 from vidi_desktop.qt.media_bin import MediaBin
 from vidi_desktop.qt.model_thread import BackendFactory, ModelBridge
 from vidi_desktop.qt.recovery import AutosaveController, open_project
@@ -171,6 +172,8 @@ class MainWindow(QMainWindow):
     def _build_docks(self) -> None:
         self.media_bin = MediaBin(self.session, self)
         self._dock("media", "Media", self.media_bin, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.corpus = CorpusPanel(self.session, self)  # batch index search, under the bin
+        self.media_bin.add_section(self.corpus)
         for attr, _, _, title in PANELS:
             if title is None:
                 continue
@@ -278,6 +281,7 @@ class MainWindow(QMainWindow):
         a("new", "&New project", self.new_project, key.New)
         a("open_project", "Open &project…", self.open_project_dialog, "Ctrl+Shift+O")
         a("open_media", "&Open media…", self.open_media_dialog, key.Open)
+        a("open_index", "Open Batch &Index…", self.open_index_dialog)
         a("save", "&Save", self.save, key.Save)
         a("save_as", "Save &as…", self.save_as, "Ctrl+Shift+S")
         a("export", "&Export…", self.export_dialog, "Ctrl+E")
@@ -318,7 +322,7 @@ class MainWindow(QMainWindow):
         acts = self.actions_by_name
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
-        for name in ("new", "open_project", "open_media"):
+        for name in ("new", "open_project", "open_media", "open_index"):
             file_menu.addAction(acts[name])
         self.recent_menu = file_menu.addMenu("Open &recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
@@ -369,6 +373,8 @@ class MainWindow(QMainWindow):
         self.bridge.failed.connect(self._on_request_failed)
         self.bridge.applied.connect(self._on_request_applied)
         self.media_bin.message.connect(self.show_status)
+        self.corpus.message.connect(self.show_status)
+        self.corpus.add_media_requested.connect(self.media_bin.add_paths)
         if self.panel_available("review") and hasattr(self.review, "preview_requested"):
             self.review.preview_requested.connect(self._on_preview_requested)
         if (
@@ -425,6 +431,13 @@ class MainWindow(QMainWindow):
         paths = choose_open_paths(self, project=False)
         if paths:
             self.media_bin.add_paths(paths)
+
+    @Slot()
+    def open_index_dialog(self) -> None:
+        """Show the corpus search (under the media bin) and ask for a batch index."""
+        self._docks["media"].show()
+        self._docks["media"].raise_()
+        self.corpus.open_index_dialog()
 
     def open_paths(self, paths: Iterable[str | Path]) -> None:
         """Open what the command line or a drop names: a project, and/or media files."""
@@ -706,6 +719,7 @@ class MainWindow(QMainWindow):
         """Stop every thread the window started (model, probing, playback)."""
         self.bridge.shutdown()
         self.media_bin.shutdown()
+        self.corpus.shutdown()
         close_media = getattr(self.viewer, "close_media", None)
         if callable(close_media):
             try:

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMenu,
+    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -196,6 +197,18 @@ class MediaBin(QWidget):
     def asset_ids(self) -> list[str]:
         """The asset ids in the order shown."""
         return [self.list.item(i).data(ASSET_ID_ROLE) for i in range(self.list.count())]
+
+    def add_section(self, widget: QWidget) -> None:
+        """Show ``widget`` (the corpus search) under the list; the editor drags the split."""
+        layout = self.layout()
+        at = layout.indexOf(self.list)
+        splitter = QSplitter(Qt.Orientation.Vertical, self)
+        splitter.setChildrenCollapsible(False)
+        layout.insertWidget(at, splitter, 1)
+        splitter.addWidget(self.list)  # moves the list out of the layout into the splitter
+        splitter.addWidget(widget)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 1)
 
     def shutdown(self, timeout_ms: int = 5000) -> None:
         """Stop the workers (they finish the file at hand) and wait for them."""
