@@ -160,6 +160,19 @@ def test_subtitle_at_time_end_exclusive():
     assert both.at(Fraction(1), visible={"tubes"}).captions == ()
 
 
+def test_a_cue_starting_inside_the_frame_shows_on_that_frame():
+    """Frame 5 of 30 fps covers [1/6, 1/5) s: a cue from 0.18 s shows on it, not on frame 6."""
+    cue = Suggestion.new(ASSET, SubtitleCue(span("0.18", "1"), "Hello."), "t")
+    model = OverlayModel((cue,))
+    frame5, frame6 = Fraction(5, 30), Fraction(6, 30)
+    assert model.at(frame5).captions == ()  # the instant alone is before the cue
+    assert [c.text for c in model.at(frame5, until=frame6).captions] == ["Hello."]
+    assert model.at(Fraction(4, 30), until=frame5).captions == ()
+    # A cue that ended exactly at the frame's start is gone.
+    gone = Suggestion.new(ASSET, SubtitleCue(span("0", "0.2"), "bye"), "t")
+    assert OverlayModel((gone,)).at(frame6, until=Fraction(7, 30)).captions == ()
+
+
 def path(
     aspect: str = "9:16", end_ms: int | None = 4000, cuts: tuple[int, ...] = ()
 ) -> ReframePath:

@@ -263,9 +263,16 @@ class OverlayModel:
         return cls(tuple(s for s in suggestions if s.asset_id == asset_id), selected)
 
     def at(
-        self, seconds: Fraction, visible: Iterable[str] = OVERLAY_NAMES
+        self,
+        seconds: Fraction,
+        visible: Iterable[str] = OVERLAY_NAMES,
+        until: Fraction | None = None,
     ) -> OverlayFrame:
-        """What to draw at ``seconds``, for the overlay groups in ``visible``."""
+        """What to draw at ``seconds``, for the overlay groups in ``visible``.
+
+        ``until`` is the end of the frame on screen: a subtitle that starts inside the frame
+        shows on it (an NLE shows a cue from the first frame it touches), not one frame late.
+        """
         show = set(visible)
         t_ms = float(seconds * 1000)
         boxes: list[TubeBox] = []
@@ -283,7 +290,7 @@ class OverlayModel:
                 )
             )
         crop = self._crop_at(t_ms) if "reframe" in show else None
-        captions = self._captions_at(seconds) if "subtitles" in show else ()
+        captions = self._captions_at(seconds, until) if "subtitles" in show else ()
         return OverlayFrame(tuple(boxes), crop, captions)
 
     def _crop_at(self, t_ms: float) -> CropWindow | None:
@@ -299,14 +306,22 @@ class OverlayModel:
             path.id, payload.aspect, *window, accepted=path.state is ReviewState.ACCEPTED
         )
 
-    def _captions_at(self, seconds: Fraction) -> tuple[Caption, ...]:
+    def _captions_at(
+        self, seconds: Fraction, until: Fraction | None = None
+    ) -> tuple[Caption, ...]:
         # Cues are sorted by start; only those starting in the last ``_max_cue`` seconds
         # can still be on screen, so the scan stays short however many cues there are.
-        hi = bisect.bisect_right(self._cue_starts, seconds)
+        end = until if until is not None and until > seconds else None
+        if end is None:
+            hi = bisect.bisect_right(self._cue_starts, seconds)
+        else:
+            hi = bisect.bisect_left(self._cue_starts, end)
         lo = bisect.bisect_left(self._cue_starts, seconds - self._max_cue)
         out = []
         for s, cue in self._cues[lo:hi]:
-            if cue.range.start.seconds <= seconds < cue.range.end_exclusive.seconds:
+            start, stop = cue.range.start.seconds, cue.range.end_exclusive.seconds
+            on = (start <= seconds < stop) if end is None else (start < end and stop > seconds)
+            if on:
                 out.append(Caption(s.id, cue.text, s.state is ReviewState.ACCEPTED))
         return tuple(out)
 

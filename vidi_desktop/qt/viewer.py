@@ -450,7 +450,16 @@ class ViewerWidget(QWidget):
 
     def _refresh_overlays(self) -> None:
         if self._shown is not None:
-            self.canvas.set_overlays(self._overlay_model.at(self._shown.seconds, self._visible))
+            self.canvas.set_overlays(self._overlays_for(self._shown))
+
+    def _overlays_for(self, shown: ShownFrame) -> OverlayFrame:
+        """The overlays over the frame on screen, over its whole display interval."""
+        facts = self._player.facts
+        until = None
+        if facts is not None:
+            n = shown.index
+            until = facts.seconds_of(n + 1) if n + 1 < facts.frame_count else facts.end_seconds
+        return self._overlay_model.at(shown.seconds, self._visible, until)
 
     # -- player ----------------------------------------------------------------------------------
     @Slot(object)
@@ -473,7 +482,7 @@ class ViewerWidget(QWidget):
     @Slot(object)
     def _on_frame(self, shown: ShownFrame) -> None:
         self._shown = shown
-        self.canvas.set_frame(shown.image, self._overlay_model.at(shown.seconds, self._visible))
+        self.canvas.set_frame(shown.image, self._overlays_for(shown))
         self._update_labels()
         # The playhead moves when the frame asked for is on screen (exact, or its proxy
         # picture); a keyframe stand-in is another frame and does not count.
