@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from vidi_desktop.core.errors import VidiError
+from vidi_desktop.core.project.storage import fsync_dir
 
 INDEX_NAME = "index.json"
 REPORT_NAME = "report.txt"
@@ -90,7 +91,7 @@ def atomic_write_all(files: Sequence[tuple[Path, bytes]]) -> None:
             current = target
             os.replace(tmp, target)
         for folder in {t.parent for _, t in staged}:
-            _fsync_dir(folder)
+            fsync_dir(folder)
     except OSError as exc:
         why = "disk full" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
         raise BatchError(f"{current}: cannot write: {why}") from None
@@ -98,19 +99,6 @@ def atomic_write_all(files: Sequence[tuple[Path, bytes]]) -> None:
         for tmp, _ in staged:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 @dataclass

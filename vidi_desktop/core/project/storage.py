@@ -83,7 +83,7 @@ def save_project(project: Project, path: str | os.PathLike[str], *, backup: bool
             bak_tmp = None
         os.replace(tmp, target)
         tmp = None
-        _fsync_dir(folder)
+        fsync_dir(folder)
     except OSError as exc:
         raise ProjectError(f"{target}: cannot save: {exc.strerror or exc}") from None
     finally:
@@ -115,8 +115,8 @@ def _current_umask() -> int:
     return 0o022
 
 
-def _fsync_dir(folder: Path) -> None:
-    # Makes the rename durable on POSIX; Windows cannot open a folder, and does not need to.
+def fsync_dir(folder: Path) -> None:
+    """Make renames in ``folder`` durable (POSIX); Windows cannot open a folder, nor needs to."""
     try:
         fd = os.open(folder, os.O_RDONLY)
     except OSError:
