@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from vidi_desktop.models.protocol import Backend, BackendError
+if TYPE_CHECKING:  # the CLI reads the names to build --help; it must not load the core
+    from vidi_desktop.models.protocol import Backend
 
 BACKENDS: dict[str, tuple[str, str, str]] = {
     # name: (module, class, one line for --help and the Settings dialog)
@@ -36,6 +37,8 @@ def backend_names() -> tuple[str, ...]:
 
 def create_backend(name: str, options: Mapping[str, Any] | None = None) -> Backend:
     """A new, unloaded backend ``name`` configured with ``options`` (its constructor's kwargs)."""
+    from vidi_desktop.models.protocol import BackendError
+
     try:
         module_name, class_name, _ = BACKENDS[name]
     except KeyError:
