@@ -116,6 +116,9 @@ class RequestBox(QWidget):
             button.setToolTip(f"Ask: “{text}”")
             button.setProperty("request", text)
             button.clicked.connect(self._on_preset)
+            # Full width when there is room; a narrow window may squeeze the row instead of
+            # the row setting the window's minimum width.
+            button.setMinimumWidth(48)
             presets.addWidget(button)
             self.preset_buttons[label] = button
         presets.addStretch(1)

@@ -254,6 +254,13 @@ class ReviewQueue(QWidget):
         top.addWidget(self.filter, 1)
         top.addWidget(self.count_label)
         buttons = QHBoxLayout()
+        for b in (
+            self.accept_button, self.reject_button, self.next_button, self.preview_button,
+            self.accept_all_button,
+        ):
+            # Styles make push buttons at least 80 px wide; a narrow dock may squeeze them
+            # to their text, so the window's minimum width stays small.
+            b.setMinimumWidth(b.fontMetrics().horizontalAdvance(b.text()) + 22)
         for b in (self.accept_button, self.reject_button, self.next_button, self.preview_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
