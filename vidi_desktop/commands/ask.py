@@ -124,5 +124,6 @@ def summary_lines(done: Any) -> list[str]:
         if n > len(shown):
             lines.append(f"  … and {n - len(shown)} more")
     where = f"saved to {done.project_path}" if done.project_path else "not saved"
-    lines.append(f"{len(result.suggestions)} suggestions in {result.elapsed_s:.1f} s; {where}")
+    n = len(result.suggestions)
+    lines.append(f"{n} suggestion{'s' if n != 1 else ''} in {result.elapsed_s:.1f} s; {where}")
     return lines
