@@ -34,19 +34,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 RESULTS = REPO / "bench-results"
 
-
-def make_clip(seconds: int, gop: int) -> Path:
-    from vidi_desktop.media.synth import moving_pattern, write_clip
-
-    RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / f"bench_1080p_{seconds}s_gop{gop}.mp4"
-    if not path.exists():
-        print(f"generating {path.name} (once; reused afterwards)…", flush=True)
-        tmp = path.with_suffix(".part.mp4")
-        write_clip(tmp, frames=seconds * 30, rate=30, size=(1920, 1080), gop=gop,
-                   preset="veryfast", crf=23, picture=moving_pattern(1920, 1080))
-        tmp.rename(path)
-    return path
+# The same generated 1080p clip as bench_decode's exact-seek figures (and the same cache file).
+from bench_decode import make_clip  # noqa: E402
 
 
 def pct(values: list[float], q: float) -> float:
