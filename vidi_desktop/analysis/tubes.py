@@ -31,7 +31,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from vidi_desktop.core.project.model import Box, ObjectTube, Suggestion
+from vidi_desktop.core.project.model import Box, ObjectTube, Suggestion, interpolate_window
 from vidi_desktop.core.time import Time, TimeRange
 
 if TYPE_CHECKING:
@@ -188,13 +188,7 @@ class Tube:
             return b[1], b[2], b[3], b[4]
         if b[0] - a[0] > bridge_ms:
             return None
-        f = (t_ms - a[0]) / (b[0] - a[0])
-        return (
-            a[1] + f * (b[1] - a[1]),
-            a[2] + f * (b[2] - a[2]),
-            a[3] + f * (b[3] - a[3]),
-            a[4] + f * (b[4] - a[4]),
-        )
+        return interpolate_window(a, b, t_ms)
 
     def to_payload(self) -> ObjectTube:
         """The tube as a project payload (boxes clamped into the frame, times in ms)."""

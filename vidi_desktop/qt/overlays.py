@@ -34,6 +34,7 @@ from vidi_desktop.core.project.model import (
     ReviewState,
     SubtitleCue,
     Suggestion,
+    interpolate_window,
 )
 
 OVERLAY_NAMES: tuple[str, ...] = ("tubes", "faces", "reframe", "subtitles")
@@ -179,12 +180,8 @@ def _box_at(
     if i + 1 < len(boxes):
         b = boxes[i + 1]
         if b.t_ms - a.t_ms <= max_gap_ms:
-            f = (t_ms - a.t_ms) / (b.t_ms - a.t_ms)
-            return (
-                a.x0 + f * (b.x0 - a.x0),
-                a.y0 + f * (b.y0 - a.y0),
-                a.x1 + f * (b.x1 - a.x1),
-                a.y1 + f * (b.y1 - a.y1),
+            return interpolate_window(
+                (a.t_ms, a.x0, a.y0, a.x1, a.y1), (b.t_ms, b.x0, b.y0, b.x1, b.y1), t_ms
             )
     # ``a`` ends a run: the object stays for one sampling step, then it is gone.
     if t_ms == a.t_ms or t_ms < a.t_ms + tail_ms:

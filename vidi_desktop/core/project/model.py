@@ -23,7 +23,7 @@ import itertools
 import math
 import os
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -581,6 +581,23 @@ CropKeyframe = tuple[int, float, float, float, float]
 """``(t_ms, x0, y0, x1, y1)``: a crop window (normalized display coordinates) at an instant."""
 
 
+def interpolate_window(
+    a: Sequence[float], b: Sequence[float], t_ms: float
+) -> tuple[float, float, float, float]:
+    """The window ``(x0, y0, x1, y1)`` at ``t_ms`` on the straight line between keyframes
+    ``a`` and ``b``, each ``(t_ms, x0, y0, x1, y1)`` with ``a`` earlier than ``b``.
+
+    One rule for every moving box: reframe crops, tracked tubes and the viewer's overlays.
+    """
+    f = (t_ms - a[0]) / (b[0] - a[0])
+    return (
+        a[1] + f * (b[1] - a[1]),
+        a[2] + f * (b[2] - a[2]),
+        a[3] + f * (b[3] - a[3]),
+        a[4] + f * (b[4] - a[4]),
+    )
+
+
 def _parse_aspect(value: object) -> tuple[int, int]:
     """``"9:16"`` → ``(9, 16)``; anything else raises ``ValueError``."""
     if not isinstance(value, str) or value.count(":") != 1:
@@ -663,13 +680,7 @@ class ReframePath(Payload):
             # A cut between them: hold until the cut (b sits at the cut, so t_ms < cut here).
             cut = next(c for c in self.cuts_ms if a[0] < c <= b[0])
             return a[1:] if t_ms < cut else b[1:]
-        f = (t_ms - a[0]) / (b[0] - a[0])
-        return (
-            a[1] + f * (b[1] - a[1]),
-            a[2] + f * (b[2] - a[2]),
-            a[3] + f * (b[3] - a[3]),
-            a[4] + f * (b[4] - a[4]),
-        )
+        return interpolate_window(a, b, t_ms)
 
     def to_json(self) -> dict[str, Any]:
         return {
