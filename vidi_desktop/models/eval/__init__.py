@@ -13,6 +13,9 @@ imported here.
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from vidi_desktop.core.errors import VidiError
 
 
@@ -24,3 +27,13 @@ def mean_defined(values: list[float | None]) -> float | None:
     """The mean of the values that are defined (None where none is)."""
     defined = [v for v in values if v is not None]
     return sum(defined) / len(defined) if defined else None
+
+
+def existing_file(path: str | os.PathLike[str]) -> Path:
+    """``path`` as a Path, or :class:`EvalFileError` when it is missing or not a file."""
+    p = Path(path)
+    if not p.exists():
+        raise EvalFileError(f"{p}: not found")
+    if not p.is_file():
+        raise EvalFileError(f"{p}: not a file")
+    return p

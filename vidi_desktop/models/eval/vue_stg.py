@@ -37,7 +37,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from vidi_desktop.models.eval import EvalFileError, mean_defined
+from vidi_desktop.models.eval import EvalFileError, existing_file, mean_defined
 
 STEP_MS = 1000
 """VUE-STG scores on a one-second grid."""
@@ -312,11 +312,7 @@ def _rows(
     path: str | os.PathLike[str], required: Sequence[str]
 ) -> Iterator[tuple[str, dict[str, str]]]:
     """``("file line N", row)`` for each data row; a missing column or file is an error."""
-    p = Path(path)
-    if not p.exists():
-        raise EvalFileError(f"{p}: not found")
-    if not p.is_file():
-        raise EvalFileError(f"{p}: not a file")
+    p = existing_file(path)
     try:
         with open(p, newline="", encoding="utf-8-sig") as f:
             reader = csv.reader(f)

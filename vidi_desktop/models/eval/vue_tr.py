@@ -52,7 +52,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from vidi_desktop.models.eval import EvalFileError
+from vidi_desktop.models.eval import EvalFileError, existing_file
 
 Range = tuple[float, float]
 
@@ -348,11 +348,7 @@ def write_results(path: str | os.PathLike[str], items: Sequence[Mapping[str, Any
 
 def _items(path: str | os.PathLike[str]) -> list[tuple[str, dict[str, Any]]]:
     """``(where, item)`` for each object of a JSON list or JSON-lines file."""
-    p = Path(path)
-    if not p.exists():
-        raise EvalFileError(f"{p}: not found")
-    if not p.is_file():
-        raise EvalFileError(f"{p}: not a file")
+    p = existing_file(path)
     try:
         text = p.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
