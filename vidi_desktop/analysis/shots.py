@@ -199,6 +199,11 @@ class ShotDetector:
         self._reset()
         self._started = True
 
+    @property
+    def memory_frames(self) -> int:
+        """How many frames the detector keeps in view (known after :meth:`begin`)."""
+        return self._ring
+
     def _reset(self) -> None:
         np = self._np
         r = self._ring

@@ -436,9 +436,9 @@ def _search(index: Any, text: str, mode: str, cancel: threading.Event) -> tuple[
     for key in dict.fromkeys(h.key for h in result):
         entry = index.entries.get(key)
         # The search has just loaded (and cached) this project: reading its asset is free.
-        loaded = corpus_search._load(index, entry) if entry is not None else None
-        if loaded is not None:
-            clocks[key] = AssetClock.of(loaded.asset)
+        asset = corpus_search.entry_asset(index, entry) if entry is not None else None
+        if asset is not None:
+            clocks[key] = AssetClock.of(asset)
     return result, clocks
 
 

@@ -53,9 +53,7 @@ def shot_context_seconds(fps: float) -> Fraction:
     # begin() only reads the rate from the probe facts.
     rate = Fraction(fps).limit_denominator(1001) if fps > 0 else None
     detector.begin(SimpleNamespace(video=SimpleNamespace(rate=None, average_rate=rate)))  # type: ignore[arg-type]
-    # ``_ring`` is the detector's memory in frames (see ShotDetector.begin).
-    ring = int(detector._ring)
-    return Fraction(ring) / (rate or Fraction(30))
+    return Fraction(detector.memory_frames) / (rate or Fraction(30))
 
 
 def default_overlap(fps: float) -> Fraction:

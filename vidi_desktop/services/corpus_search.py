@@ -142,6 +142,12 @@ def _load(index: BatchIndex, entry: IndexEntry) -> _Loaded | None:
     return loaded
 
 
+def entry_asset(index: BatchIndex, entry: IndexEntry) -> Asset | None:
+    """The asset of an index entry's project (cached like the search's own reads), or None."""
+    loaded = _load(index, entry)
+    return loaded.asset if loaded is not None else None
+
+
 # -- transcript --------------------------------------------------------------------------------
 def transcript_matches(project: Project, asset: Asset, phrase: str) -> list[VisualMatch]:
     """Where ``phrase`` is said in ``asset``, from the words of its subtitle cues."""
