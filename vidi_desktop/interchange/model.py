@@ -126,13 +126,11 @@ class Clip:
 
     @property
     def source_range(self) -> TimeRange:
-        """The container-time range of the clip's frames.
+        """The container-time range of the clip's frames: frames ``first … end - 1``.
 
-        Constant rate: exactly frames ``first … end - 1``. Variable rate: the range as the
-        project gave it (frame numbers at the average rate would drift from the real pts).
+        For a variable-rate source these are frames of the NLE's grid (its declared rate),
+        so a render shows what an NLE reading the export shows.
         """
-        if self.source.vfr and self.given_range is not None:
-            return self.given_range
         return self.source.range_of(self.first, self.end)
 
     def record_offset(self, source_offset: int) -> int:
@@ -141,7 +139,8 @@ class Clip:
 
     # Set by the timeline that holds the clip (clips at another rate are conformed).
     record_rate: FrameRate = field(default=FrameRate(Fraction(25)), compare=False)
-    # The source range the project gave, before frame rounding (used for VFR sources).
+    # The source range the project gave, before frame rounding (VFR notes say how far the
+    # cuts moved onto the NLE's grid).
     given_range: TimeRange | None = field(default=None, compare=False)
 
 

@@ -1,9 +1,15 @@
 """What an exporter needs to know about one source file, read from the asset's probe facts.
 
 ``Asset.info`` is ``probe --json``: the frame rate as ``"num/den"`` (``null`` for variable
-rate, then the average rate stands in, as NLEs conform VFR to it), the embedded start
-timecode (``;`` = drop-frame), the exact start and duration, frame count, size, audio.
-NLEs relink by source timecode, so every source in/out is ``start timecode + frame index``.
+rate), the embedded start timecode (``;`` = drop-frame), the exact start and duration, frame
+count, size, audio streams. NLEs relink by source timecode, so every source in/out is
+``start timecode + frame index``.
+
+A variable-rate file (phone footage, screen recordings) is exported at the rate an NLE gives
+it: the rate the container or codec declares, snapped to the nearest standard editing rate
+(:func:`nle_rate`) — never the average, which no NLE offers (15.984 fps is not a timeline
+rate). Frame ``n`` is then the picture on screen ``n`` frames of that rate after the file's
+start, and a cut at a true time lands on the nearest frame of that grid.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ from fractions import Fraction
 from typing import Any
 
 from vidi_desktop.core.project import Asset
-from vidi_desktop.core.rate import FrameRate, parse_fraction, snap_rate
+from vidi_desktop.core.rate import FrameRate, parse_fraction
 from vidi_desktop.core.time import Time, TimeRange
 from vidi_desktop.core.timecode import (
     frames_to_timecode,
@@ -21,6 +27,13 @@ from vidi_desktop.core.timecode import (
     timecode_to_frames,
 )
 from vidi_desktop.interchange.errors import ExportError
+
+NLE_RATES: tuple[Fraction, ...] = tuple(
+    Fraction(n) * k
+    for n in (24, 25, 30, 48, 50, 60, 100, 120)
+    for k in ((Fraction(1000, 1001), Fraction(1)) if n % 24 == 0 or n % 30 == 0 else (1,))
+)
+"""The timeline rates NLEs offer (23.976 … 120), NTSC siblings included."""
 
 # A range boundary within this many seconds of a frame start means that frame: model output
 # and subtitle cues are rounded to milliseconds.
@@ -44,9 +57,16 @@ class SourceMedia:
     sar: Fraction
     rotation: int
     has_video: bool
-    audio_channels: int
+    audio_channels: int  # channels of the first audio stream (0 = no audio)
     audio_rate: int
     vfr: bool
+    # Channels of every audio stream in file order, and their container stream indices.
+    audio_streams: tuple[int, ...] = ()
+    audio_stream_indices: tuple[int, ...] = ()
+    # Variable rate: the measured average, and whether the file declared a rate (else the
+    # average was snapped to a standard rate, for projects probed before that was kept).
+    average_rate: Fraction | None = None
+    rate_declared: bool = True
 
     @classmethod
     def from_asset(cls, asset: Asset) -> SourceMedia:
@@ -56,17 +76,19 @@ class SourceMedia:
         extent = asset.extent()
         if extent is None:
             raise ExportError(f"{asset.name}: duration unknown (probe the file again)")
-        rate_text = (video or {}).get("rate") or (video or {}).get("average_rate")
         vfr = video is not None and not (video or {}).get("rate")
+        average = _fraction((video or {}).get("average_rate"))
+        declared = _fraction((video or {}).get("declared_rate"))
         try:
-            if rate_text:
-                exact = parse_fraction(rate_text)
-                rate = FrameRate(snap_rate(exact) if vfr else exact)
-            elif video is None:
+            if video is None:
                 rate = FrameRate(Fraction(25))  # audio only: probe's timecode default
+            elif not vfr:
+                rate = FrameRate(parse_fraction(video["rate"]))
+            elif declared or average:
+                rate = FrameRate(nle_rate(declared or average))  # type: ignore[arg-type]
             else:
                 raise ValueError
-        except (ValueError, ZeroDivisionError):
+        except (ValueError, ZeroDivisionError, TypeError):
             raise ExportError(f"{asset.name}: frame rate unknown (probe the file again)") from None
         tc_text = str(info.get("start_timecode") or "00:00:00:00")
         drop = is_drop_frame_label(tc_text) and rate.supports_drop_frame
@@ -76,9 +98,11 @@ class SourceMedia:
             raise ExportError(f"{asset.name}: bad start timecode {tc_text!r}") from None
         duration_frames = extent.duration.seconds * rate.value
         frames = (video or {}).get("frames")
-        if not isinstance(frames, int) or isinstance(frames, bool) or frames <= 0:
+        if vfr or not isinstance(frames, int) or isinstance(frames, bool) or frames <= 0:
+            # A variable-rate file lasts its duration on the NLE's grid, not its frame count.
             frames = max(1, round(duration_frames))
         audio = [a for a in info.get("audio") or [] if isinstance(a, dict)]
+        audio = [a for a in audio if _int(a.get("channels")) > 0]
         first_audio = audio[0] if audio else {}
         sar = _sar((video or {}).get("sar"))
         return cls(
@@ -95,9 +119,15 @@ class SourceMedia:
             sar=sar,
             rotation=int((video or {}).get("rotation") or 0),
             has_video=video is not None,
-            audio_channels=int(first_audio.get("channels") or 0),
-            audio_rate=int(first_audio.get("sample_rate") or 48000),
+            audio_channels=_int(first_audio.get("channels")),
+            audio_rate=_int(first_audio.get("sample_rate")) or 48000,
             vfr=vfr,
+            audio_streams=tuple(_int(a.get("channels")) for a in audio),
+            audio_stream_indices=tuple(
+                _int(a.get("stream_index"), -1) for a in audio
+            ),
+            average_rate=average if vfr else None,
+            rate_declared=not vfr or declared is not None,
         )
 
     # -- sizes --------------------------------------------------------------------------
@@ -111,7 +141,10 @@ class SourceMedia:
     # -- time ---------------------------------------------------------------------------
     def frame_at(self, t: Time) -> int:
         """Index of the first frame that starts at or after ``t`` (within 1 ms of a start
-        counts as that start), so a range covers the frames whose start lies inside it."""
+        counts as that start), so a range covers the frames whose start lies inside it.
+
+        Variable rate: the nearest frame of the NLE's grid (a true cut time rarely falls on
+        it; the nearest frame keeps every cut within half a frame)."""
         # x = (t - start) × rate as one integer fraction N / D: Fraction arithmetic would
         # cost ~50 µs a call, which matters at thousands of events.
         a, b = t.time_base.numerator, t.time_base.denominator
@@ -120,6 +153,8 @@ class SourceMedia:
         n = (t.ticks * a * d - c * b) * p
         den = b * d * q
         nearest = (2 * n + den) // (2 * den)
+        if self.vfr:
+            return nearest
         # |x - nearest| frames × q/p seconds per frame ≤ 1/1000 s
         if 1000 * abs(n - nearest * den) * q <= den * p:
             return nearest
@@ -147,6 +182,33 @@ class SourceMedia:
         """First frame's time and the end of the last frame, seconds."""
         end = self.start_time + Fraction(self.frames) * self.rate.frame_duration
         return self.start_time, end
+
+
+def nle_rate(declared: Fraction) -> Fraction:
+    """The standard editing rate nearest to ``declared`` (relative distance), e.g. a phone's
+    declared 30 stays 30, a container's 2997/100 becomes 30000/1001."""
+    if declared <= 0:
+        raise ValueError("rate must be positive")
+    return min(NLE_RATES, key=lambda r: abs(r - declared) / r)
+
+
+def _fraction(value: object) -> Fraction | None:
+    if not isinstance(value, str | int) or isinstance(value, bool):
+        return None
+    try:
+        f = parse_fraction(value)
+    except (ValueError, ZeroDivisionError):
+        return None
+    return f if f > 0 else None
+
+
+def _int(value: object, default: int = 0) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        return default
 
 
 def _sar(value: object) -> Fraction:

@@ -31,6 +31,7 @@ from vidi_desktop.core.project import (
     ReviewState,
     Suggestion,
 )
+from vidi_desktop.core.rate import FrameRate
 from vidi_desktop.core.time import Time, TimeRange
 from vidi_desktop.core.timecode import timecode_to_frames
 from vidi_desktop.interchange.errors import ExportError
@@ -400,7 +401,34 @@ def _layout(
         record += rec_count
     video = [s for s in (sources[p.asset_id] for p, _, _ in framed) if s.has_video]
     width, height = video[0].display_size if video else (1920, 1080)
+    warnings.extend(vfr_notes(clips))
     return Timeline(name, rate, drop, start, width, height, tuple(clips), tuple(warnings))
+
+
+def vfr_notes(clips: Sequence[Clip]) -> list[str]:
+    """One line per variable-rate source: the rate it is exported at and how cuts moved."""
+    notes = []
+    for src in dict.fromkeys(c.source for c in clips if c.source.vfr):
+        moved = max(
+            abs(src.time_of(f).seconds - t.seconds)
+            for c in clips if c.source is src and c.given_range is not None
+            for f, t in ((c.first, c.given_range.start), (c.end, c.given_range.end_exclusive))
+        ) if any(c.given_range is not None for c in clips if c.source is src) else 0
+        avg = f"average {float(src.average_rate):.3f} fps, " if src.average_rate else ""
+        how = (f"{_fps(src.rate)} fps, the rate it declares, as NLEs read it"
+               if src.rate_declared
+               else f"{_fps(src.rate)} fps (its declared rate is not in the project: "
+               "analyse the file again to record it)")
+        notes.append(
+            f"{src.name}: variable frame rate ({avg}exported at {how}); each cut placed on "
+            f"the nearest frame of that grid, at most {float(moved) * 1000:.1f} ms from its "
+            "true time"
+        )
+    return notes
+
+
+def _fps(rate: FrameRate) -> str:
+    return f"{float(rate.value):.3f}".rstrip("0").rstrip(".")
 
 
 def _frames_within(src: SourceMedia, piece: _Piece) -> tuple[int, int]:

@@ -45,6 +45,9 @@ class VideoInfo:
     start_pts: int
     pix_fmt: str | None
     index: StreamIndex = field(repr=False)
+    # The rate the container/codec declares (r_frame_rate / codec time base): what an NLE
+    # conforms a variable-rate file to. None when the file declares none.
+    declared_rate: Fraction | None = None
 
     @property
     def is_vfr(self) -> bool:
@@ -127,6 +130,7 @@ class MediaInfo:
                 "rotation": v.rotation,
                 "vfr": v.is_vfr,
                 "average_rate": _frac(v.average_rate) if v.average_rate else None,
+                "declared_rate": _frac(v.declared_rate) if v.declared_rate else None,
                 "dar": f"{v.dar.numerator}:{v.dar.denominator}",
                 "display_width": w,
                 "display_height": h,
@@ -235,6 +239,7 @@ def _probe_video(
         start_pts=index.frames.pts[0],
         pix_fmt=cc.format.name if cc.format else None,
         index=index,
+        declared_rate=declared,
     )
 
 
