@@ -150,6 +150,9 @@ def _temp_beside(target: Path) -> Path:
     except OSError as exc:
         raise ExportError(f"{target}: cannot be written ({exc.strerror or exc})") from None
     os.close(fd)
+    from vidi_desktop.core.project.storage import new_file_mode
+
+    os.chmod(name, new_file_mode())  # mkstemp makes 0600; PyAV keeps the mode it finds
     return Path(name)
 
 

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from vidi_desktop.core.errors import VidiError
-from vidi_desktop.core.project.storage import fsync_dir
+from vidi_desktop.core.project.storage import fsync_dir, new_file_mode
 
 INDEX_NAME = "index.json"
 REPORT_NAME = "report.txt"
@@ -86,7 +86,7 @@ def atomic_write_all(files: Sequence[tuple[Path, bytes]]) -> None:
                 os.fsync(fd)
             finally:
                 os.close(fd)
-            os.chmod(tmp, 0o644)  # mkstemp makes 0600; outputs are ordinary files
+            os.chmod(tmp, new_file_mode())  # mkstemp makes 0600; outputs are ordinary files
         for tmp, target in staged:
             current = target
             os.replace(tmp, target)

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from vidi_desktop.core.project.storage import new_file_mode
 from vidi_desktop.interchange.errors import ExportError, check_writable_target
 from vidi_desktop.services.jobs import ProgressCallback
 
@@ -144,6 +145,7 @@ def _write_atomic(files: Sequence[tuple[Path, bytes]]) -> None:
             except OSError as exc:
                 raise ExportError(f"{target}: cannot be written ({exc.strerror or exc})") from None
             temps.append((tmp, target))
+            os.chmod(tmp, new_file_mode())  # mkstemp makes 0600
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
                 fh.flush()

@@ -99,8 +99,14 @@ def _copy_mode(existing: Path, new: str) -> None:
     try:
         mode = existing.stat().st_mode & 0o7777
     except FileNotFoundError:
-        mode = 0o666 & ~_current_umask()
+        mode = new_file_mode()
     os.chmod(new, mode)
+
+
+def new_file_mode() -> int:
+    """The mode of a newly created ordinary file: 0666 minus the umask (``mkstemp`` makes
+    0600, which is right only for secrets)."""
+    return 0o666 & ~_current_umask()
 
 
 def _current_umask() -> int:
