@@ -22,7 +22,7 @@ from vidi_desktop.core.project import (
     Suggestion,
 )
 from vidi_desktop.core.time import Time, TimeRange
-from vidi_desktop.interchange.edl import write_edl
+from vidi_desktop.interchange.edl import write_edl, write_edls
 from vidi_desktop.interchange.errors import ExportError
 from vidi_desktop.interchange.fcp7 import motion_at, write_fcp7
 from vidi_desktop.interchange.fcpxml import transform_at, write_fcpxml
@@ -118,12 +118,20 @@ def test_edl_locators_at_source_timecode() -> None:
     assert marker.marked_range.start_time.value == 900030
 
 
-def test_edl_with_over_999_events_reads_back() -> None:
+def test_edl_over_999_events_is_split_with_record_timecode_running_on() -> None:
     a = make_asset(R, 5000, path="/m/a.mov")
     p = one_clip_project(*[(a, frames(2 * i, 2 * i + 1)) for i in range(1200)])
-    text = write_edl(build_timeline(p))
-    events = list(pycmx.parse_cmx3600(io.StringIO(text)).events)
-    assert len(events) == 1200 and events[-1].number == 1200
+    parts = write_edls(build_timeline(p))
+    lists = [list(pycmx.parse_cmx3600(io.StringIO(t)).events) for t in parts]
+    assert [len(e) for e in lists] == [999, 201]
+    assert [e[-1].number for e in lists] == [999, 201]
+    # Every event line keeps the 3-digit column layout.
+    assert all(len(line.split()[0]) == 3 for t in parts for line in t.splitlines()
+               if line[:1].isdigit())
+    assert lists[0][-1].edits[0].record_out == lists[1][0].edits[0].record_in
+    assert lists[1][0].edits[0].source_in == "00:01:19:23"  # clip 1000: frame 1998
+    with pytest.raises(ExportError, match="1200 events"):
+        write_edl(build_timeline(p))
 
 
 def test_disabled_clips_are_left_out_of_an_edl() -> None:

@@ -9,8 +9,14 @@ start, keeps spaces in reel names and writes one video track only. Here:
 * source in/out = the file's embedded start timecode + frame index, DF stays DF;
 * record in/out from the sequence start (01:00:00:00 by default);
 * reels ≤ 8 letters/digits, unique, with ``* FROM CLIP NAME:`` and the file's path;
-* ``AA/V`` events for stereo sources, ``B`` for mono (Resolve reads only the video);
-* markers as Avid ``* LOC:`` lines at source timecode (what OTIO's reader expects).
+* 7-bit ASCII throughout: names with accents folded and the rest percent-encoded, paths
+  that are not plain ASCII as ``file://`` URLs (:func:`~.names.edl_name`, ``edl_path``);
+* audio as CMX allows: ``AA/V`` for two or more channels (all streams counted in file
+  order), ``B`` for one, and an ``AUD 3 4`` line for channels 3–4; channels past 4 are
+  left out and the export says so (Resolve reads only the video anyway);
+* markers as Avid ``* LOC:`` lines at source timecode (what OTIO's reader expects);
+* at most 999 events per file (the event number has three digits): a longer edit is
+  written as several EDLs, the record timecode running on from one to the next.
 
 An EDL holds one frame rate: a timeline mixing rates is refused (FCP7 XML or FCPXML carry
 them). Disabled clips have no place in an EDL and are left out.
@@ -21,34 +27,95 @@ from __future__ import annotations
 from vidi_desktop.core.timecode import frames_to_timecode
 from vidi_desktop.interchange.errors import ExportError
 from vidi_desktop.interchange.model import Clip, Timeline
-from vidi_desktop.interchange.names import ascii_fold, edl_text
+from vidi_desktop.interchange.names import edl_name, edl_path
+from vidi_desktop.interchange.sources import SourceMedia
 
 _LOC_COLORS = {"RED", "GREEN", "BLUE", "CYAN", "MAGENTA", "YELLOW", "BLACK", "WHITE"}
+MAX_EVENTS = 999
+"""CMX 3600 event numbers have three digits."""
+MAX_CHANNELS = 4
+"""Audio channels an EDL event can name: A, A2 (``AA``) and ``AUD 3 4``."""
 
 
 def write_edl(timeline: Timeline, *, audio: bool = True, markers: bool = True) -> str:
-    """The CMX 3600 text of ``timeline`` (ASCII header, UTF-8 comments, ``\\n`` endings)."""
+    """The CMX 3600 text of ``timeline`` (7-bit ASCII, ``\\n`` endings).
+
+    :class:`ExportError` past :data:`MAX_EVENTS` events: :func:`write_edls` splits those.
+    """
+    parts = write_edls(timeline, audio=audio, markers=markers)
+    if len(parts) > 1:
+        raise ExportError(
+            f"{_events(timeline)} events do not fit one EDL ({MAX_EVENTS} at most)"
+        )
+    return parts[0]
+
+
+def write_edls(timeline: Timeline, *, audio: bool = True, markers: bool = True) -> list[str]:
+    """The EDL text(s) of ``timeline``: one per :data:`MAX_EVENTS` events, the record
+    timecode continuing from one file to the next."""
     clips = [c for c in timeline.clips if c.enabled]
     _check_one_rate(timeline, clips)
     reels = timeline.reels()
-    title = edl_text(ascii_fold(timeline.name))[:70] or "vidi-desktop"
-    lines = [f"TITLE: {title}", _fcm(timeline.drop_frame), ""]
-    width = max(3, len(str(len(clips))))
-    for number, clip in enumerate(clips, 1):
-        switch = clip.source.drop_frame != timeline.drop_frame
-        if switch:
-            lines.append(_fcm(clip.source.drop_frame))
-        lines.append(_event_line(timeline, clip, number, width, reels, audio))
-        if switch:
-            lines.append(_fcm(timeline.drop_frame))
-        lines.append(f"* FROM CLIP NAME:  {edl_text(clip.name)}")
-        # SOURCE FILE is what Premiere and pycmx read; OTIO's reader links FROM FILE.
-        lines.append(f"* SOURCE FILE: {edl_text(clip.source.path)}")
-        lines.append(f"* FROM FILE: {edl_text(clip.source.path)}")
-        if markers:
-            lines.extend(_locators(clip))
-        lines.append("")
-    return "\n".join(lines)
+    title = edl_name(timeline.name)[:70] or "vidi-desktop"
+    chunks = [clips[i : i + MAX_EVENTS] for i in range(0, len(clips), MAX_EVENTS)] or [[]]
+    texts = []
+    for part, chunk in enumerate(chunks, 1):
+        head = title if len(chunks) == 1 else f"{title[:60]} (part {part})"
+        lines = [f"TITLE: {head}", _fcm(timeline.drop_frame), ""]
+        for number, clip in enumerate(chunk, 1):
+            lines.extend(_event(timeline, clip, number, reels, audio, markers))
+        texts.append("\n".join(lines))
+    return texts
+
+
+def audio_left_out(timeline: Timeline) -> list[str]:
+    """One line per source whose audio channels past :data:`MAX_CHANNELS` an EDL drops."""
+    out = []
+    for src in timeline.sources:
+        total = sum(src.audio_streams)
+        if total > MAX_CHANNELS:
+            rest = (f"channel {total} is" if total == MAX_CHANNELS + 1
+                    else f"channels {MAX_CHANNELS + 1}–{total} are")
+            out.append(
+                f"{src.name}: the EDL carries audio channels 1–{MAX_CHANNELS} of {total} "
+                f"({len(src.audio_streams)} streams); {rest} left out (FCP7 XML and FCPXML "
+                "carry them all)"
+            )
+    return out
+
+
+def _events(timeline: Timeline) -> int:
+    return sum(1 for c in timeline.clips if c.enabled)
+
+
+def _event(
+    timeline: Timeline, clip: Clip, number: int, reels: dict[str, str], audio: bool,
+    markers: bool,
+) -> list[str]:
+    lines = []
+    switch = clip.source.drop_frame != timeline.drop_frame
+    if switch:
+        lines.append(_fcm(clip.source.drop_frame))
+    lines.append(_event_line(timeline, clip, number, reels, audio))
+    total = _channels(clip.source) if audio else 0
+    if total >= 3:
+        # Channels 3 and 4 ride on the line right after the event (Avid's extension).
+        lines.append("AUD  3" if total == 3 else "AUD  3    4")
+    if switch:
+        lines.append(_fcm(timeline.drop_frame))
+    lines.append(f"* FROM CLIP NAME:  {edl_name(clip.name)}")
+    # SOURCE FILE is what Premiere and pycmx read; OTIO's reader links FROM FILE.
+    lines.append(f"* SOURCE FILE: {edl_path(clip.source.path)}")
+    lines.append(f"* FROM FILE: {edl_path(clip.source.path)}")
+    if markers:
+        lines.extend(_locators(clip))
+    lines.append("")
+    return lines
+
+
+def _channels(src: SourceMedia) -> int:
+    """Audio channels of every stream, counted in file order."""
+    return sum(src.audio_streams) or src.audio_channels
 
 
 def _fcm(drop_frame: bool) -> str:
@@ -69,18 +136,19 @@ def _fps(value: object) -> str:
 
 
 def _event_line(
-    timeline: Timeline, clip: Clip, number: int, width: int, reels: dict[str, str], audio: bool
+    timeline: Timeline, clip: Clip, number: int, reels: dict[str, str], audio: bool
 ) -> str:
     src = clip.source
+    total = _channels(src) if audio else 0
     channels = "V"
-    if audio and src.audio_channels >= 2:
+    if total >= 2:
         channels = "AA/V" if src.has_video else "AA"
-    elif audio and src.audio_channels == 1:
+    elif total == 1:
         channels = "B" if src.has_video else "A"
     rec_in = timeline.record_timecode(clip.record_in)
     rec_out = timeline.record_timecode(clip.record_out)
     return (
-        f"{number:0{width}d}  {reels[src.asset_id]:<8} {channels:<5} C        "
+        f"{number:03d}  {reels[src.asset_id]:<8} {channels:<5} C        "
         f"{src.timecode(clip.first)} {src.timecode(clip.end)} {rec_in} {rec_out}"
     )
 
@@ -91,6 +159,6 @@ def _locators(clip: Clip) -> list[str]:
     for m in clip.markers:
         tc = frames_to_timecode(src.tc_start + clip.first + m.offset, src.rate, src.drop_frame)
         color = m.color if m.color in _LOC_COLORS else "RED"
-        text = edl_text(m.name)
+        text = edl_name(m.name)
         out.append(f"* LOC: {tc} {color:<7} {text}")
     return out

@@ -81,3 +81,30 @@ def xml_text(text: str) -> str:
 def edl_text(text: str) -> str:
     """One line of an EDL comment: no line breaks, printable."""
     return " ".join(xml_text(text).split())
+
+
+def edl_name(text: str) -> str:
+    """A name for an EDL comment in 7-bit ASCII (CMX 3600 is ASCII; NLEs mangle the rest).
+
+    Accents are dropped (``é`` → ``e``); what has no ASCII form (CJK, emoji…) and the
+    characters some readers treat specially (``%``, ``&``) are percent-encoded as UTF-8, so
+    ``urllib.parse.unquote`` restores them: ``"Café & 日本"`` → ``"Cafe %26 %E6%97%A5%E6%9C%AC"``.
+    """
+    folded = "".join(
+        ch for ch in unicodedata.normalize("NFKD", edl_text(text))
+        if not unicodedata.combining(ch)
+    )
+    return "".join(_EDL_SAFE.get(ch) or quote(ch, safe="") for ch in folded)
+
+
+def edl_path(path: str) -> str:
+    """A file path for an EDL comment in 7-bit ASCII: as it is when it is plain printable
+    ASCII, else its percent-encoded ``file://`` URL (decodes back to the exact path)."""
+    flat = edl_text(path)
+    if flat == path and all(ch in _EDL_SAFE for ch in path):
+        return path
+    return plain_file_url(path)
+
+
+# Printable ASCII that passes through EDL comments untouched.
+_EDL_SAFE = {chr(c): chr(c) for c in range(0x20, 0x7F) if chr(c) not in "%&"}

@@ -80,9 +80,30 @@ def export_texts(project: Project, fmt: str, options: ExportOptions | None = Non
     width = max(2, len(str(len(timelines))))
     for i, tl in enumerate(timelines, 1):
         suffix = f"-{i:0{width}d}" if options.per_highlight else ""
-        result.files.append((suffix, timeline_text(tl, fmt, options)))
+        if fmt == "edl":
+            _edl_files(tl, suffix, options, result)
+        else:
+            result.files.append((suffix, timeline_text(tl, fmt, options)))
         result.warnings.extend(tl.warnings)
     return result
+
+
+def _edl_files(timeline: Timeline, suffix: str, options: ExportOptions, out: ExportTexts) -> None:
+    """One EDL per 999 events (``NAME.edl``, ``NAME-2.edl``…) and what it leaves out."""
+    from vidi_desktop.interchange.edl import MAX_EVENTS, audio_left_out, write_edls
+
+    parts = write_edls(timeline, audio=options.edl_audio, markers=options.markers)
+    for k, text in enumerate(parts, 1):
+        out.files.append((suffix if k == 1 else f"{suffix}-{k}", text))
+    if len(parts) > 1:
+        events = sum(1 for c in timeline.clips if c.enabled)
+        out.warnings.append(
+            f"{events} events: written as {len(parts)} EDLs of at most {MAX_EVENTS} events "
+            "(\"-2\", \"-3\"… added to the file name), the record timecode running on from "
+            "one file to the next"
+        )
+    if options.edl_audio:
+        out.warnings.extend(audio_left_out(timeline))
 
 
 def timeline_text(timeline: Timeline, fmt: str, options: ExportOptions | None = None) -> str:

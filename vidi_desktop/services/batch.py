@@ -248,7 +248,12 @@ def output_names(key: str) -> dict[str, str]:
         "analysis": f"{key}.json",
         "edl": f"{key}.edl",
         "srt": f"{key}.srt",
+        # An edit of more than 999 events is split: "edl-2" → KEY-2.edl, and so on.
+        **{f"edl-{n}": f"{key}-{n}.edl" for n in range(2, _EDL_PARTS + 1)},
     }
+
+
+_EDL_PARTS = 100  # 99,900 events: far beyond any file's shots
 
 
 def build_project(analysis: FileAnalysis, key: str, created: str) -> Project:
@@ -295,6 +300,8 @@ def file_outputs(
                     project, "edl", ExportOptions(include="pending", kinds=kinds)
                 )
             files["edl"] = texts.files[0][1].encode("utf-8")
+            for suffix, text in texts.files[1 : _EDL_PARTS]:
+                files[f"edl{suffix}"] = text.encode("utf-8")
         except ExportError as exc:
             notes.append(f"no EDL: {exc}")
     if "srt" in settings.exports:

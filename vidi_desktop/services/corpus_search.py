@@ -34,7 +34,7 @@ from vidi_desktop.services.batch_index import (
     BatchError,
     BatchIndex,
     IndexEntry,
-    atomic_write,
+    atomic_write_all,
     load_index,
 )
 from vidi_desktop.services.jobs import ProgressCallback
@@ -454,5 +454,9 @@ def export_selects(
         )
     project = selects_project(index, hits, handles, name=target.stem or "Selects")
     texts = export_texts(project, fmt, ExportOptions(include="accepted", kinds=("cut_range",)))
-    atomic_write(target, texts.files[0][1].encode("utf-8"))
+    # An EDL of more than 999 events comes in parts: NAME.edl, NAME-2.edl…
+    atomic_write_all([
+        (target.with_name(f"{target.stem}{suffix}{target.suffix}"), text.encode("utf-8"))
+        for suffix, text in texts.files
+    ])
     return target
