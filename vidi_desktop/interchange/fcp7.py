@@ -9,7 +9,11 @@ characteristics and no way to add a motion filter. This writer gives:
 * a sequence ``<format>`` with size, rate and pixel aspect; audio ``<format>`` and outputs;
 * each file once (then by id) with ``file://localhost/`` percent-encoded path, duration,
   its own rate and start timecode (with reel), video and audio sample characteristics;
-* one video track and one audio track per source channel (up to 2), clip items linked;
+* one video track, and one audio track per channel of every audio stream (stream 1's
+  channels first), clip items linked by ``trackindex`` and ``clipindex`` (the item's
+  1-based position in its own track), stereo pairs routed with ``outputchannelindex``;
+* pixel aspect as FCP7's named values (``square``, ``NTSC-601``, ``PAL-601``,
+  ``HD-(1440x1080)``…) with ``anamorphic`` for 16:9 standard definition;
 * ``in``/``out`` on the sequence's frame grid (clips at another rate conformed), relative
   to the file's first frame, as FCP7 counts them;
 * markers on the sequence at record frames, the note in ``<comment>``;
@@ -24,13 +28,16 @@ Written as text with :class:`~.xmlout.XmlWriter` (ElementTree is 5× slower on b
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from fractions import Fraction
+
 from vidi_desktop.core.rate import FrameRate
 from vidi_desktop.core.timecode import frames_to_timecode
 from vidi_desktop.interchange.model import Clip, Timeline, convert_frames
 from vidi_desktop.interchange.names import file_url
+from vidi_desktop.interchange.sources import SourceMedia
 from vidi_desktop.interchange.xmlout import XmlWriter
 
-MAX_AUDIO_TRACKS = 2
 _HEADER = '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE xmeml>\n'
 
 
@@ -57,52 +64,50 @@ def write_fcp7(timeline: Timeline, *, markers: bool = True) -> str:
     x.leaf("fielddominance", "none")
     x.close()
     x.close()
-    n_audio = min(MAX_AUDIO_TRACKS, timeline.audio_channels)
     reels = timeline.reels()
     file_ids = {s.asset_id: f"file-{i + 1}" for i, s in enumerate(timeline.sources)}
     written: set[str] = set()
-    # Clip item ids: each event has a video item then one item per audio channel.
-    ids: list[list[str]] = []
-    next_id = 1
-    for clip in timeline.clips:
-        count = (1 if clip.source.has_video else 0) + min(clip.source.audio_channels, n_audio)
-        ids.append([f"clipitem-{next_id + k}" for k in range(count)])
-        next_id += count
+    layout = _Layout(timeline)
     x.open("track")
     for index, clip in enumerate(timeline.clips):
         if not clip.source.has_video:
             continue
-        _clipitem(x, timeline, clip, ids[index][0], "video")
+        _clipitem(x, timeline, clip, layout.items[index][0].id, "video")
         _file(x, clip, file_ids[clip.source.asset_id], reels[clip.source.asset_id], written)
         if clip.reframe is not None:
             _basic_motion(x, timeline, clip)
-        _links(x, clip, ids[index], index + 1)
+        _links(x, layout.items[index])
         x.close()
     x.close()  # track
     x.close()  # video
     x.open("audio")
-    x.leaf("numOutputChannels", max(2, n_audio))
+    x.leaf("numOutputChannels", 2)
     x.open("format")
     x.open("samplecharacteristics")
     x.leaf("depth", 16)
     x.leaf("samplerate", timeline.audio_rate)
     x.close()
     x.close()
-    for ch in range(n_audio):
+    for slot_index, (stream, channel) in enumerate(layout.slots):
         x.open("track")
+        pair = True
         for index, clip in enumerate(timeline.clips):
-            if ch >= min(clip.source.audio_channels, n_audio):
+            item = next((i for i in layout.items[index] if i.slot == slot_index), None)
+            if item is None:
                 continue
-            item_ids = ids[index]
-            own = item_ids[ch + (1 if clip.source.has_video else 0)]
-            _clipitem(x, timeline, clip, own, "audio")
+            pair = pair and _streams(clip.source)[stream] == 2
+            _clipitem(x, timeline, clip, item.id, "audio")
             _file(x, clip, file_ids[clip.source.asset_id], reels[clip.source.asset_id], written)
             x.open("sourcetrack")
             x.leaf("mediatype", "audio")
-            x.leaf("trackindex", ch + 1)
+            # FCP7 counts a file's audio channels across its streams.
+            x.leaf("trackindex", sum(_streams(clip.source)[:stream]) + channel + 1)
             x.close()
-            _links(x, clip, item_ids, index + 1)
+            _links(x, layout.items[index])
             x.close()
+        if pair:
+            # A stereo stream's two tracks go to the left and right outputs.
+            x.leaf("outputchannelindex", channel + 1)
         x.close()
     x.close()  # audio
     x.close()  # media
@@ -160,9 +165,10 @@ def _clipitem(x: XmlWriter, timeline: Timeline, clip: Clip, item_id: str, kind: 
     x.leaf("in", first)
     x.leaf("out", first + clip.record_count)
     if kind == "video":
+        name, anamorphic = pixel_aspect_name(src.width, src.height, src.sar)
         x.leaf("alphatype", "none")
-        x.leaf("pixelaspectratio", "square")
-        x.leaf("anamorphic", "FALSE")
+        x.leaf("pixelaspectratio", name)
+        x.leaf("anamorphic", "TRUE" if anamorphic else "FALSE")
 
 
 def _file(x: XmlWriter, clip: Clip, file_id: str, reel: str, written: set[str]) -> None:
@@ -185,38 +191,109 @@ def _file(x: XmlWriter, clip: Clip, file_id: str, reel: str, written: set[str]) 
         _rate(x, src.rate)
         x.leaf("width", src.width)
         x.leaf("height", src.height)
-        x.leaf("anamorphic", "TRUE" if src.sar != 1 else "FALSE")
-        x.leaf("pixelaspectratio", "square" if src.sar == 1 else f"{float(src.sar):.4f}")
+        name, anamorphic = pixel_aspect_name(src.width, src.height, src.sar)
+        x.leaf("anamorphic", "TRUE" if anamorphic else "FALSE")
+        x.leaf("pixelaspectratio", name)
         x.leaf("fielddominance", "none")
         x.close()
         x.close()
-    if src.audio_channels:
-        x.open("audio")
+    for channels in _streams(src):
+        x.open("audio")  # one per stream
         x.open("samplecharacteristics")
         x.leaf("depth", 16)
         x.leaf("samplerate", src.audio_rate)
         x.close()
-        x.leaf("channelcount", src.audio_channels)
+        x.leaf("channelcount", channels)
         x.close()
     x.close()  # media
     x.close()  # file
 
 
-def _links(x: XmlWriter, clip: Clip, ids: list[str], clip_index: int) -> None:
+@dataclass(frozen=True, slots=True)
+class _Item:
+    """One clip item of an event: its id, audio slot (-1 = video), place in its track."""
+
+    id: str
+    slot: int
+    track: int  # 1-based track number among the tracks of its kind
+    position: int  # 1-based position in that track: FCP7's clipindex
+    group: int  # audio: 1-based stream number, so a stereo pair stays together
+
+
+class _Layout:
+    """Which track each clip item goes on: audio slot = (stream, channel), shared by the
+    sources that have it, stream 1's channels first."""
+
+    def __init__(self, timeline: Timeline) -> None:
+        streams = [_streams(c.source) for c in timeline.clips]
+        width = [0] * max((len(s) for s in streams), default=0)
+        for s in streams:
+            for k, channels in enumerate(s):
+                width[k] = max(width[k], channels)
+        self.slots = [(k, ch) for k, n in enumerate(width) for ch in range(n)]
+        slot_of = {pair: i for i, pair in enumerate(self.slots)}
+        filled = [0] * (len(self.slots) + 1)  # items so far per track (last = video)
+        self.items: list[list[_Item]] = []
+        next_id = 1
+        for clip, s in zip(timeline.clips, streams, strict=True):
+            items = []
+            if clip.source.has_video:
+                filled[-1] += 1
+                items.append(_Item(f"clipitem-{next_id}", -1, 1, filled[-1], 0))
+                next_id += 1
+            for k, channels in enumerate(s):
+                for ch in range(channels):
+                    slot = slot_of[(k, ch)]
+                    filled[slot] += 1
+                    items.append(
+                        _Item(f"clipitem-{next_id}", slot, slot + 1, filled[slot], k + 1)
+                    )
+                    next_id += 1
+            self.items.append(items)
+
+
+def _streams(src: SourceMedia) -> tuple[int, ...]:
+    """Channels per audio stream (projects from before streams were kept: the first)."""
+    return src.audio_streams or ((src.audio_channels,) if src.audio_channels else ())
+
+
+def _links(x: XmlWriter, items: list[_Item]) -> None:
     """Link an event's video and audio items so the NLE keeps them in sync."""
-    if len(ids) < 2:
+    if len(items) < 2:
         return
-    has_video = clip.source.has_video
-    for k, ref in enumerate(ids):
-        video = has_video and k == 0
+    for item in items:
+        video = item.slot < 0
         x.open("link")
-        x.leaf("linkclipref", ref)
+        x.leaf("linkclipref", item.id)
         x.leaf("mediatype", "video" if video else "audio")
-        x.leaf("trackindex", 1 if video else k + (0 if has_video else 1))
-        x.leaf("clipindex", clip_index)
+        x.leaf("trackindex", item.track)
+        x.leaf("clipindex", item.position)
         if not video:
-            x.leaf("groupindex", 1)
+            x.leaf("groupindex", item.group)
         x.close()
+
+
+# FCP7's named pixel aspect ratios by frame height: (name, ratio, anamorphic).
+_NAMED_ASPECTS: dict[int, tuple[tuple[str, Fraction, bool], ...]] = {
+    480: (("NTSC-601", Fraction(10, 11), False), ("NTSC-601", Fraction(40, 33), True)),
+    486: (("NTSC-601", Fraction(10, 11), False), ("NTSC-601", Fraction(40, 33), True)),
+    576: (("PAL-601", Fraction(12, 11), False), ("PAL-601", Fraction(16, 11), True)),
+    720: (("HD-(960x720)", Fraction(4, 3), False),),
+    1080: (("HD-(1280x1080)", Fraction(3, 2), False), ("HD-(1440x1080)", Fraction(4, 3), False)),
+}
+
+
+def pixel_aspect_name(width: int, height: int, sar: Fraction) -> tuple[str, bool]:
+    """FCP7's ``(pixelaspectratio, anamorphic)`` for a ``width``×``height`` picture of sample
+    aspect ``sar``: ``square``, else the named ratio nearest to ``sar`` for that frame height
+    (FCP7 XML has no field for any other ratio)."""
+    if sar == 1:
+        return "square", False
+    named = _NAMED_ASPECTS.get(height) or tuple(
+        n for group in _NAMED_ASPECTS.values() for n in group
+    )
+    name, _, anamorphic = min(named, key=lambda n: abs(n[1] - sar))
+    return name, anamorphic
 
 
 def motion_at(timeline: Timeline, clip: Clip, offset: int) -> tuple[float, float, float]:
