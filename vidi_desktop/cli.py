@@ -18,13 +18,14 @@ from pathlib import Path
 from typing import Any
 
 from vidi_desktop import __version__
+from vidi_desktop.interchange.fcpxml_versions import DEFAULT_VERSION, FCPXML_VERSIONS
 
 EXIT_OK = 0
 EXIT_INTERNAL = 1
 EXIT_USAGE = 2  # bad input: missing/corrupt media, invalid project, unknown format
 EXIT_INTERRUPTED = 130
 
-EXPORT_FORMATS = ("edl", "fcp7", "fcpxml", "otio", "srt", "vtt", "csv", "json")
+EXPORT_FORMATS = ("edl", "fcp7", "fcpxml", "otio", "mlt", "srt", "vtt", "csv", "json")
 
 
 class CliError(Exception):
@@ -362,8 +363,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "shots, speech, highlights, chapters, subtitles, tubes, reframe")
     p.add_argument("--record-start", default="01:00:00:00", metavar="TC",
                    help="timecode of the sequence's first frame (01:00:00:00)")
-    p.add_argument("--fcpxml-version", default="1.10", metavar="V",
-                   help="FCPXML version, 1.3 to 1.13 (1.10)")
+    p.add_argument("--fcpxml-version", default=DEFAULT_VERSION, choices=FCPXML_VERSIONS,
+                   metavar="V", help=f"FCPXML version: {', '.join(FCPXML_VERSIONS)} "
+                                     f"({DEFAULT_VERSION})")
     p.add_argument("--no-markers", action="store_true",
                    help="leave out markers (shots, chapters, objects, undecided suggestions)")
     p.add_argument("--pending-as", choices=("clips", "markers", "disabled"), default="clips",
