@@ -7,8 +7,8 @@ that use them, so importing any module here is cheap.
 * :mod:`.model` — the frame-exact :class:`~.model.Timeline` every writer reads;
 * :mod:`.timeline` — project → timeline (the edit, or suggestions chosen by state and kind);
   :mod:`.markers` and :mod:`.reframing` add markers and crop paths to its clips;
-* :mod:`.edl`, :mod:`.fcp7`, :mod:`.fcpxml`, :mod:`.otio_export`, :mod:`.subtitles`,
-  :mod:`.table` — the writers; :mod:`.writers` picks one by format name;
+* :mod:`.edl`, :mod:`.fcp7`, :mod:`.fcpxml`, :mod:`.otio_export`, :mod:`.mlt`,
+  :mod:`.subtitles`, :mod:`.table` — the writers; :mod:`.writers` picks one by format name;
 * :mod:`.otio_readers`, :mod:`.importers` — reading NLE files back onto the project;
 * :mod:`.render`, :mod:`.picture` — rendering the timeline to H.264/AAC with PyAV.
 

@@ -22,7 +22,7 @@ from vidi_desktop.interchange.timeline import (
     select_suggestions,
 )
 
-TIMELINE_FORMATS = ("edl", "fcp7", "fcpxml", "otio")
+TIMELINE_FORMATS = ("edl", "fcp7", "fcpxml", "otio", "mlt")
 TEXT_FORMATS = (*TIMELINE_FORMATS, "srt", "vtt", "csv")
 
 
@@ -107,7 +107,7 @@ def _edl_files(timeline: Timeline, suffix: str, options: ExportOptions, out: Exp
 
 
 def timeline_text(timeline: Timeline, fmt: str, options: ExportOptions | None = None) -> str:
-    """One timeline as ``edl``, ``fcp7``, ``fcpxml`` or ``otio`` text."""
+    """One timeline as ``edl``, ``fcp7``, ``fcpxml``, ``otio`` or ``mlt`` text."""
     options = options or ExportOptions()
     if fmt == "edl":
         from vidi_desktop.interchange.edl import write_edl
@@ -125,6 +125,10 @@ def timeline_text(timeline: Timeline, fmt: str, options: ExportOptions | None = 
         from vidi_desktop.interchange.otio_export import write_otio
 
         return write_otio(timeline)
+    if fmt == "mlt":
+        from vidi_desktop.interchange.mlt import write_mlt
+
+        return write_mlt(timeline, markers=options.markers)
     raise ExportError(f"{fmt!r} is not a timeline format ({', '.join(TIMELINE_FORMATS)})")
 
 

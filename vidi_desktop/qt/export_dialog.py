@@ -46,12 +46,13 @@ FORMATS: tuple[tuple[str, str, str], ...] = (
     ("fcpxml", "FCPXML — Final Cut Pro, Resolve", ".fcpxml"),
     ("edl", "CMX 3600 EDL — any NLE (one video track)", ".edl"),
     ("otio", "OpenTimelineIO", ".otio"),
+    ("mlt", "MLT XML — Shotcut, Kdenlive's engine (melt)", ".mlt"),
     ("srt", "SubRip subtitles (SRT)", ".srt"),
     ("vtt", "WebVTT subtitles", ".vtt"),
     ("csv", "CSV — suggestions for a spreadsheet", ".csv"),
     ("json", "JSON — suggestions for scripts", ".json"),
 )
-TIMELINE_FORMATS = ("edl", "fcp7", "fcpxml", "otio")
+TIMELINE_FORMATS = ("edl", "fcp7", "fcpxml", "otio", "mlt")
 SUBTITLE_FORMATS = ("srt", "vtt")
 INCLUDES = (
     ("accepted", "Accepted suggestions (the edit)"),
