@@ -101,6 +101,21 @@ def write_mlt(timeline: Timeline, *, markers: bool = True) -> str:
     return x.text(_HEADER)
 
 
+def mlt_notes(timeline: Timeline) -> list[str]:
+    """What an MLT export cannot carry, one line each (for the export summary)."""
+    notes = []
+    disabled = sum(1 for c in timeline.clips if not c.enabled)
+    if disabled:
+        notes.append(f"MLT has no disabled clips: {disabled} disabled clip(s) left out")
+    for src in dict.fromkeys(c.source for c in timeline.clips if c.source.vfr):
+        notes.append(
+            f"{src.name}: variable frame rate: melt (Shotcut, Kdenlive) may show a picture "
+            "up to two frames early in such files; convert it to a constant rate first "
+            "(Shotcut offers to) for a frame-exact edit"
+        )
+    return notes
+
+
 def _profile(x: XmlWriter, timeline: Timeline) -> None:
     w, h = timeline.width, timeline.height
     g = gcd(w, h) or 1

@@ -84,6 +84,10 @@ def export_texts(project: Project, fmt: str, options: ExportOptions | None = Non
             _edl_files(tl, suffix, options, result)
         else:
             result.files.append((suffix, timeline_text(tl, fmt, options)))
+        if fmt == "mlt":
+            from vidi_desktop.interchange.mlt import mlt_notes
+
+            result.warnings.extend(mlt_notes(tl))
         result.warnings.extend(tl.warnings)
     return result
 
