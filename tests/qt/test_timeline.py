@@ -27,7 +27,7 @@ from vidi_desktop.core.project.model import (
 from vidi_desktop.core.time import Time, TimeRange
 from vidi_desktop.media.probe import probe
 from vidi_desktop.qt.clock import AssetClock
-from vidi_desktop.qt.kinds import STYLES
+from vidi_desktop.qt.kinds import style_for
 from vidi_desktop.qt.session import Session
 from vidi_desktop.qt.timeline import HIGHLIGHT, PLAYHEAD, RULER_H, WAVE, TimelineWidget
 from vidi_desktop.qt.timeline_media import media_store
@@ -202,7 +202,7 @@ def test_accepted_pending_and_rejected_look_different(qtbot, doc_of, view, crowd
     doc.reject([r.id])
     widget, _session, _ = view(doc)
     image = grab(widget)
-    red = QColor(STYLES["cut_range:cut"].color)
+    red = QColor(style_for("cut_range:cut").color)
     centres = {s.id: widget.item_rect(s.id).center() for s in (p, a, r)}
     accepted = pixel(image, centres[a.id].x(), centres[a.id].y())
     assert accepted.rgb() == red.rgb()  # accepted: solid kind colour

@@ -1,9 +1,11 @@
 """Suggestions as markers on the clips that hold them: name, note, colour, ``metadata["vidi"]``.
 
 A marker sits on every clip that contains the start of its suggestion's extent (the same
-material used twice gets two markers), ``offset`` source frames into the clip. Its metadata
-carries the whole suggestion — tube boxes, the request that produced it, confidence — for
-formats that keep metadata (OTIO); the XML formats keep the name and the note text.
+material used twice gets two markers), ``offset`` source frames into the clip. Its name,
+colour and spans come from the payload and its kind's description (``core.project.kinds``).
+Its metadata carries the whole suggestion — tube boxes, the request that produced it,
+confidence — for formats that keep metadata (OTIO); the XML formats keep the name and the
+note text.
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ from dataclasses import replace
 from typing import Any
 
 from vidi_desktop.core.project import ReviewState, Suggestion
+from vidi_desktop.core.project.kinds import kind_info
 from vidi_desktop.core.time import Time
-from vidi_desktop.interchange.model import MARKER_COLORS, Marker, Timeline
+from vidi_desktop.interchange.model import Marker, Timeline
 
 
 def attach_markers(timeline: Timeline, suggestions: Sequence[Suggestion]) -> Timeline:
@@ -62,17 +65,11 @@ def attach_markers(timeline: Timeline, suggestions: Sequence[Suggestion]) -> Tim
 
 def _anchors(s: Suggestion) -> list[tuple[Time, Time]]:
     """Start and duration of each marker a suggestion makes (answers may have several)."""
-    ranges = getattr(s.payload, "ranges", None)
-    if s.kind == "answer" and ranges:
-        return [(r.start, r.duration) for r in ranges]
-    extent = s.extent()
-    if extent is None:
-        return []
-    return [(extent.start, extent.duration)]
+    return [(r.start, r.duration) for r in s.payload.marker_spans()]
 
 
 def _marker(s: Suggestion, offset: int, duration: int) -> Marker:
-    name = _marker_name(s)
+    name = s.label or s.payload.marker_name()
     if s.state is not ReviewState.ACCEPTED:
         name = f"[{s.state.value}] {name}"
     note_parts = [f"{s.kind} from {s.source}"]
@@ -95,33 +92,8 @@ def _marker(s: Suggestion, offset: int, duration: int) -> Marker:
         duration=duration,
         name=name,
         note="; ".join(note_parts),
-        color=MARKER_COLORS.get(s.kind, "RED"),
+        color=kind_info(s.kind).marker_color,
         kind=s.kind,
         state=s.state.value,
         metadata=meta,
     )
-
-
-def _marker_name(s: Suggestion) -> str:
-    p = s.payload
-    if s.label:
-        return s.label
-    if s.kind == "scene_boundary":
-        return {"cut": "Shot cut", "fade_in": "Fade in", "fade_out": "Fade out",
-                "dissolve": "Dissolve", "wipe": "Wipe"}.get(getattr(p, "transition", ""), "Shot")
-    if s.kind == "chapter":
-        return getattr(p, "title", "") or "Chapter"
-    if s.kind == "object_tube":
-        return getattr(p, "query", "") or "Object"
-    if s.kind == "answer":
-        text = " ".join(str(getattr(p, "text", "")).split())
-        return text[:60] or "Answer"
-    if s.kind == "highlight_clip":
-        return getattr(p, "title", "") or "Highlight"
-    if s.kind == "cut_range":
-        return "Keep" if getattr(p, "action", "") == "keep" else "Cut"
-    if s.kind == "subtitle_cue":
-        return " ".join(str(getattr(p, "text", "")).split())[:60]
-    return s.kind
-
-

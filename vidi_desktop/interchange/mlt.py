@@ -28,7 +28,7 @@ from math import gcd
 
 from vidi_desktop.core.rate import FrameRate
 from vidi_desktop.interchange.errors import ExportError
-from vidi_desktop.interchange.model import MARKER_COLORS, Clip, Timeline, convert_frames
+from vidi_desktop.interchange.model import Clip, Timeline, convert_frames
 from vidi_desktop.interchange.sources import SourceMedia
 from vidi_desktop.interchange.xmlout import XmlWriter
 
@@ -177,6 +177,7 @@ def _markers(x: XmlWriter, clips: list[Clip]) -> None:
         x.leaf("property", m.name, name="text")
         x.leaf("property", start, name="start")
         x.leaf("property", end, name="end")
-        x.leaf("property", _HEX.get(m.color, _HEX[MARKER_COLORS["cut_range"]]), name="color")
+        # A colour Shotcut has no name for: red, the colour of a kind that names none.
+        x.leaf("property", _HEX.get(m.color, _HEX["RED"]), name="color")
         x.close()
     x.close()

@@ -21,18 +21,6 @@ from vidi_desktop.core.timecode import frames_to_timecode
 from vidi_desktop.interchange.names import reel_name
 from vidi_desktop.interchange.sources import SourceMedia
 
-MARKER_COLORS: dict[str, str] = {
-    "scene_boundary": "BLUE",
-    "chapter": "GREEN",
-    "object_tube": "YELLOW",
-    "answer": "PURPLE",
-    "cut_range": "RED",
-    "highlight_clip": "ORANGE",
-    "subtitle_cue": "CYAN",
-    "reframe_path": "MAGENTA",
-}
-"""Marker colour per suggestion kind (OTIO's ``MarkerColor`` names)."""
-
 
 @dataclass(frozen=True, slots=True)
 class Marker:

@@ -18,11 +18,12 @@ from fractions import Fraction
 from typing import Any
 
 from vidi_desktop.core.project import Suggestion
+from vidi_desktop.core.project.model import ReframePath
 from vidi_desktop.core.time import Time
 from vidi_desktop.interchange.errors import ExportError
 from vidi_desktop.interchange.model import Clip, Reframe, ReframeKey, Timeline
 
-REFRAME_KIND = "reframe_path"
+REFRAME_KIND = ReframePath.kind
 
 # Standard output sizes for reframed sequences, by aspect (width, height).
 REFRAME_SIZES: dict[Fraction, tuple[int, int]] = {

@@ -40,7 +40,7 @@ def write_csv(project: Project, suggestions: Sequence[Suggestion]) -> str:
             "label": s.label,
             "request": s.request or "",
             "text": _text(s),
-            "detail": _detail(s),
+            "detail": s.payload.detail(),
         }
         if r is not None:
             first, end = src.frames_of(r)
@@ -65,17 +65,4 @@ def _text(s: Suggestion) -> str:
         value = getattr(p, attr, None)
         if isinstance(value, str) and value:
             return " ".join(value.split())
-    return ""
-
-
-def _detail(s: Suggestion) -> str:
-    p = s.payload
-    if s.kind == "cut_range":
-        return str(getattr(p, "action", ""))
-    if s.kind == "scene_boundary":
-        return str(getattr(p, "transition", ""))
-    if s.kind == "object_tube":
-        return f"{len(getattr(p, 'boxes', ()))} boxes"
-    if s.kind == "highlight_clip" and getattr(p, "score", None) is not None:
-        return f"score {p.score:.3f}"  # type: ignore[attr-defined]
     return ""

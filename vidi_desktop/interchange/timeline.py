@@ -9,11 +9,14 @@ Two sources of clips:
   shots were asked for (``--kind shots``: every shot becomes an event).
 
 Which suggestions count is chosen by ``include`` (accepted / pending / all) and ``kinds``
-(kind names or aliases such as ``shots``, ``speech``, ``highlights``). Accepted ones make
-clips; pending ones too unless ``pending_as`` says markers or disabled clips; rejected ones
-are never clips (markers, or disabled clips with ``pending_as="disabled"``), so the editor
-can still decide inside the NLE. Scene boundaries, chapters, object tubes and answers
-become markers carrying the suggestion (tube boxes, the request) in ``metadata["vidi"]``.
+(kind names or the aliases each kind declares, such as ``shots``, ``speech``,
+``highlights``). What a kind does here is its declared edit role (``core.project.kinds``):
+``keep``/``cut`` kinds shape the edit — accepted ones make clips; pending ones too unless
+``pending_as`` says markers or disabled clips; rejected ones are never clips (markers, or
+disabled clips with ``pending_as="disabled"``), so the editor can still decide inside the
+NLE — and ``marker`` kinds (scene boundaries, chapters, object tubes, answers; subtitle
+cues only when asked for) become markers carrying the suggestion (tube boxes, the request)
+in ``metadata["vidi"]``.
 """
 
 from __future__ import annotations
@@ -25,12 +28,14 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from vidi_desktop.core.project import (
-    PAYLOAD_TYPES,
     Asset,
+    HighlightClip,
     Project,
     ReviewState,
+    SceneBoundary,
     Suggestion,
 )
+from vidi_desktop.core.project.kinds import kind_info, kinds_with_role, resolve_kind_words
 from vidi_desktop.core.rate import FrameRate
 from vidi_desktop.core.time import Time, TimeRange
 from vidi_desktop.core.timecode import timecode_to_frames
@@ -51,26 +56,20 @@ INCLUDE_STATES: dict[str, tuple[str, ...]] = {
 }
 
 
-KIND_ALIASES: dict[str, tuple[str, ...]] = {
-    "shots": ("scene_boundary",),
-    "scenes": ("scene_boundary",),
-    "speech": ("cut_range",),
-    "silences": ("cut_range",),
-    "cuts": ("cut_range",),
-    "highlights": ("highlight_clip",),
-    "chapters": ("chapter",),
-    "subtitles": ("subtitle_cue",),
-    "tubes": ("object_tube",),
-    "objects": ("object_tube",),
-    "faces": ("object_tube",),
-    "people": ("object_tube",),
-    "reframe": (REFRAME_KIND,),
-    "answers": ("answer",),
-}
-"""Words a script may pass to ``--kind`` besides the payload kind names."""
+_SHOTS = SceneBoundary.kind  # asked for by kind, scene boundaries split the cut into shots
 
-_KEEP_KINDS = ("cut_range", "highlight_clip")
-_MARKER_KINDS = ("scene_boundary", "chapter", "object_tube", "answer")
+
+def _edit_kinds() -> frozenset[str]:
+    """Kinds whose suggestions shape the edit (keep or cut)."""
+    return kinds_with_role("keep", "cut")
+
+
+def _marker_kind(kind: str, asked: tuple[str, ...] | None, all_on_request: bool) -> bool:
+    """Do suggestions of ``kind`` become markers (some kinds only when asked for)?"""
+    info = kind_info(kind)
+    if info.role != "marker":
+        return False
+    return not info.marker_on_request or all_on_request or (asked is not None and kind in asked)
 
 @dataclass(frozen=True, slots=True)
 class TimelineOptions:
@@ -100,18 +99,10 @@ def expand_kinds(kinds: Iterable[str] | None) -> tuple[str, ...] | None:
     """Kind names with aliases resolved; :class:`ExportError` for an unknown word."""
     if kinds is None:
         return None
-    known = set(PAYLOAD_TYPES) | {REFRAME_KIND}
-    out: list[str] = []
-    for k in kinds:
-        word = k.strip().lower().replace("-", "_")
-        if word in KIND_ALIASES:
-            out.extend(KIND_ALIASES[word])
-        elif word in known:
-            out.append(word)
-        else:
-            names = ", ".join(sorted(known | set(KIND_ALIASES)))
-            raise ExportError(f"unknown kind {k!r} (known: {names})")
-    return tuple(dict.fromkeys(out))
+    try:
+        return resolve_kind_words(kinds)
+    except ValueError as exc:
+        raise ExportError(str(exc)) from None
 
 
 def select_suggestions(
@@ -141,13 +132,14 @@ def build_timeline(project: Project, options: TimelineOptions | None = None) -> 
             for c in project.edit
         ]
         # Accepted cuts and keeps already shaped the edit; the others ride along.
+        edit_kinds = _edit_kinds()
         leftovers = [
-            s for s in selected if s.kind in _KEEP_KINDS and s.state is not ReviewState.ACCEPTED
+            s for s in selected if s.kind in edit_kinds and s.state is not ReviewState.ACCEPTED
         ]
     else:
         pieces, leftovers = _pieces_from_suggestions(project, selected, kinds, options)
-    split_shots = kinds is not None and "scene_boundary" in kinds
-    shaping = ("cut_range", "highlight_clip", *(("scene_boundary",) if split_shots else ()))
+    split_shots = kinds is not None and _SHOTS in kinds
+    shaping = _edit_kinds() | ({_SHOTS} if split_shots else set())
     whole = not use_edit and not any(
         s.kind in shaping and _is_clip(s, options) for s in selected
     )
@@ -165,13 +157,16 @@ def build_timeline(project: Project, options: TimelineOptions | None = None) -> 
             f"no {options.include} cuts, keeps, highlights or shots shape the edit: "
             "each file is exported whole",
         ))
+    marking = {k for k in {s.kind for s in selected}
+               if _marker_kind(k, kinds, options.subtitle_markers)}
+    # Kinds marked only on request come after the others (they are many).
+    crowd = {k for k in marking if kind_info(k).marker_on_request}
     markers = list(leftovers) + [
         s for s in selected
-        if s.kind in _MARKER_KINDS and not (split_shots and s.kind == "scene_boundary"
-                                            and _is_clip(s, options))
+        if s.kind in marking - crowd and not (split_shots and s.kind == _SHOTS
+                                              and _is_clip(s, options))
     ]
-    if options.subtitle_markers or (kinds is not None and "subtitle_cue" in kinds):
-        markers += [s for s in selected if s.kind == "subtitle_cue"]
+    markers += [s for s in selected if s.kind in crowd]
     timeline = attach_markers(timeline, markers)
     if options.reframe:
         reframes = [s for s in project.suggestions
@@ -187,13 +182,13 @@ def build_highlight_timelines(
     """One timeline per highlight clip (accepted, or as ``include`` selects), in time order."""
     options = options or TimelineOptions()
     selected = select_suggestions(project, options.include, None)
-    highlights = [s for s in selected if s.kind == "highlight_clip" and _is_clip(s, options)]
+    highlights = [s for s in selected if s.kind == HighlightClip.kind and _is_clip(s, options)]
     if not highlights:
         raise ExportError(f"no {options.include} highlight clips to export")
     order = {a.id: i for i, a in enumerate(project.assets)}
     highlights.sort(key=lambda s: (order[s.asset_id], s.payload.extent().start))  # type: ignore[union-attr]
     sources = _sources(project, {h.asset_id for h in highlights})
-    markers = [s for s in selected if s.kind in _MARKER_KINDS]
+    markers = [s for s in selected if _marker_kind(s.kind, None, False)]
     reframes = [s for s in selected if s.kind == REFRAME_KIND and _is_clip(s, options)]
     out = []
     for i, h in enumerate(highlights, 1):
@@ -218,9 +213,8 @@ def _is_clip(s: Suggestion, options: TimelineOptions) -> bool:
 
 
 def _disabled_clip_kind(s: Suggestion) -> bool:
-    return s.kind == "highlight_clip" or (
-        s.kind == "cut_range" and getattr(s.payload, "action", "") == "keep"
-    )
+    """A keep (a highlight, a kept range) left out of the edit can be a disabled clip."""
+    return s.payload.edit_action() == "keep"
 
 
 def _check_selection(
@@ -268,11 +262,12 @@ def _pieces_from_suggestions(
 ) -> tuple[list[_Piece], list[Suggestion]]:
     """Clips from suggestions, per asset in project order; and the clip-kind suggestions
     that ride along as markers instead (pending/rejected ones)."""
-    shaping = [s for s in selected if s.kind in _KEEP_KINDS]
+    edit_kinds = _edit_kinds()
+    shaping = [s for s in selected if s.kind in edit_kinds]
     leftovers = [s for s in shaping if not _is_clip(s, options)]
     usable = [s for s in shaping if _is_clip(s, options)]
-    split = kinds is not None and "scene_boundary" in kinds
-    boundaries = [s for s in selected if s.kind == "scene_boundary" and _is_clip(s, options)]
+    split = kinds is not None and _SHOTS in kinds
+    boundaries = [s for s in selected if s.kind == _SHOTS and _is_clip(s, options)]
     if kinds is None:
         assets: Iterable[Asset] = project.assets
     else:

@@ -28,6 +28,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from vidi_desktop.core.project.kinds import kind_info
 from vidi_desktop.core.project.model import (
     ObjectTube,
     ReframePath,
@@ -40,33 +41,23 @@ from vidi_desktop.core.project.model import (
 OVERLAY_NAMES: tuple[str, ...] = ("tubes", "faces", "reframe", "subtitles")
 """The overlay groups ``ViewerWidget.set_overlay_visible`` toggles."""
 
-# Tube colours. Generic object tubes take the timeline's "object_tube" colour (qt/kinds.py)
-# where that module is importable; faces and people get their own, so an editor tells a
-# detector's face boxes from the boxes of a request at a glance.
+# Generic object tubes take their kind's colour (the timeline's); faces and people get their
+# own, so an editor tells a detector's face boxes from the boxes of a request at a glance.
 FACE_COLOR = "#56d364"
 PERSON_COLOR = "#f2cc60"
-_FALLBACK_TUBE_COLOR = "#39c5cf"
 
 _DEFAULT_STEP_MS = 200  # sampling step assumed for a tube whose spacing says nothing
 _JITTER = 1.5  # gap tolerance over the median step when a tube carries no threshold
 
 
 def tube_color() -> str:
-    """Colour of generic object tubes (shared with the timeline when kinds.py is there)."""
-    try:
-        from vidi_desktop.qt.kinds import style_for
-    except ImportError:  # pragma: no cover - kinds.py is written by another part of the GUI
-        return _FALLBACK_TUBE_COLOR
-    return style_for("object_tube").color
+    """Colour of generic object tubes (their kind's, as the timeline draws them)."""
+    return kind_info(ObjectTube.kind).look().color
 
 
 def reframe_color() -> str:
-    """Colour of the reframe crop window's border."""
-    try:
-        from vidi_desktop.qt.kinds import style_for
-    except ImportError:  # pragma: no cover
-        return "#e0823d"
-    return style_for("reframe_path").color
+    """Colour of the reframe crop window's border (the reframe kind's)."""
+    return kind_info(ReframePath.kind).look().color
 
 
 @dataclass(frozen=True, slots=True)

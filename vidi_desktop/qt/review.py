@@ -43,11 +43,12 @@ from PySide6.QtWidgets import (
 )
 
 from vidi_desktop.core.errors import VidiError
+from vidi_desktop.core.project.kinds import kinds_in_order
 from vidi_desktop.core.project.model import Payload, ReviewState, Suggestion
 from vidi_desktop.core.time import TimeRange
 from vidi_desktop.qt import theme
 from vidi_desktop.qt.clock import AssetClock
-from vidi_desktop.qt.kinds import KIND_STYLES, kind_name, qcolor, style_for, style_key
+from vidi_desktop.qt.kinds import kind_name, qcolor, style_for, style_key
 from vidi_desktop.qt.session import Session
 
 log = logging.getLogger(__name__)
@@ -201,11 +202,8 @@ class ReviewQueue(QWidget):
 
         self.filter = QComboBox()
         self.filter.addItem("All kinds", ALL_KINDS)
-        seen: set[str] = set()
-        for style in KIND_STYLES:
-            if style.kind not in seen:
-                seen.add(style.kind)
-                self.filter.addItem(kind_name(style.kind), style.kind)
+        for kind in kinds_in_order():
+            self.filter.addItem(kind_name(kind), kind)
         self.filter.setToolTip("Show one kind of suggestion")
         self.count_label = QLabel()
         self.message = QLabel()

@@ -240,7 +240,7 @@ class LaneIndex:
         for s, geo in tubes:
             group = _Group()
             group.add(s.id, codes[s.state], geo.segments)
-            lane = group.lane("object_tube")
+            lane = group.lane(ObjectTube.kind)
             lane.title = s.label or s.payload.query or "object"  # type: ignore[attr-defined]
             lane.suggestion_id = s.id
             lanes.append(lane)

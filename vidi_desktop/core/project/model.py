@@ -9,9 +9,10 @@ its feet.
 A :class:`Suggestion` is what one analyser or model proposed: shared fields (source,
 confidence, label, review state, free metadata) plus a typed *payload* — cut range, scene
 boundary, object tube, highlight clip, chapter, subtitle cue or answer. A payload class
-names its ``kind``, reads and writes its own JSON, and says what accepting it does to the
-edit; adding a kind (a reframe crop path, say) means adding one class decorated with
-:func:`register_payload`.
+names its ``kind``, reads and writes its own JSON, says what accepting it does to the edit,
+and describes its kind (:class:`~.kinds.KindInfo`: names, ``--kind`` aliases, colours,
+marker, edit role); adding a kind means adding one such class and registering it with
+:func:`~.kinds.register_payload`.
 
 The edit is an ordered tuple of :class:`EditClip`: source ranges of assets, in play order.
 """
@@ -32,6 +33,14 @@ from typing import Any, ClassVar, Literal, Self, TypeVar
 
 from vidi_desktop.core.errors import VidiError
 from vidi_desktop.core.project.fields import Fields, SchemaError
+from vidi_desktop.core.project.kinds import PAYLOAD_TYPES as PAYLOAD_TYPES  # the registry
+from vidi_desktop.core.project.kinds import (
+    KindInfo,
+    Look,
+    kind_info,
+    register_payload,
+)
+from vidi_desktop.core.project.kinds import payload_class as payload_class
 from vidi_desktop.core.rate import parse_fraction
 from vidi_desktop.core.time import Time, TimeRange
 
@@ -156,13 +165,15 @@ EditAction = Literal["keep", "cut"]
 class Payload:
     """Base of the typed part of a suggestion. Subclasses are frozen slotted dataclasses.
 
-    A subclass sets ``kind`` (its name in files and in ``accept_all``), implements
-    :meth:`to_json`/:meth:`from_json`, and overrides :meth:`extent` and :meth:`edit_action`
-    when it sits on the timeline or changes the edit when accepted.
+    A subclass sets ``kind`` (its name in files and in ``accept_all``) and ``info`` (how the
+    kind describes itself, see :mod:`.kinds`), implements :meth:`to_json`/:meth:`from_json`,
+    and overrides :meth:`extent` and :meth:`edit_action` when it sits on the timeline or
+    changes the edit when accepted, and the descriptive methods where it has more to say.
     """
 
     __slots__ = ()
     kind: ClassVar[str] = ""
+    info: ClassVar[KindInfo | None] = None
 
     def extent(self) -> TimeRange | None:
         """The span of the timeline this suggestion covers (None: not tied to a span)."""
@@ -171,6 +182,23 @@ class Payload:
     def edit_action(self) -> EditAction | None:
         """What accepting it does to the edit: keep its extent, cut it out, or nothing."""
         return None
+
+    def variant(self) -> str:
+        """Which of its kind's looks it takes (``""``: the kind has one look)."""
+        return ""
+
+    def marker_name(self) -> str:
+        """A marker's name for it when its suggestion has no label."""
+        return kind_info(self.kind).marker_name or self.kind
+
+    def marker_spans(self) -> tuple[TimeRange, ...]:
+        """Where its markers go, one per span (its extent; an answer points at several)."""
+        extent = self.extent()
+        return () if extent is None else (extent,)
+
+    def detail(self) -> str:
+        """A short fact for tables (the CSV's ``detail`` column), or ``""``."""
+        return ""
 
     def to_json(self) -> dict[str, Any]:
         """The payload as a JSON object (read back by :meth:`from_json`)."""
@@ -182,31 +210,7 @@ class Payload:
         raise NotImplementedError
 
 
-PAYLOAD_TYPES: dict[str, type[Payload]] = {}
-"""Registry: kind name → payload class (how the file format finds the class of a kind)."""
-
-
-_P = TypeVar("_P", bound=type["Payload"])
 _T = TypeVar("_T", "Asset", "Suggestion", "EditClip")
-
-
-def register_payload(cls: _P) -> _P:
-    """Class decorator adding a payload class to :data:`PAYLOAD_TYPES` under its ``kind``."""
-    if not cls.kind:
-        raise ValueError(f"{cls.__name__} has no kind")
-    if PAYLOAD_TYPES.get(cls.kind, cls) is not cls:
-        raise ValueError(f"suggestion kind {cls.kind!r} is already registered")
-    PAYLOAD_TYPES[cls.kind] = cls
-    return cls
-
-
-def payload_class(kind: str) -> type[Payload]:
-    """The payload class of ``kind``; ``KeyError`` names the known kinds."""
-    try:
-        return PAYLOAD_TYPES[kind]
-    except KeyError:
-        known = ", ".join(sorted(PAYLOAD_TYPES))
-        raise KeyError(f"unknown suggestion kind {kind!r} (known: {known})") from None
 
 
 def _check_range(value: object, what: str) -> None:
@@ -235,6 +239,14 @@ class CutRange(Payload):
     """A range to cut out (silence, a flub) or to keep (the take worth using)."""
 
     kind: ClassVar[str] = "cut_range"
+    info: ClassVar[KindInfo] = KindInfo(
+        "Cut ranges",
+        (Look("Cuts", "cut", "#f47067", "cut"), Look("Keeps", "keep", "#57ab5a", "keep")),
+        aliases=("speech", "silences", "cuts"),
+        role="cut",
+        marker_color="RED",
+        order=3,
+    )
     range: TimeRange
     action: EditAction = "cut"
 
@@ -247,6 +259,15 @@ class CutRange(Payload):
         return self.range
 
     def edit_action(self) -> EditAction:
+        return self.action
+
+    def variant(self) -> str:
+        return self.action
+
+    def marker_name(self) -> str:
+        return "Keep" if self.action == "keep" else "Cut"
+
+    def detail(self) -> str:
         return self.action
 
     def to_json(self) -> dict[str, Any]:
@@ -265,6 +286,11 @@ TRANSITIONS: tuple[str, ...] = (
 )
 """Kinds of scene boundary a shot detector can report."""
 
+_TRANSITION_MARKERS = {
+    "cut": "Shot cut", "fade_in": "Fade in", "fade_out": "Fade out", "dissolve": "Dissolve",
+    "wipe": "Wipe",
+}
+
 
 @register_payload
 @dataclass(frozen=True, slots=True)
@@ -272,6 +298,15 @@ class SceneBoundary(Payload):
     """Where one shot ends and the next begins; gradual transitions have a duration."""
 
     kind: ClassVar[str] = "scene_boundary"
+    info: ClassVar[KindInfo] = KindInfo(
+        "Scene boundaries",
+        (Look("Scenes", "scene boundary", "#c9d1d9"),),
+        aliases=("shots", "scenes"),
+        role="marker",
+        marker_color="BLUE",
+        marker_name="Shot",
+        order=0,
+    )
     time: Time
     transition: str = "cut"
     duration: Time | None = None
@@ -291,6 +326,12 @@ class SceneBoundary(Payload):
     def extent(self) -> TimeRange:
         # A hard cut is an instant: an empty range at the boundary.
         return TimeRange(self.time, self.duration or Time(0, self.time.time_base))
+
+    def marker_name(self) -> str:
+        return _TRANSITION_MARKERS.get(self.transition, "Shot")
+
+    def detail(self) -> str:
+        return self.transition
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -379,6 +420,15 @@ class ObjectTube(Payload):
     """
 
     kind: ClassVar[str] = "object_tube"
+    info: ClassVar[KindInfo] = KindInfo(
+        "Object tubes",
+        (Look("Objects", "object tube", "#39c5cf"),),
+        aliases=("tubes", "objects", "faces", "people"),
+        role="marker",
+        marker_color="YELLOW",
+        marker_name="Object",
+        order=8,
+    )
     query: str
     boxes: tuple[Box, ...]
 
@@ -397,6 +447,12 @@ class ObjectTube(Payload):
 
     def extent(self) -> TimeRange:
         return TimeRange.from_start_end(self.boxes[0].time, self.boxes[-1].time)
+
+    def marker_name(self) -> str:
+        return self.query or "Object"
+
+    def detail(self) -> str:
+        return f"{len(self.boxes)} boxes"
 
     def visible_ranges(self, max_gap_ms: int, tail_ms: int = 0) -> tuple[TimeRange, ...]:
         """Time ranges (in ms) where the object is on screen.
@@ -453,6 +509,15 @@ class HighlightClip(Payload):
     """A clip worth keeping in a highlight reel; accepting it adds it to the edit."""
 
     kind: ClassVar[str] = "highlight_clip"
+    info: ClassVar[KindInfo] = KindInfo(
+        "Highlights",
+        (Look("Highlights", "highlight", "#f0b72f"),),
+        aliases=("highlights",),
+        role="keep",
+        marker_color="ORANGE",
+        marker_name="Highlight",
+        order=2,
+    )
     range: TimeRange
     title: str = ""
     score: float | None = None
@@ -467,6 +532,12 @@ class HighlightClip(Payload):
 
     def edit_action(self) -> EditAction:
         return "keep"
+
+    def marker_name(self) -> str:
+        return self.title or "Highlight"
+
+    def detail(self) -> str:
+        return "" if self.score is None else f"score {self.score:.3f}"
 
     def to_json(self) -> dict[str, Any]:
         return {"range": self.range.to_json(), "title": self.title, "score": self.score}
@@ -484,6 +555,15 @@ class Chapter(Payload):
     """A titled section of the asset (a marker in the NLE, not a cut)."""
 
     kind: ClassVar[str] = "chapter"
+    info: ClassVar[KindInfo] = KindInfo(
+        "Chapters",
+        (Look("Chapters", "chapter", "#6cb6ff"),),
+        aliases=("chapters",),
+        role="marker",
+        marker_color="GREEN",
+        marker_name="Chapter",
+        order=1,
+    )
     range: TimeRange
     title: str = ""
 
@@ -493,6 +573,9 @@ class Chapter(Payload):
 
     def extent(self) -> TimeRange:
         return self.range
+
+    def marker_name(self) -> str:
+        return self.title or "Chapter"
 
     def to_json(self) -> dict[str, Any]:
         return {"range": self.range.to_json(), "title": self.title}
@@ -520,6 +603,15 @@ class SubtitleCue(Payload):
     """One subtitle: its text over a range, optionally with word timings."""
 
     kind: ClassVar[str] = "subtitle_cue"
+    info: ClassVar[KindInfo] = KindInfo(
+        "Subtitles",
+        (Look("Subtitles", "subtitle", "#b083f0"),),
+        aliases=("subtitles",),
+        role="marker",
+        marker_color="CYAN",
+        marker_on_request=True,
+        order=5,
+    )
     range: TimeRange
     text: str
     words: tuple[Word, ...] = ()
@@ -533,6 +625,9 @@ class SubtitleCue(Payload):
 
     def extent(self) -> TimeRange:
         return self.range
+
+    def marker_name(self) -> str:
+        return " ".join(self.text.split())[:60]
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -553,6 +648,15 @@ class Answer(Payload):
     """A model's answer to a question, with the moments it refers to (if any)."""
 
     kind: ClassVar[str] = "answer"
+    info: ClassVar[KindInfo] = KindInfo(
+        "Answers",
+        (Look("Answers", "answer", "#f778ba"),),
+        aliases=("answers",),
+        role="marker",
+        marker_color="PURPLE",
+        marker_name="Answer",
+        order=6,
+    )
     text: str
     ranges: tuple[TimeRange, ...] = ()
 
@@ -568,6 +672,12 @@ class Answer(Payload):
         start = min(r.start for r in self.ranges)
         end = max(r.end_exclusive for r in self.ranges)
         return TimeRange.from_start_end(start, end)
+
+    def marker_name(self) -> str:
+        return " ".join(self.text.split())[:60] or "Answer"
+
+    def marker_spans(self) -> tuple[TimeRange, ...]:
+        return self.ranges
 
     def to_json(self) -> dict[str, Any]:
         return {"text": self.text, "ranges": [r.to_json() for r in self.ranges]}
@@ -622,6 +732,14 @@ class ReframePath(Payload):
     """
 
     kind: ClassVar[str] = "reframe_path"
+    info: ClassVar[KindInfo] = KindInfo(
+        "Reframe paths",
+        (Look("Reframe", "reframe path", "#e0823d"),),
+        aliases=("reframe",),
+        role="information",
+        marker_color="MAGENTA",
+        order=7,
+    )
     aspect: str
     keyframes: tuple[CropKeyframe, ...]
     cuts_ms: tuple[int, ...] = ()
