@@ -19,13 +19,14 @@ from typing import Any
 
 from vidi_desktop import __version__
 from vidi_desktop.interchange.fcpxml_versions import DEFAULT_VERSION, FCPXML_VERSIONS
+from vidi_desktop.interchange.formats import FORMAT_IDS
 
 EXIT_OK = 0
 EXIT_INTERNAL = 1
 EXIT_USAGE = 2  # bad input: missing/corrupt media, invalid project, unknown format
 EXIT_INTERRUPTED = 130
 
-EXPORT_FORMATS = ("edl", "fcp7", "fcpxml", "otio", "mlt", "srt", "vtt", "csv", "json")
+EXPORT_FORMATS = FORMAT_IDS  # the format table, read live (a registered format is a choice)
 
 
 class CliError(Exception):

@@ -13,7 +13,7 @@ from PySide6.QtCore import QUrl
 
 from vidi_desktop.cli import EXPORT_FORMATS
 from vidi_desktop.core.project import HighlightClip, SubtitleCue
-from vidi_desktop.qt.export_dialog import FORMATS, ExportDialog
+from vidi_desktop.qt.export_dialog import ExportDialog
 
 
 @pytest.fixture
@@ -33,8 +33,11 @@ def _dialog(qtbot, doc, fmt: str, out: Path) -> ExportDialog:
     return dialog
 
 
-def test_offers_every_format_the_services_write():
-    assert {f for f, _, _ in FORMATS} == set(EXPORT_FORMATS)
+def test_offers_every_format_the_services_write(qtbot, project_doc):
+    dialog = ExportDialog(project_doc)
+    qtbot.addWidget(dialog)
+    offered = [dialog.format.itemData(i) for i in range(dialog.format.count())]
+    assert offered == list(EXPORT_FORMATS)
 
 
 def test_sequence_facts_follow_the_source_timecode(qtbot, accepted_doc, tmp_path):

@@ -7,6 +7,8 @@ import json
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
+from vidi_desktop.interchange.formats import formats_of
+
 if TYPE_CHECKING:
     from vidi_desktop.services.corpus_search import SearchResult
 
@@ -29,7 +31,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    help="which hits: all (default), transcript or visual")
     p.add_argument("--json", action="store_true", help="print the hits as JSON")
     p.add_argument("--export", metavar="FILE",
-                   help="write the hits as one timeline: .otio, .edl, .xml (FCP7), .fcpxml")
+                   help="write the hits as one timeline, in the format its extension names: "
+                        + ", ".join(f.suffix for f in formats_of("timeline")))
     p.add_argument("--handles", type=_seconds, default=Fraction(0), metavar="S",
                    help="seconds added before and after each hit in the export (0)")
     p.add_argument("--backend", metavar="NAME",

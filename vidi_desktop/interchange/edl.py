@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from vidi_desktop.core.timecode import frames_to_timecode
 from vidi_desktop.interchange.errors import ExportError
+from vidi_desktop.interchange.formats import Written
 from vidi_desktop.interchange.model import Clip, Timeline
 from vidi_desktop.interchange.names import edl_name, edl_path
 from vidi_desktop.interchange.sources import SourceMedia
@@ -66,6 +67,22 @@ def write_edls(timeline: Timeline, *, audio: bool = True, markers: bool = True) 
             lines.extend(_event(timeline, clip, number, reels, audio, markers))
         texts.append("\n".join(lines))
     return texts
+
+
+def export_edl(timeline: Timeline, *, audio: bool = True, markers: bool = True) -> Written:
+    """The EDL export of ``timeline`` (the format table's writer): one file per
+    :data:`MAX_EVENTS` events, and notes on the split and on audio left out."""
+    parts = write_edls(timeline, audio=audio, markers=markers)
+    notes = []
+    if len(parts) > 1:
+        notes.append(
+            f"{_events(timeline)} events: written as {len(parts)} EDLs of at most {MAX_EVENTS} "
+            "events (\"-2\", \"-3\"… added to the file name), the record timecode running on "
+            "from one file to the next"
+        )
+    if audio:
+        notes.extend(audio_left_out(timeline))
+    return Written(tuple(parts), tuple(notes))
 
 
 def audio_left_out(timeline: Timeline) -> list[str]:

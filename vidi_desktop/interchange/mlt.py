@@ -28,6 +28,7 @@ from math import gcd
 
 from vidi_desktop.core.rate import FrameRate
 from vidi_desktop.interchange.errors import ExportError
+from vidi_desktop.interchange.formats import Written
 from vidi_desktop.interchange.model import Clip, Timeline, convert_frames
 from vidi_desktop.interchange.sources import SourceMedia
 from vidi_desktop.interchange.xmlout import XmlWriter
@@ -99,6 +100,11 @@ def write_mlt(timeline: Timeline, *, markers: bool = True) -> str:
     x.close()  # tractor
     x.close()  # mlt
     return x.text(_HEADER)
+
+
+def export_mlt(timeline: Timeline, *, markers: bool = True) -> Written:
+    """The MLT export of ``timeline`` (the format table's writer), with :func:`mlt_notes`."""
+    return Written((write_mlt(timeline, markers=markers),), tuple(mlt_notes(timeline)))
 
 
 def mlt_notes(timeline: Timeline) -> list[str]:

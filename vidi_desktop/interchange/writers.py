@@ -1,16 +1,19 @@
-"""One entry point for every text format: project + options → the text(s) to write.
+"""One entry point for every format: project + options → the text(s) to write.
 
-The service layer writes the result atomically; this module only decides what the text is.
-JSON (the selected suggestions for scripts) stays in :mod:`vidi_desktop.services.export`.
+Which writer runs, and with what, comes from the format table (:mod:`.formats`): this
+module builds what each family's writers read — the timeline, the subtitle cues, the chosen
+suggestions — and hands it over. The service layer writes the result atomically; this
+module only decides what the text is.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from vidi_desktop.core.project import Project
+from vidi_desktop.core.project import Project, SubtitleCue
 from vidi_desktop.interchange.errors import ExportError
 from vidi_desktop.interchange.fcpxml import DEFAULT_VERSION
+from vidi_desktop.interchange.formats import ExportFormat, Written, export_format, formats_of
 from vidi_desktop.interchange.model import Timeline
 from vidi_desktop.interchange.subtitles import Timing
 from vidi_desktop.interchange.timeline import (
@@ -22,13 +25,10 @@ from vidi_desktop.interchange.timeline import (
     select_suggestions,
 )
 
-TIMELINE_FORMATS = ("edl", "fcp7", "fcpxml", "otio", "mlt")
-TEXT_FORMATS = (*TIMELINE_FORMATS, "srt", "vtt", "csv")
-
 
 @dataclass(frozen=True, slots=True)
 class ExportOptions:
-    """Everything a text export can be asked for (the CLI's flags)."""
+    """Everything an export can be asked for (the CLI's flags)."""
 
     include: str = "accepted"
     kinds: tuple[str, ...] | None = None
@@ -40,6 +40,7 @@ class ExportOptions:
     per_highlight: bool = False
     edl_audio: bool = True
     name: str | None = None
+    source: str | None = None  # the project file's path, for formats that name it (JSON)
 
 
 @dataclass
@@ -51,12 +52,17 @@ class ExportTexts:
     warnings: list[str] = field(default_factory=list)
 
 
+def _format(fmt: str) -> ExportFormat:
+    try:
+        return export_format(fmt)
+    except KeyError as exc:
+        raise ExportError(exc.args[0]) from None
+
+
 def export_texts(project: Project, fmt: str, options: ExportOptions | None = None) -> ExportTexts:
-    """The text of ``project`` in ``fmt`` (``edl``, ``fcp7``, ``fcpxml``, ``otio``, ``srt``,
-    ``vtt``, ``csv``)."""
+    """The text of ``project`` in the registered format ``fmt`` (``edl``, ``csv``…)."""
     options = options or ExportOptions()
-    if fmt not in TEXT_FORMATS:
-        raise ExportError(f"unknown export format {fmt!r} (known: {', '.join(TEXT_FORMATS)})")
+    spec = _format(fmt)
     topts = TimelineOptions(
         include=options.include,
         kinds=options.kinds,
@@ -65,14 +71,12 @@ def export_texts(project: Project, fmt: str, options: ExportOptions | None = Non
         name=options.name,
     )
     result = ExportTexts()
-    if fmt == "csv":
-        from vidi_desktop.interchange.table import write_csv
-
+    if spec.family == "suggestions":
         chosen = select_suggestions(project, options.include, expand_kinds(options.kinds))
-        result.files.append(("", write_csv(project, chosen)))
+        _add(result, "", spec.write(project, chosen, options=options))
         return result
-    if fmt in ("srt", "vtt"):
-        return _subtitles(project, fmt, options, topts)
+    if spec.family == "subtitles":
+        return _subtitles(project, spec, options, topts)
     if options.per_highlight:
         timelines = build_highlight_timelines(project, topts)
     else:
@@ -80,73 +84,43 @@ def export_texts(project: Project, fmt: str, options: ExportOptions | None = Non
     width = max(2, len(str(len(timelines))))
     for i, tl in enumerate(timelines, 1):
         suffix = f"-{i:0{width}d}" if options.per_highlight else ""
-        if fmt == "edl":
-            _edl_files(tl, suffix, options, result)
-        else:
-            result.files.append((suffix, timeline_text(tl, fmt, options)))
-        if fmt == "mlt":
-            from vidi_desktop.interchange.mlt import mlt_notes
-
-            result.warnings.extend(mlt_notes(tl))
+        _add(result, suffix, spec.write(tl, options=options))
         result.warnings.extend(tl.warnings)
     return result
 
 
-def _edl_files(timeline: Timeline, suffix: str, options: ExportOptions, out: ExportTexts) -> None:
-    """One EDL per 999 events (``NAME.edl``, ``NAME-2.edl``…) and what it leaves out."""
-    from vidi_desktop.interchange.edl import MAX_EVENTS, audio_left_out, write_edls
-
-    parts = write_edls(timeline, audio=options.edl_audio, markers=options.markers)
-    for k, text in enumerate(parts, 1):
-        out.files.append((suffix if k == 1 else f"{suffix}-{k}", text))
-    if len(parts) > 1:
-        events = sum(1 for c in timeline.clips if c.enabled)
-        out.warnings.append(
-            f"{events} events: written as {len(parts)} EDLs of at most {MAX_EVENTS} events "
-            "(\"-2\", \"-3\"… added to the file name), the record timecode running on from "
-            "one file to the next"
-        )
-    if options.edl_audio:
-        out.warnings.extend(audio_left_out(timeline))
+def _add(result: ExportTexts, suffix: str, written: Written) -> None:
+    """A writer's texts and notes; a format may split its output over files (EDLs of 999
+    events): ``NAME``, ``NAME-2``…"""
+    for k, text in enumerate(written.texts, 1):
+        result.files.append((suffix if k == 1 else f"{suffix}-{k}", text))
+    result.warnings.extend(written.notes)
 
 
 def timeline_text(timeline: Timeline, fmt: str, options: ExportOptions | None = None) -> str:
-    """One timeline as ``edl``, ``fcp7``, ``fcpxml``, ``otio`` or ``mlt`` text."""
-    options = options or ExportOptions()
-    if fmt == "edl":
-        from vidi_desktop.interchange.edl import write_edl
-
-        return write_edl(timeline, audio=options.edl_audio, markers=options.markers)
-    if fmt == "fcp7":
-        from vidi_desktop.interchange.fcp7 import write_fcp7
-
-        return write_fcp7(timeline, markers=options.markers)
-    if fmt == "fcpxml":
-        from vidi_desktop.interchange.fcpxml import write_fcpxml
-
-        return write_fcpxml(timeline, version=options.fcpxml_version, markers=options.markers)
-    if fmt == "otio":
-        from vidi_desktop.interchange.otio_export import write_otio
-
-        return write_otio(timeline)
-    if fmt == "mlt":
-        from vidi_desktop.interchange.mlt import write_mlt
-
-        return write_mlt(timeline, markers=options.markers)
-    raise ExportError(f"{fmt!r} is not a timeline format ({', '.join(TIMELINE_FORMATS)})")
+    """One timeline as one text in a timeline format (``edl``, ``fcp7``, ``fcpxml``…)."""
+    spec = _format(fmt)
+    if spec.family != "timeline":
+        known = ", ".join(f.id for f in formats_of("timeline"))
+        raise ExportError(f"{fmt!r} is not a timeline format ({known})")
+    written = spec.write(timeline, options=options or ExportOptions())
+    if len(written.texts) != 1:
+        raise ExportError(f"this timeline is {len(written.texts)} {spec.name} files, not one")
+    return written.texts[0]
 
 
 def _subtitles(
-    project: Project, fmt: str, options: ExportOptions, topts: TimelineOptions
+    project: Project, spec: ExportFormat, options: ExportOptions, topts: TimelineOptions
 ) -> ExportTexts:
-    from vidi_desktop.interchange.subtitles import cues_for, write_srt, write_vtt
+    from vidi_desktop.interchange.subtitles import cues_for
 
     kinds = expand_kinds(options.kinds)
-    chosen = select_suggestions(project, options.include, kinds or ("subtitle_cue",))
+    chosen = select_suggestions(project, options.include, kinds or (SubtitleCue.kind,))
     timeline = None
     if options.subtitle_timing == "edit":
         # The cut the subtitles will play over: the edit, or what the suggestions make.
         timeline = build_timeline(project, replace(topts, kinds=None))
     cues = cues_for(project, chosen, options.subtitle_timing, timeline)
-    text = write_srt(cues) if fmt == "srt" else write_vtt(cues)
-    return ExportTexts(files=[("", text)])
+    result = ExportTexts()
+    _add(result, "", spec.write(cues, options=options))
+    return result

@@ -47,7 +47,6 @@ log = logging.getLogger(__name__)
 
 HIT_ROLE = Qt.ItemDataRole.UserRole
 MODES = (("All", "all"), ("Said", "transcript"), ("Seen", "visual"))
-SELECTS_SUFFIXES = (".otio", ".edl", ".xml", ".fcpxml")
 _SNIPPET = 90  # characters of hit text shown in the list (the tooltip has all of it)
 
 
@@ -61,17 +60,17 @@ def choose_index_path(parent: QWidget) -> str:
 
 
 def choose_selects_path(parent: QWidget, start: str) -> str:
-    """Where to write the selects timeline ("" when cancelled); .otio when no extension."""
+    """Where to write the selects timeline ("" when cancelled); with no extension typed, the
+    one of the format the dialog's filter names (OTIO first)."""
+    from vidi_desktop.services.corpus_search import selects_formats
+
+    formats = selects_formats()
     chosen, chosen_filter = QFileDialog.getSaveFileName(
-        parent,
-        "Export selects",
-        start,
-        "OpenTimelineIO (*.otio);;CMX 3600 EDL (*.edl);;Final Cut Pro 7 XML (*.xml);;"
-        "FCPXML (*.fcpxml)",
+        parent, "Export selects", start, ";;".join(f.file_filter for f in formats)
     )
-    if chosen and Path(chosen).suffix.lower() not in SELECTS_SUFFIXES:
-        # The dialog's filter names the format when the editor typed no extension.
-        suffix = next((s for s in SELECTS_SUFFIXES if f"*{s})" in chosen_filter), ".otio")
+    if chosen and not any(Path(chosen).suffix.lower() in f.suffixes for f in formats):
+        suffix = next((f.suffix for f in formats if f.file_filter == chosen_filter),
+                      formats[0].suffix)
         chosen += suffix
     return chosen
 

@@ -1,21 +1,16 @@
 """Export: the open project's edit or suggestions to an NLE or subtitle file.
 
-Every format of :mod:`vidi_desktop.services.export` (EDL, FCP7 XML, FCPXML with its version,
-OTIO, SRT/VTT, CSV, JSON) with the options the CLI offers. The dialog shows the sequence the
-timeline formats will write — rate, drop-frame, start timecode, length — before anything is
-written, and writes through the services layer (atomic: all files or none). The services
-read a project *file*, so an unsaved project is exported from a snapshot written to a
-temporary file (the project itself is not saved). After a successful export the dialog
-offers "Reveal in file manager".
+Every registered export format (:mod:`vidi_desktop.interchange.formats`: EDL, FCP7 XML,
+FCPXML with its version, OTIO, SRT/VTT, CSV, JSON…) with the options the CLI offers, each
+enabled where the chosen format reads it. The dialog shows the sequence the timeline formats
+will write — rate, drop-frame, start timecode, length — before anything is written, and
+writes the open project as it is, saved or not, through the services layer (atomic: all
+files or none). After a successful export the dialog offers "Reveal in file manager".
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -37,32 +32,15 @@ from PySide6.QtWidgets import (
 
 from vidi_desktop.core.errors import VidiError
 from vidi_desktop.core.project import ProjectDocument
+from vidi_desktop.interchange.formats import FORMATS, ExportFormat
 
 log = logging.getLogger(__name__)
 
-FORMATS: tuple[tuple[str, str, str], ...] = (
-    # (format id, label, file extension)
-    ("fcp7", "FCP7 XML — Premiere Pro, DaVinci Resolve (video + audio)", ".xml"),
-    ("fcpxml", "FCPXML — Final Cut Pro, Resolve", ".fcpxml"),
-    ("edl", "CMX 3600 EDL — any NLE (one video track)", ".edl"),
-    ("otio", "OpenTimelineIO", ".otio"),
-    ("mlt", "MLT XML — Shotcut, Kdenlive's engine (melt)", ".mlt"),
-    ("srt", "SubRip subtitles (SRT)", ".srt"),
-    ("vtt", "WebVTT subtitles", ".vtt"),
-    ("csv", "CSV — suggestions for a spreadsheet", ".csv"),
-    ("json", "JSON — suggestions for scripts", ".json"),
-)
-TIMELINE_FORMATS = ("edl", "fcp7", "fcpxml", "otio", "mlt")
-SUBTITLE_FORMATS = ("srt", "vtt")
 INCLUDES = (
     ("accepted", "Accepted suggestions (the edit)"),
     ("pending", "Pending suggestions"),
     ("all", "All suggestions"),
 )
-
-
-def extension_of(fmt: str) -> str:
-    return next(ext for f, _, ext in FORMATS if f == fmt)
 
 
 def sequence_summary(document: ProjectDocument, include: str, record_start: str) -> str:
@@ -103,8 +81,8 @@ class ExportDialog(QDialog):
         self.last_warnings: list[str] = []
 
         self.format = QComboBox(self)
-        for fmt, label, _ in FORMATS:
-            self.format.addItem(label, fmt)
+        for spec in FORMATS.values():
+            self.format.addItem(spec.label, spec.id)
         self.fcpxml_version = QComboBox(self)
         self.fcpxml_version.addItems(FCPXML_VERSIONS)
         self.fcpxml_version.setCurrentText(DEFAULT_VERSION)
@@ -189,11 +167,17 @@ class ExportDialog(QDialog):
     def fmt(self) -> str:
         return str(self.format.currentData())
 
+    @property
+    def spec(self) -> ExportFormat:
+        """The chosen format's entry in the format table."""
+        return FORMATS[self.fmt]
+
     def options(self) -> dict[str, Any]:
-        """The ``export_files`` keyword options the dialog shows."""
-        if self.fmt == "json":
-            return {}
-        return {
+        """The ``export`` keyword options the dialog shows; a format that writes the
+        suggestions themselves gets only those it reads (a subtitle export on the edit's
+        clock reads the timeline options too)."""
+        spec = self.spec
+        shown = {
             "record_start": self.record_start.text().strip() or "01:00:00:00",
             "fcpxml_version": self.fcpxml_version.currentText(),
             "markers": self.markers.isChecked(),
@@ -202,11 +186,14 @@ class ExportDialog(QDialog):
             "per_highlight": self.per_highlight.isChecked(),
             "edl_audio": not self.edl_video_only.isChecked(),
         }
+        if spec.family != "suggestions":
+            return shown
+        return {k: v for k, v in shown.items() if spec.takes(k)}
 
     @Slot()
     def export(self) -> list[Path]:
         """Write the export; returns the paths written ([] on error, shown in the dialog)."""
-        from vidi_desktop.services.export import export_files
+        from vidi_desktop.services.export import export
 
         self.reveal_button.hide()
         target = self.output.text().strip()
@@ -214,15 +201,16 @@ class ExportDialog(QDialog):
             self._show("Choose where to save the export.", error=True)
             return []
         output = Path(target).expanduser()
+        doc = self._document
         try:
-            with _project_file(self._document) as project_path:
-                result = export_files(
-                    project_path,
-                    fmt=self.fmt,
-                    output=output,
-                    include=str(self.include.currentData()),
-                    **self.options(),
-                )
+            result = export(
+                doc.project,
+                fmt=self.fmt,
+                output=output,
+                include=str(self.include.currentData()),
+                source=doc.path,
+                **self.options(),
+            )
         except VidiError as exc:
             self._show(str(exc), error=True)
             return []
@@ -251,16 +239,18 @@ class ExportDialog(QDialog):
     # -- helpers -------------------------------------------------------------------------
     @Slot()
     def _on_format(self, *_: object) -> None:
-        fmt = self.fmt
-        timeline = fmt in TIMELINE_FORMATS
-        self.fcpxml_version.setEnabled(fmt == "fcpxml")
-        self.pending_as.setEnabled(timeline)
-        self.markers.setEnabled(timeline)
-        self.record_start.setEnabled(timeline)
-        self.per_highlight.setEnabled(timeline)
-        self.edl_video_only.setEnabled(fmt == "edl")
-        self.subtitle_times.setEnabled(fmt in SUBTITLE_FORMATS)
-        if fmt in SUBTITLE_FORMATS and self.include.currentData() == "accepted":
+        spec = self.spec
+        for option, widget in (
+            ("fcpxml_version", self.fcpxml_version),
+            ("pending_as", self.pending_as),
+            ("markers", self.markers),
+            ("record_start", self.record_start),
+            ("per_highlight", self.per_highlight),
+            ("edl_audio", self.edl_video_only),
+            ("subtitle_timing", self.subtitle_times),
+        ):
+            widget.setEnabled(spec.takes(option))
+        if spec.family == "subtitles" and self.include.currentData() == "accepted":
             # Subtitles are rarely reviewed one by one: offer every cue by default.
             self.include.setCurrentIndex(self.include.findData("all"))
         self._suggest_output()
@@ -268,7 +258,7 @@ class ExportDialog(QDialog):
 
     @Slot()
     def _update_sequence(self, *_: object) -> None:
-        if self.fmt in TIMELINE_FORMATS:
+        if self.spec.family == "timeline":
             self.sequence.setText(
                 sequence_summary(
                     self._document,
@@ -281,7 +271,7 @@ class ExportDialog(QDialog):
             self.sequence.hide()
 
     def _suggest_output(self) -> None:
-        ext = extension_of(self.fmt)
+        ext = self.spec.suffix
         current = self.output.text().strip()
         if current:
             self.output.setText(str(Path(current).with_suffix(ext)))
@@ -293,9 +283,8 @@ class ExportDialog(QDialog):
 
     @Slot()
     def _browse(self) -> None:
-        ext = extension_of(self.fmt)
         chosen, _ = QFileDialog.getSaveFileName(
-            self, "Export to", self.output.text(), f"{self.fmt.upper()} (*{ext});;All files (*)"
+            self, "Export to", self.output.text(), f"{self.spec.file_filter};;All files (*)"
         )
         if chosen:
             self.output.setText(chosen)
@@ -305,20 +294,3 @@ class ExportDialog(QDialog):
         self.message.setProperty("role", "error" if error else "")
         self.message.style().unpolish(self.message)
         self.message.style().polish(self.message)
-
-
-@contextlib.contextmanager
-def _project_file(document: ProjectDocument) -> Iterator[Path]:
-    """The document's file when it is saved and unchanged, else a temporary snapshot."""
-    if document.path is not None and not document.is_modified and document.path.is_file():
-        yield document.path
-        return
-    from vidi_desktop.core.project import save_project
-
-    fd, temp = tempfile.mkstemp(prefix="vidi-export-", suffix=".vidi")
-    os.close(fd)
-    try:
-        save_project(document.project, temp, backup=False)
-        yield Path(temp)
-    finally:
-        Path(temp).unlink(missing_ok=True)

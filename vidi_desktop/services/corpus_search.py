@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from vidi_desktop.core.time import Time, TimeRange
+from vidi_desktop.interchange.formats import ExportFormat, format_for_suffix, formats_of
 from vidi_desktop.services.batch_index import (
     BatchError,
     BatchIndex,
@@ -377,7 +378,15 @@ def search(
 
 
 # -- selects -----------------------------------------------------------------------------------
-SELECTS_FORMATS = ("otio", "edl", "fcp7", "fcpxml")
+def selects_formats() -> tuple[ExportFormat, ...]:
+    """The formats a selects timeline can be written in: every timeline format, OTIO first."""
+    timeline = formats_of("timeline")
+    return tuple(sorted(timeline, key=lambda f: f.id != "otio"))
+
+
+def selects_suffixes_text() -> str:
+    """The selects formats as a person reads them: ``.otio (OpenTimelineIO), .xml (…)…``."""
+    return ", ".join(f"{f.suffix} ({f.name})" for f in selects_formats())
 
 
 def selects_project(
@@ -440,20 +449,22 @@ def export_selects(
     *,
     handles: Fraction = Fraction(0),
 ) -> Path:
-    """Write every hit as one "selects" timeline (OTIO, EDL, FCP7 XML or FCPXML by the
-    file's extension or ``fmt``), atomically; returns the path written."""
+    """Write every hit as one "selects" timeline (in a timeline format: OTIO, EDL, FCP7 XML,
+    FCPXML… by the file's extension or ``fmt``), atomically; returns the path written."""
+    from vidi_desktop.core.project import CutRange
     from vidi_desktop.interchange.writers import ExportOptions, export_texts
 
     target = Path(path)
-    fmt = fmt or {".otio": "otio", ".edl": "edl", ".xml": "fcp7", ".fcpxml": "fcpxml"}.get(
-        target.suffix.lower()
+    choices = selects_formats()
+    spec = format_for_suffix(target.suffix, choices) if fmt is None else (
+        next((f for f in choices if f.id == fmt), None)
     )
-    if fmt not in SELECTS_FORMATS:
-        raise BatchError(
-            f"{target}: choose a selects format: .otio, .edl, .xml (FCP7) or .fcpxml"
-        )
+    if spec is None:
+        raise BatchError(f"{target}: choose a selects format: {selects_suffixes_text()}")
     project = selects_project(index, hits, handles, name=target.stem or "Selects")
-    texts = export_texts(project, fmt, ExportOptions(include="accepted", kinds=("cut_range",)))
+    texts = export_texts(
+        project, spec.id, ExportOptions(include="accepted", kinds=(CutRange.kind,))
+    )
     # An EDL of more than 999 events comes in parts: NAME.edl, NAME-2.edl…
     atomic_write_all([
         (target.with_name(f"{target.stem}{suffix}{target.suffix}"), text.encode("utf-8"))

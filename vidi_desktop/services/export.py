@@ -1,17 +1,17 @@
 """``export`` and ``render``: a project's edit or suggestions to files other tools read.
 
-Formats: ``edl`` (CMX 3600), ``fcp7`` (FCP7 XML for Premiere/Resolve), ``fcpxml`` (Final Cut
-Pro), ``otio``, ``srt``/``vtt`` (subtitle cues), ``csv`` and ``json`` (the selected
-suggestions for spreadsheets and scripts). The texts come from
-:mod:`vidi_desktop.interchange.writers`; this module loads the project and writes the
-files atomically: every file goes to a temporary name in the target folder and is renamed
-only when all of them are complete, so a failure leaves nothing under the target names.
-:func:`render_project` renders the same timeline to video (``interchange.render``).
+Formats are the registered ones (:mod:`vidi_desktop.interchange.formats`: EDL, FCP7 XML,
+FCPXML, OTIO, SRT/VTT, CSV, JSON…). :func:`export` takes a :class:`Project` value — the
+window passes the open document's, saved or not — and :func:`export_files` is the same for
+a project file (the CLI). The texts come from :mod:`vidi_desktop.interchange.writers`;
+this module writes the files atomically: every file goes to a temporary name in the target
+folder and is renamed only when all of them are complete, so a failure leaves nothing under
+the target names. :func:`render_project` renders the same timeline to video
+(``interchange.render``).
 """
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 import threading
@@ -22,21 +22,18 @@ from typing import TYPE_CHECKING, Any
 
 from vidi_desktop.core.project.storage import new_file_mode
 from vidi_desktop.interchange.errors import ExportError, check_writable_target
+from vidi_desktop.interchange.timeline import INCLUDE_STATES
 from vidi_desktop.services.jobs import ProgressCallback
 
 if TYPE_CHECKING:
+    from vidi_desktop.core.project import Project
     from vidi_desktop.interchange.render import RenderReport
-
-INCLUDE_STATES = {
-    "accepted": ("accepted",),
-    "pending": ("pending",),
-    "all": ("pending", "accepted", "rejected"),
-}
 
 __all__ = [
     "INCLUDE_STATES",
     "ExportError",
     "ExportResult",
+    "export",
     "export_files",
     "export_project",
     "render_project",
@@ -51,52 +48,36 @@ class ExportResult:
     warnings: list[str] = field(default_factory=list)
 
 
-def export_project(
-    project_path: Path,
+def export(
+    project: Project,
     *,
     fmt: str,
     output: Path,
     include: str = "accepted",
     kinds: Sequence[str] | None = None,
-    **options: Any,
-) -> Path:
-    """Export ``project_path`` as ``fmt`` to ``output``; returns the (first) path written.
-
-    ``options`` are :class:`~vidi_desktop.interchange.writers.ExportOptions` fields:
-    ``record_start``, ``fcpxml_version``, ``markers``, ``pending_as``, ``subtitle_timing``,
-    ``per_highlight`` (one file per highlight: ``name-01.edl``…), ``edl_audio``.
-    """
-    result = export_files(
-        project_path, fmt=fmt, output=output, include=include, kinds=kinds, **options
-    )
-    return result.paths[0]
-
-
-def export_files(
-    project_path: Path,
-    *,
-    fmt: str,
-    output: Path,
-    include: str = "accepted",
-    kinds: Sequence[str] | None = None,
+    source: str | os.PathLike[str] | None = None,
     **options: Any,
 ) -> ExportResult:
-    """Like :func:`export_project`, returning every path written and the warnings."""
-    from vidi_desktop.core.project import load_project
+    """Export ``project`` as ``fmt`` to ``output``: every path written, and the warnings.
+
+    ``source`` is the project's file, if it has one (the JSON export names it). ``options``
+    are :class:`~vidi_desktop.interchange.writers.ExportOptions` fields: ``record_start``,
+    ``fcpxml_version``, ``markers``, ``pending_as``, ``subtitle_timing``, ``per_highlight``
+    (one file per highlight: ``name-01.edl``…), ``edl_audio``.
+    """
+    from vidi_desktop.interchange.writers import ExportOptions, export_texts
 
     if include not in INCLUDE_STATES:
         raise ExportError(f"--include must be one of {', '.join(INCLUDE_STATES)}")
     output = Path(output)
     check_writable_target(output)
-    project = load_project(project_path)
-    if fmt == "json":
-        data = _json_export(project, project_path, include, kinds)
-        _write_atomic([(output, data)])
-        return ExportResult([output])
-    from vidi_desktop.interchange.writers import ExportOptions, export_texts
-
     try:
-        opts = ExportOptions(include=include, kinds=tuple(kinds) if kinds else None, **options)
+        opts = ExportOptions(
+            include=include,
+            kinds=tuple(kinds) if kinds else None,
+            source=None if source is None else str(source),
+            **options,
+        )
     except TypeError as exc:
         raise ExportError(f"unknown export option ({exc})") from None
     texts = export_texts(project, fmt, opts)
@@ -108,28 +89,21 @@ def export_files(
     return ExportResult([p for p, _ in targets], texts.warnings)
 
 
-def _json_export(
-    project: Any, project_path: Path, include: str, kinds: Sequence[str] | None
-) -> bytes:
-    from vidi_desktop.core.project import project_to_json
-    from vidi_desktop.interchange.timeline import expand_kinds
+def export_files(project_path: str | os.PathLike[str], **kwargs: Any) -> ExportResult:
+    """:func:`export` of the project file at ``project_path`` (the CLI's way); the same
+    keywords but ``source``."""
+    from vidi_desktop.core.project import load_project
 
-    states = INCLUDE_STATES[include]
-    wanted = expand_kinds(kinds) if kinds else None
-    doc = project_to_json(project)
-    selected = [
-        s
-        for s in doc["suggestions"]
-        if s["state"] in states and (not wanted or s["kind"] in wanted)
-    ]
-    payload: dict[str, Any] = {
-        "project": str(project_path),
-        "include": include,
-        "kinds": list(kinds) if kinds else None,
-        "assets": doc["assets"],
-        "suggestions": selected,
-    }
-    return json.dumps(payload, indent=2).encode()
+    if kwargs.get("include", "accepted") not in INCLUDE_STATES:
+        raise ExportError(f"--include must be one of {', '.join(INCLUDE_STATES)}")
+    check_writable_target(Path(kwargs["output"]))
+    project = load_project(project_path)
+    return export(project, source=project_path, **kwargs)
+
+
+def export_project(project_path: str | os.PathLike[str], **kwargs: Any) -> Path:
+    """:func:`export_files`, returning the (first) path written."""
+    return export_files(project_path, **kwargs).paths[0]
 
 
 def _write_atomic(files: Sequence[tuple[Path, bytes]]) -> None:
@@ -176,7 +150,7 @@ def render_project(
 ) -> list[RenderReport]:
     """Render the project's edit (or the selected suggestions) to video; one file per
     highlight with ``per_highlight``. Returns the :class:`RenderReport` of each file."""
-    from vidi_desktop.core.project import load_project
+    from vidi_desktop.core.project import SubtitleCue, load_project
     from vidi_desktop.interchange.render import RenderOptions, render
     from vidi_desktop.interchange.subtitles import cues_for
     from vidi_desktop.interchange.timeline import (
@@ -205,7 +179,7 @@ def render_project(
     for i, tl in enumerate(timelines, 1):
         cues: tuple[Any, ...] = ()
         if burn_subtitles:
-            chosen = select_suggestions(project, include, ("subtitle_cue",))
+            chosen = select_suggestions(project, include, (SubtitleCue.kind,))
             cues = tuple(cues_for(project, chosen, "edit", tl))
         target = (
             output.with_name(f"{output.stem}-{i:0{width}d}{output.suffix}")
