@@ -107,6 +107,36 @@ def test_saved_project_is_exported_from_its_file(qtbot, accepted_doc, tmp_path):
     assert len(doc["suggestions"]) == len(accepted_doc.project.suggestions)
 
 
+def test_unsaved_changes_are_exported_as_they_stand(qtbot, accepted_doc, tmp_path):
+    import json
+
+    project = tmp_path / "p.vidi"
+    accepted_doc.save(project)
+    pending = next(s for s in accepted_doc.project.suggestions if s.state == "pending")
+    accepted_doc.reject([pending.id])  # not saved
+    out = tmp_path / "s.json"
+    dialog = _dialog(qtbot, accepted_doc, "json", out)
+    dialog.include.setCurrentIndex(dialog.include.findData("all"))
+    assert dialog.export() == [out]
+    doc = json.loads(out.read_text())
+    assert doc["project"] == str(project)  # the document's file, not a snapshot of it
+    states = {s["id"]: s["state"] for s in doc["suggestions"]}
+    assert states[pending.id] == "rejected"
+    assert accepted_doc.is_modified  # exporting saved nothing
+    on_disk = json.loads(project.read_text())
+    assert {s["id"]: s["state"] for s in on_disk["suggestions"]}[pending.id] == "pending"
+
+
+def test_a_project_never_saved_names_no_file(qtbot, project_doc, tmp_path):
+    import json
+
+    out = tmp_path / "s.json"
+    dialog = _dialog(qtbot, project_doc, "json", out)
+    dialog.include.setCurrentIndex(dialog.include.findData("all"))
+    assert dialog.export() == [out]
+    assert json.loads(out.read_text())["project"] is None
+
+
 def test_errors_stay_in_the_dialog(qtbot, tmp_path):
     from vidi_desktop.core.project import ProjectDocument
 
