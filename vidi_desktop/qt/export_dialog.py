@@ -11,6 +11,7 @@ files or none). After a successful export the dialog offers "Reveal in file mana
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,24 @@ INCLUDES = (
     ("pending", "Pending suggestions"),
     ("all", "All suggestions"),
 )
+
+
+def marked_kinds_text() -> str:
+    """The kinds a timeline export marks by default, as the markers option names them."""
+    from vidi_desktop.core.project.kinds import kind_info, kinds_in_order
+
+    infos = [kind_info(k) for k in kinds_in_order()]
+    return ", ".join(
+        i.look().label.lower() for i in infos if i.role == "marker" and not i.marker_on_request
+    )
+
+
+def _combo(parent: QWidget, items: Iterable[tuple[str, str]]) -> QComboBox:
+    """A combo box of ``(value, label)`` items: the label shown, the value as its data."""
+    box = QComboBox(parent)
+    for value, label in items:
+        box.addItem(label, value)
+    return box
 
 
 def sequence_summary(document: ProjectDocument, include: str, record_start: str) -> str:
@@ -80,32 +99,22 @@ class ExportDialog(QDialog):
         self.last_paths: list[Path] = []
         self.last_warnings: list[str] = []
 
-        self.format = QComboBox(self)
-        for spec in FORMATS.values():
-            self.format.addItem(spec.label, spec.id)
+        self.format = _combo(self, ((f.id, f.label) for f in FORMATS.values()))
         self.fcpxml_version = QComboBox(self)
         self.fcpxml_version.addItems(FCPXML_VERSIONS)
         self.fcpxml_version.setCurrentText(DEFAULT_VERSION)
-        self.include = QComboBox(self)
-        for value, label in INCLUDES:
-            self.include.addItem(label, value)
-        self.pending_as = QComboBox(self)
-        for value, label in (
-            ("clips", "clips"),
-            ("markers", "markers"),
-            ("disabled", "disabled clips"),
-        ):
-            self.pending_as.addItem(label, value)
-        self.markers = QCheckBox("Markers for shots, chapters, objects", self)
+        self.include = _combo(self, INCLUDES)
+        self.pending_as = _combo(
+            self, (("clips", "clips"), ("markers", "markers"), ("disabled", "disabled clips"))
+        )
+        self.markers = QCheckBox(f"Markers for {marked_kinds_text()}", self)
         self.markers.setChecked(True)
         self.record_start = QLineEdit("01:00:00:00", self)
-        self.subtitle_times = QComboBox(self)
-        for value, label in (
+        self.subtitle_times = _combo(self, (
             ("source", "from the file's start"),
             ("timecode", "on the file's timecode"),
             ("edit", "on the edit"),
-        ):
-            self.subtitle_times.addItem(label, value)
+        ))
         self.per_highlight = QCheckBox("One file per highlight", self)
         self.edl_video_only = QCheckBox("Video only (no AA/V events)", self)
         self.sequence = QLabel(self)

@@ -110,9 +110,10 @@ def kinds_with_role(*roles: EditRole) -> frozenset[str]:
 
 
 def kind_aliases() -> dict[str, tuple[str, ...]]:
-    """Each word ``--kind`` accepts besides kind names → the kinds it stands for."""
+    """Each word ``--kind`` accepts besides kind names → the kinds it stands for, in the
+    kinds' order (``", ".join(kind_aliases())`` is a help text)."""
     words: dict[str, list[str]] = {}
-    for kind in PAYLOAD_TYPES:
+    for kind in kinds_in_order():
         for alias in kind_info(kind).aliases:
             words.setdefault(alias, []).append(kind)
     return {w: tuple(kinds) for w, kinds in words.items()}

@@ -328,7 +328,7 @@ class SceneBoundary(Payload):
         return TimeRange(self.time, self.duration or Time(0, self.time.time_base))
 
     def marker_name(self) -> str:
-        return _TRANSITION_MARKERS.get(self.transition, "Shot")
+        return _TRANSITION_MARKERS.get(self.transition) or Payload.marker_name(self)
 
     def detail(self) -> str:
         return self.transition
@@ -449,7 +449,7 @@ class ObjectTube(Payload):
         return TimeRange.from_start_end(self.boxes[0].time, self.boxes[-1].time)
 
     def marker_name(self) -> str:
-        return self.query or "Object"
+        return self.query or Payload.marker_name(self)
 
     def detail(self) -> str:
         return f"{len(self.boxes)} boxes"
@@ -534,7 +534,7 @@ class HighlightClip(Payload):
         return "keep"
 
     def marker_name(self) -> str:
-        return self.title or "Highlight"
+        return self.title or Payload.marker_name(self)
 
     def detail(self) -> str:
         return "" if self.score is None else f"score {self.score:.3f}"
@@ -575,7 +575,7 @@ class Chapter(Payload):
         return self.range
 
     def marker_name(self) -> str:
-        return self.title or "Chapter"
+        return self.title or Payload.marker_name(self)
 
     def to_json(self) -> dict[str, Any]:
         return {"range": self.range.to_json(), "title": self.title}
@@ -674,7 +674,7 @@ class Answer(Payload):
         return TimeRange.from_start_end(start, end)
 
     def marker_name(self) -> str:
-        return " ".join(self.text.split())[:60] or "Answer"
+        return " ".join(self.text.split())[:60] or Payload.marker_name(self)
 
     def marker_spans(self) -> tuple[TimeRange, ...]:
         return self.ranges
