@@ -5,6 +5,8 @@ that use them, so importing any module here is cheap.
 
 * :mod:`.sources` — what an exporter knows of one asset (rate, DF, start timecode, frames);
 * :mod:`.model` — the frame-exact :class:`~.model.Timeline` every writer reads;
+* :mod:`.formats` — the export format table (id, name, suffixes, family, writer) the CLI,
+  the export dialog, corpus search and the writers read;
 * :mod:`.timeline` — project → timeline (the edit, or suggestions chosen by state and kind);
   :mod:`.markers` and :mod:`.reframing` add markers and crop paths to its clips;
 * :mod:`.edl`, :mod:`.fcp7`, :mod:`.fcpxml`, :mod:`.otio_export`, :mod:`.mlt`,

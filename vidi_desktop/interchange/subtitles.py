@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Literal
 
-from vidi_desktop.core.project import Project, Suggestion
+from vidi_desktop.core.project import Project, SubtitleCue, Suggestion
 from vidi_desktop.core.timecode import frames_to_timecode
 from vidi_desktop.interchange.errors import ExportError
 from vidi_desktop.interchange.model import Timeline
@@ -44,7 +44,7 @@ def cues_for(
     timeline: Timeline | None = None,
 ) -> list[Cue]:
     """The ``subtitle_cue`` suggestions among ``suggestions`` on the ``timing`` clock."""
-    chosen = [s for s in suggestions if s.kind == "subtitle_cue"]
+    chosen = [s for s in suggestions if s.kind == SubtitleCue.kind]
     if not chosen:
         raise ExportError("no subtitle cues to export (run the subtitles analysis, then accept)")
     if timing not in TIMINGS:

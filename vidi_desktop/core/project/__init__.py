@@ -2,6 +2,8 @@
 
 * :mod:`.model` — immutable values (:class:`Project`, :class:`Asset`, :class:`Suggestion`
   with its typed payloads, :class:`EditClip`);
+* :mod:`.kinds` — the registry of suggestion kinds, each described with its payload class
+  (names, ``--kind`` aliases, colours, marker, edit role);
 * :mod:`.commands` — undoable commands, :class:`UndoStack` and transactions;
 * :mod:`.document` — :class:`ProjectDocument`, the open project the GUI and CLI drive;
 * :mod:`.events` — the event emitter views subscribe to;
