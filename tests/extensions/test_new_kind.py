@@ -1,5 +1,5 @@
 """A new suggestion kind is one file plus one registration line: the CLI and every export
-pick it up (``toy_kind.Applause``; the window's lists are in ``qt/test_new_kind_window.py``).
+pick it up (``toy_kind.Applause``; the window's lists are in ``test_new_kind_window.py``).
 """
 
 from __future__ import annotations
@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
 
@@ -17,13 +16,11 @@ from toy_kind import Applause
 
 from vidi_desktop.cli import main
 from vidi_desktop.core.project import (
-    PAYLOAD_TYPES,
     Chapter,
     Project,
     ReviewState,
     Suggestion,
     load_project,
-    register_payload,
     save_project,
 )
 from vidi_desktop.core.time import TimeRange
@@ -31,13 +28,6 @@ from vidi_desktop.media.probe import probe
 from vidi_desktop.services.analyze import asset_from_probe
 
 NTSC = Fraction(30000, 1001)
-
-
-@pytest.fixture
-def applause() -> Iterator[type[Applause]]:
-    register_payload(Applause)  # the one registration line
-    yield Applause
-    PAYLOAD_TYPES.pop(Applause.kind)
 
 
 @pytest.fixture

@@ -4,11 +4,6 @@ the window: the review queue's kind filter and rows, a timeline lane of its own,
 
 from __future__ import annotations
 
-import os
-
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
-from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
 
@@ -17,13 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from toy_kind import Applause
 
-from vidi_desktop.core.project import (
-    PAYLOAD_TYPES,
-    Chapter,
-    ProjectDocument,
-    Suggestion,
-    register_payload,
-)
+from vidi_desktop.core.project import Chapter, ProjectDocument, Suggestion
 from vidi_desktop.core.time import Time, TimeRange
 from vidi_desktop.media.probe import probe
 from vidi_desktop.qt.review import ReviewQueue
@@ -37,13 +26,6 @@ PINK = "#ff7eb6"  # the colour Applause declares
 
 def ms(a: int, b: int) -> TimeRange:
     return TimeRange(Time(a, MS), Time(b - a, MS))
-
-
-@pytest.fixture
-def applause() -> Iterator[type[Applause]]:
-    register_payload(Applause)  # the one registration line
-    yield Applause
-    PAYLOAD_TYPES.pop(Applause.kind)
 
 
 @pytest.fixture
