@@ -1,6 +1,6 @@
 """What an exporter needs to know about one source file, read from the asset's probe facts.
 
-``Asset.info`` is ``probe --json``: the frame rate as ``"num/den"`` (``null`` for variable
+``Asset.facts`` is ``probe --json`` parsed: the exact frame rate (``None`` for variable
 rate, then the average rate stands in, as NLEs conform VFR to it), the embedded start
 timecode (``;`` = drop-frame), the exact start and duration, frame count, size, audio.
 NLEs relink by source timecode, so every source in/out is ``start timecode + frame index``.
@@ -10,16 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
 
-from vidi_desktop.core.project import Asset
-from vidi_desktop.core.rate import FrameRate, parse_fraction, snap_rate
+from vidi_desktop.core.project import Asset, AudioFacts
+from vidi_desktop.core.rate import FrameRate, snap_rate
 from vidi_desktop.core.time import Time, TimeRange
-from vidi_desktop.core.timecode import (
-    frames_to_timecode,
-    is_drop_frame_label,
-    timecode_to_frames,
-)
+from vidi_desktop.core.timecode import frames_to_timecode, timecode_to_frames
 from vidi_desktop.interchange.errors import ExportError
 
 # A range boundary within this many seconds of a frame start means that frame: model output
@@ -51,36 +46,29 @@ class SourceMedia:
     @classmethod
     def from_asset(cls, asset: Asset) -> SourceMedia:
         """Read the probe facts of ``asset``; :class:`ExportError` when they are unusable."""
-        info: dict[str, Any] = asset.info or {}
-        video = info.get("video") if isinstance(info.get("video"), dict) else None
-        extent = asset.extent()
-        if extent is None:
+        facts = asset.facts
+        video = facts.video
+        if facts.duration is None:
             raise ExportError(f"{asset.name}: duration unknown (probe the file again)")
-        rate_text = (video or {}).get("rate") or (video or {}).get("average_rate")
-        vfr = video is not None and not (video or {}).get("rate")
-        try:
-            if rate_text:
-                exact = parse_fraction(rate_text)
-                rate = FrameRate(snap_rate(exact) if vfr else exact)
-            elif video is None:
-                rate = FrameRate(Fraction(25))  # audio only: probe's timecode default
-            else:
-                raise ValueError
-        except (ValueError, ZeroDivisionError):
-            raise ExportError(f"{asset.name}: frame rate unknown (probe the file again)") from None
-        tc_text = str(info.get("start_timecode") or "00:00:00:00")
-        drop = is_drop_frame_label(tc_text) and rate.supports_drop_frame
+        vfr = video is not None and video.vfr
+        if video is None:
+            rate = FrameRate(Fraction(25))  # audio only: probe's timecode default
+        elif video.rate is not None:
+            rate = FrameRate(video.rate)
+        elif video.average_rate is not None:
+            rate = FrameRate(snap_rate(video.average_rate))  # VFR: NLEs conform to it
+        else:
+            raise ExportError(f"{asset.name}: frame rate unknown (probe the file again)")
+        tc_text = facts.start_timecode or "00:00:00:00"
+        drop = facts.drop_frame and rate.supports_drop_frame
         try:
             tc_start = timecode_to_frames(tc_text, rate, drop_frame=drop)
         except ValueError:
             raise ExportError(f"{asset.name}: bad start timecode {tc_text!r}") from None
-        duration_frames = extent.duration.seconds * rate.value
-        frames = (video or {}).get("frames")
-        if not isinstance(frames, int) or isinstance(frames, bool) or frames <= 0:
-            frames = max(1, round(duration_frames))
-        audio = [a for a in info.get("audio") or [] if isinstance(a, dict)]
-        first_audio = audio[0] if audio else {}
-        sar = _sar((video or {}).get("sar"))
+        frames = video.frames if video is not None and video.frames else None
+        if frames is None:
+            frames = max(1, round(facts.duration * rate.value))
+        first_audio = facts.audio[0] if facts.audio else AudioFacts()
         return cls(
             asset_id=asset.id,
             name=asset.name,
@@ -88,15 +76,15 @@ class SourceMedia:
             rate=rate,
             drop_frame=drop,
             tc_start=tc_start,
-            start_time=extent.start.seconds,
+            start_time=facts.start,
             frames=frames,
-            width=int((video or {}).get("width") or 1920),
-            height=int((video or {}).get("height") or 1080),
-            sar=sar,
-            rotation=int((video or {}).get("rotation") or 0),
+            width=(video.width if video else None) or 1920,
+            height=(video.height if video else None) or 1080,
+            sar=video.sar if video else Fraction(1),
+            rotation=video.rotation if video else 0,
             has_video=video is not None,
-            audio_channels=int(first_audio.get("channels") or 0),
-            audio_rate=int(first_audio.get("sample_rate") or 48000),
+            audio_channels=first_audio.channels or 0,
+            audio_rate=first_audio.sample_rate or 48000,
             vfr=vfr,
         )
 
@@ -148,12 +136,3 @@ class SourceMedia:
         end = self.start_time + Fraction(self.frames) * self.rate.frame_duration
         return self.start_time, end
 
-
-def _sar(value: object) -> Fraction:
-    if not isinstance(value, str) or ":" not in value:
-        return Fraction(1)
-    try:
-        sar = parse_fraction(value)
-    except (ValueError, ZeroDivisionError):
-        return Fraction(1)
-    return sar if sar > 0 else Fraction(1)
