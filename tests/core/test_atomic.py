@@ -8,7 +8,6 @@ import stat
 import subprocess
 import sys
 import textwrap
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,21 +24,11 @@ from vidi_desktop.core.atomic import (
 REPO = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture
-def umask() -> Iterator[None]:
-    """Run the test under umask 027 (group may read, others nothing), then restore."""
-    old = os.umask(0o027)
-    try:
-        yield
-    finally:
-        os.umask(old)
-
-
 def mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
-def test_written_files_get_0666_minus_the_umask(tmp_path: Path, umask: None) -> None:
+def test_written_files_get_0666_minus_the_umask(tmp_path: Path, umask_027: None) -> None:
     assert new_file_mode() == 0o640
     one = write_atomic(tmp_path / "one.edl", b"TITLE: x\n")
     write_files_atomic([(tmp_path / "a.srt", b"1"), (tmp_path / "b.vtt", b"2")])

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import stat
-from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
-
-import pytest
 
 from vidi_desktop.core.project import HighlightClip, Project, ReviewState, Suggestion, save_project
 from vidi_desktop.core.time import TimeRange
@@ -18,15 +14,6 @@ from vidi_desktop.services.batch_index import atomic_write_all
 from vidi_desktop.services.export import export_files, render_project
 
 NTSC = Fraction(30000, 1001)
-
-
-@pytest.fixture
-def umask_027() -> Iterator[None]:
-    old = os.umask(0o027)
-    try:
-        yield
-    finally:
-        os.umask(old)
 
 
 def mode(path: Path) -> int:
