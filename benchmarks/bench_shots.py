@@ -1,6 +1,6 @@
 """Shot detection: accuracy beside PySceneDetect, and speed, measured in one run.
 
-1. Accuracy on the evaluation set (``vidi_desktop.analysis.shot_evalset``: clips at 23.976,
+1. Accuracy on the evaluation set (``tests/support/shot_evalset.py``: clips at 23.976,
    25, 29.97, 60 fps and one VFR, made from the shared footage with known cuts, dissolves,
    fades, flashes and fast pans): precision/recall/F1 with ±1 frame tolerance (a gradual
    transition matches anywhere in its span ±1) for our detector and for PySceneDetect's
@@ -30,6 +30,7 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "tests"))  # the evaluation set: tests/support/shot_evalset.py
 RESULTS = REPO / "bench-results"
 
 
@@ -234,7 +235,7 @@ def speed(clip: Any, rounds: int) -> dict[str, Any]:
 
 
 def main() -> None:
-    from vidi_desktop.analysis.shot_evalset import NTSC, ClipSpec, build_clip, standard_specs
+    from support.shot_evalset import NTSC, ClipSpec, build_clip, standard_specs
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seconds", type=float, default=60, help="length of each eval clip (60)")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from fractions import Fraction
 from pathlib import Path
 
@@ -88,3 +88,13 @@ def audio_only(tmp_path_factory: pytest.TempPathFactory) -> Path:
         for pkt in s.encode():
             out.mux(pkt)
     return path
+
+
+@pytest.fixture
+def umask_027() -> Iterator[None]:
+    """Run the test under umask 027 (group may read, others nothing): new files are 0640."""
+    old = os.umask(0o027)
+    try:
+        yield
+    finally:
+        os.umask(old)

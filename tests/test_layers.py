@@ -1,4 +1,4 @@
-"""The layer table of DESIGN.md as a test: headless packages never pay for Qt or torch."""
+"""The layer table of docs/architecture.md as a test: headless code never pays for Qt or torch."""
 
 from __future__ import annotations
 

@@ -36,7 +36,7 @@ def frames_of(source: Iterator[np.ndarray]) -> Callable[[int], np.ndarray]:
 
 
 def still_picture(seed: int, size: tuple[int, int]) -> Callable[[int], np.ndarray]:
-    from vidi_desktop.analysis.shot_evalset import synthetic_still
+    from support.shot_evalset import synthetic_still
 
     img = synthetic_still(seed, size)
     return lambda _n: img.copy()
@@ -140,7 +140,7 @@ def test_fades_clip_dips_to_black_found_where_luma_bottoms_out(shared_media: Pat
 
 def test_flashes_are_not_cuts(make_clip: Callable[..., Path]) -> None:
     """White flashes of 1, 2 and 3 frames, and partial ones, over a drifting picture."""
-    from vidi_desktop.analysis.shot_evalset import DriftOverStill, synthetic_still
+    from support.shot_evalset import DriftOverStill, synthetic_still
 
     drift = DriftOverStill(lambda size: synthetic_still(9, size), "still", 0.01)
     base = drift.frames(0, (320, 180))
@@ -159,7 +159,7 @@ def test_flashes_are_not_cuts(make_clip: Callable[..., Path]) -> None:
 
 def test_fast_pan_is_not_a_cut(make_clip: Callable[..., Path]) -> None:
     """A whip pan: a quarter of the picture's width per frame, motion-blurred."""
-    from vidi_desktop.analysis.shot_evalset import PanOverStill, synthetic_still
+    from support.shot_evalset import PanOverStill, synthetic_still
 
     pan = PanOverStill(lambda size: synthetic_still(5, size), "still", 0.25, 20, 10)
     path = make_clip(
@@ -267,7 +267,7 @@ def test_fade_out_then_cut_after_a_short_black_is_one_boundary(
 @pytest.fixture(scope="module")
 def mixed_clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A short evaluation clip of synthetic shots with cuts, dissolves, fades and decoys."""
-    from vidi_desktop.analysis.shot_evalset import ClipSpec, build_clip
+    from support.shot_evalset import ClipSpec, build_clip
 
     spec = ClipSpec("unit", Fraction(25), 20.0, 3, (320, 180), use_shared=False)
     return build_clip(spec, tmp_path_factory.mktemp("eval"), None).path
@@ -382,8 +382,9 @@ def test_f1_on_a_generated_evaluation_clip(mixed_clip: Path) -> None:
 
 @pytest.mark.slow
 def test_f1_on_the_evaluation_set_with_real_footage(shared_media: Path, tmp_path: Path) -> None:
+    from support.shot_evalset import build_evalset, standard_specs
+
     from vidi_desktop.analysis.metrics import score_boundaries, total
-    from vidi_desktop.analysis.shot_evalset import build_evalset, standard_specs
 
     clips = build_evalset(tmp_path, shared_media, standard_specs(seconds=30, split="test"))
     scores = []

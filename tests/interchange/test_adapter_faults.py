@@ -1,7 +1,7 @@
 """Why the NLE writers are vidi's own: the OTIO adapters' faults, shown on this install.
 
-Each test demonstrates a fault DESIGN.md lists. If one starts failing, the adapter was
-fixed: consider going back to it for that format.
+Each test demonstrates a fault docs/architecture.md lists ("Measured constraints"). If one
+starts failing, the adapter was fixed: consider going back to it for that format.
 """
 
 from __future__ import annotations

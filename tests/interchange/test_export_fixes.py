@@ -3,6 +3,7 @@ and pixel aspect, 7-bit EDLs, every audio stream."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import itertools
 import re
@@ -31,11 +32,11 @@ def frames(f: int, e: int, rate: Fraction = R) -> TimeRange:
 
 
 def with_streams(asset, *channels: int):
-    asset.info["audio"] = [
+    audio = [
         {"codec": "aac", "sample_rate": 48000, "channels": n, "stream_index": i + 1}
         for i, n in enumerate(channels)
     ]
-    return asset
+    return dataclasses.replace(asset, info={**asset.info, "audio": audio})
 
 
 # -- VFR ------------------------------------------------------------------------------------
@@ -72,9 +73,10 @@ def test_vfr_file_exports_at_its_nle_rate_with_every_cut_within_a_frame(shared_m
 
 def test_phone_clip_declaring_30_is_not_exported_at_its_average() -> None:
     a = make_asset(R, 100)
-    a.info["video"] = {**a.info["video"], "rate": None, "average_rate": "29381/1000",
-                       "declared_rate": "30/1", "frames": 388}
-    a.info["duration_exact"] = "13/1"
+    video = {**a.info["video"], "rate": None, "average_rate": "29381/1000",
+             "declared_rate": "30/1", "frames": 388}
+    # Facts are parsed once, when the asset is made: give it the phone's facts from the start.
+    a = dataclasses.replace(a, info={**a.info, "video": video, "duration_exact": "13/1"})
     tl = build_timeline(Project(assets=(a,), edit=(EditClip.new(a.id, frames(0, 25)),)))
     assert tl.rate.value == 30 and tl.clips[0].source.frames == 390
     assert "<timebase>30</timebase>" in write_fcp7(tl)

@@ -8,6 +8,7 @@ keyframed crop. Skips, saying why, without xmllint or the DTDs.
 
 from __future__ import annotations
 
+import dataclasses
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import replace
@@ -74,10 +75,11 @@ def drop_frame(rate: Fraction, tc: str) -> Callable[[], Timeline]:
 
 def audio_streams() -> Timeline:
     a = make_asset(R, 200, path="/m/two streams.mov")
-    a.info["audio"] = [{"codec": "pcm", "sample_rate": 48000, "channels": 2, "stream_index": 1},
-                       {"codec": "pcm", "sample_rate": 48000, "channels": 1, "stream_index": 2}]
+    a = dataclasses.replace(a, info={**a.info, "audio": [
+        {"codec": "pcm", "sample_rate": 48000, "channels": 2, "stream_index": 1},
+        {"codec": "pcm", "sample_rate": 48000, "channels": 1, "stream_index": 2}]})
     b = make_asset(R, 200, path="/m/tone.wav", audio_channels=1)
-    b.info["video"] = None  # audio only
+    b = dataclasses.replace(b, info={**b.info, "video": None})  # audio only
     silent = make_asset(R, 200, path="/m/silent.mov", audio_channels=0)
     edit = tuple(EditClip.new(x.id, frames(0, 20)) for x in (a, b, silent))
     return build_timeline(Project(assets=(a, b, silent), edit=edit))

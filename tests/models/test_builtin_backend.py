@@ -54,7 +54,7 @@ def backend() -> BuiltinBackend:
 @pytest.fixture(scope="module")
 def cuts_clip(make_clip: Callable[..., Path]) -> Path:
     """6 s at 25 fps: three still shots, hard cuts at frames 50 and 110, no sound."""
-    from vidi_desktop.analysis.shot_evalset import synthetic_still
+    from support.shot_evalset import synthetic_still
 
     stills = [synthetic_still(seed, (160, 96)) for seed in (21, 22, 23)]
 
@@ -401,7 +401,8 @@ def test_unload_then_run_loads_again(cuts_clip: Path) -> None:
 def faces_clip(make_clip: Callable[..., Path], shared_media: Path) -> Path:
     """6 s at 25 fps, three shots; only the middle one (frames 50-109) shows faces: a
     frame of goldeneye-vfr-drop3.mp4 with two."""
-    from vidi_desktop.analysis.shot_evalset import synthetic_still
+    from support.shot_evalset import synthetic_still
+
     from vidi_desktop.media.decode import iter_decoded
 
     movie = next(iter(iter_decoded(shared_media / "goldeneye-vfr-drop3.mp4", start_frame=150)))

@@ -13,6 +13,7 @@ from fractions import Fraction as F
 
 import pytest
 
+from vidi_desktop.core.project import AssetFacts
 from vidi_desktop.core.time import Time, TimeRange
 from vidi_desktop.models.vidi.parse import parse_ranges
 from vidi_desktop.models.vidi.ranges import FrameGrid, to_ranges
@@ -129,7 +130,7 @@ def test_start_offset_and_video_origin() -> None:
         "start_time_exact": "1/1",
         "video": {"start_pts": 1000, "time_base": "1/1000", "frames": 250},
     }
-    grid = FrameGrid.for_asset(F(10), F(25), info)
+    grid = FrameGrid.for_asset(F(10), F(25), AssetFacts.from_info(info))
     (r,) = to_ranges([(F(0), F(1, 10))], grid)
     assert r.start.seconds == F(1) and r.end_exclusive.seconds == F(2)
     assert r.duration.seconds * 25 == 25  # whole frames

@@ -14,21 +14,23 @@ quality loss and very quick, but a clip may start and end up to a GOP beyond its
 points (the report counts the extra frames) and nothing can be cropped or drawn: not
 frame-exact unless the cuts fall on keyframes, and the report says which.
 
-Both write to a temporary file beside the target and rename it at the end: a cancelled or
-failed render leaves nothing under the target name. Progress and cancellation go through a
-:class:`~vidi_desktop.services.jobs.JobContext`-like object (``progress``, ``check_cancelled``).
+Both write through the atomic writer (:func:`vidi_desktop.core.atomic.write_via`: a
+temporary file beside the target, renamed at the end): a cancelled or failed render leaves
+nothing under the target name, and the file gets ordinary permissions. Progress and
+cancellation go through a :class:`~vidi_desktop.services.jobs.JobContext`-like object
+(``progress``, ``check_cancelled``).
 """
 
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
+from vidi_desktop.core.atomic import write_via
 from vidi_desktop.core.errors import VidiError
 from vidi_desktop.interchange import picture
 from vidi_desktop.interchange.errors import ExportError, check_writable_target
@@ -104,8 +106,8 @@ def render(
     if not clips:
         raise ExportError("nothing to render: the timeline has no enabled clips")
     _check_sources(clips)
-    tmp = _temp_beside(target)
-    try:
+
+    def write(tmp: Path) -> RenderReport:
         if options.mode == "fast":
             report = _render_fast(timeline, clips, tmp, container_format, ctx)
         elif options.mode == "exact":
@@ -113,17 +115,19 @@ def render(
         else:
             raise ExportError(f"render mode must be 'exact' or 'fast', got {options.mode!r}")
         ctx.check_cancelled()
-        os.replace(tmp, target)
-    except VidiError:
-        tmp.unlink(missing_ok=True)
-        raise
-    except OSError as exc:  # PyAV's errors are OSErrors too
+        return report
 
-        tmp.unlink(missing_ok=True)
-        raise ExportError(f"{target}: cannot be written ({exc.strerror or exc})") from None
-    except BaseException:
-        tmp.unlink(missing_ok=True)
+    try:
+        report = write_via(target, write, suffix=".part")
+    except VidiError:
         raise
+    except PermissionError as exc:
+        if exc.filename == str(target):  # the temporary file could not be made there
+            folder = target.parent if str(target.parent) else Path(".")
+            raise ExportError(f"{folder}: no permission to write in this folder") from None
+        raise ExportError(f"{target}: cannot be written ({exc.strerror or exc})") from None
+    except OSError as exc:  # PyAV's errors are OSErrors too
+        raise ExportError(f"{target}: cannot be written ({exc.strerror or exc})") from None
     report.path = target
     ctx.progress(1.0, "done", force=True)
     return report
@@ -138,22 +142,6 @@ def _check_target(target: Path) -> str:
         raise ExportError(f"{target}: render to .mp4, .mov or .mkv")
     check_writable_target(target)
     return fmt
-
-
-def _temp_beside(target: Path) -> Path:
-    """An empty temporary file in the target's folder (same file system: atomic rename)."""
-    folder = target.parent if str(target.parent) else Path(".")
-    try:
-        fd, name = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".part")
-    except PermissionError:
-        raise ExportError(f"{folder}: no permission to write in this folder") from None
-    except OSError as exc:
-        raise ExportError(f"{target}: cannot be written ({exc.strerror or exc})") from None
-    os.close(fd)
-    from vidi_desktop.core.project.storage import new_file_mode
-
-    os.chmod(name, new_file_mode())  # mkstemp makes 0600; PyAV keeps the mode it finds
-    return Path(name)
 
 
 def _check_sources(clips: Sequence[Clip]) -> None:

@@ -1,9 +1,9 @@
 """What an exporter needs to know about one source file, read from the asset's probe facts.
 
-``Asset.info`` is ``probe --json``: the frame rate as ``"num/den"`` (``null`` for variable
-rate), the embedded start timecode (``;`` = drop-frame), the exact start and duration, frame
-count, size, audio streams. NLEs relink by source timecode, so every source in/out is
-``start timecode + frame index``.
+``Asset.facts`` is ``probe --json`` parsed: the frame rate (``None`` for variable rate), the
+embedded start timecode (``;`` = drop-frame), the exact start and duration, frame count, size,
+audio streams. NLEs relink by source timecode, so every source in/out is ``start timecode +
+frame index``.
 
 A variable-rate file (phone footage, screen recordings) is exported at the rate an NLE gives
 it: the rate the container or codec declares, snapped to the nearest standard editing rate
@@ -16,16 +16,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
 
 from vidi_desktop.core.project import Asset
-from vidi_desktop.core.rate import FrameRate, parse_fraction
+from vidi_desktop.core.rate import FrameRate
 from vidi_desktop.core.time import Time, TimeRange
-from vidi_desktop.core.timecode import (
-    frames_to_timecode,
-    is_drop_frame_label,
-    timecode_to_frames,
-)
+from vidi_desktop.core.timecode import frames_to_timecode, timecode_to_frames
 from vidi_desktop.interchange.errors import ExportError
 
 NLE_RATES: tuple[Fraction, ...] = tuple(
@@ -71,40 +66,33 @@ class SourceMedia:
     @classmethod
     def from_asset(cls, asset: Asset) -> SourceMedia:
         """Read the probe facts of ``asset``; :class:`ExportError` when they are unusable."""
-        info: dict[str, Any] = asset.info or {}
-        video = info.get("video") if isinstance(info.get("video"), dict) else None
-        extent = asset.extent()
-        if extent is None:
+        facts = asset.facts
+        video = facts.video
+        if facts.duration is None:
             raise ExportError(f"{asset.name}: duration unknown (probe the file again)")
-        vfr = video is not None and not (video or {}).get("rate")
-        average = _fraction((video or {}).get("average_rate"))
-        declared = _fraction((video or {}).get("declared_rate"))
-        try:
-            if video is None:
-                rate = FrameRate(Fraction(25))  # audio only: probe's timecode default
-            elif not vfr:
-                rate = FrameRate(parse_fraction(video["rate"]))
-            elif declared or average:
-                rate = FrameRate(nle_rate(declared or average))  # type: ignore[arg-type]
-            else:
-                raise ValueError
-        except (ValueError, ZeroDivisionError, TypeError):
-            raise ExportError(f"{asset.name}: frame rate unknown (probe the file again)") from None
-        tc_text = str(info.get("start_timecode") or "00:00:00:00")
-        drop = is_drop_frame_label(tc_text) and rate.supports_drop_frame
+        vfr = video is not None and video.vfr
+        declared = video.declared_rate if video is not None else None
+        average = video.average_rate if video is not None else None
+        if video is None:
+            rate = FrameRate(Fraction(25))  # audio only: probe's timecode default
+        elif video.rate is not None:
+            rate = FrameRate(video.rate)
+        elif declared or average:
+            rate = FrameRate(nle_rate(declared or average))  # type: ignore[arg-type]
+        else:
+            raise ExportError(f"{asset.name}: frame rate unknown (probe the file again)")
+        tc_text = facts.start_timecode or "00:00:00:00"
+        drop = facts.drop_frame and rate.supports_drop_frame
         try:
             tc_start = timecode_to_frames(tc_text, rate, drop_frame=drop)
         except ValueError:
             raise ExportError(f"{asset.name}: bad start timecode {tc_text!r}") from None
-        duration_frames = extent.duration.seconds * rate.value
-        frames = (video or {}).get("frames")
-        if vfr or not isinstance(frames, int) or isinstance(frames, bool) or frames <= 0:
+        frames = video.frames if video is not None and video.frames else None
+        if vfr or frames is None:
             # A variable-rate file lasts its duration on the NLE's grid, not its frame count.
-            frames = max(1, round(duration_frames))
-        audio = [a for a in info.get("audio") or [] if isinstance(a, dict)]
-        audio = [a for a in audio if _int(a.get("channels")) > 0]
-        first_audio = audio[0] if audio else {}
-        sar = _sar((video or {}).get("sar"))
+            frames = max(1, round(facts.duration * rate.value))
+        audio = [a for a in facts.audio if (a.channels or 0) > 0]
+        first_audio = audio[0] if audio else None
         return cls(
             asset_id=asset.id,
             name=asset.name,
@@ -112,19 +100,19 @@ class SourceMedia:
             rate=rate,
             drop_frame=drop,
             tc_start=tc_start,
-            start_time=extent.start.seconds,
+            start_time=facts.start,
             frames=frames,
-            width=int((video or {}).get("width") or 1920),
-            height=int((video or {}).get("height") or 1080),
-            sar=sar,
-            rotation=int((video or {}).get("rotation") or 0),
+            width=(video.width if video else None) or 1920,
+            height=(video.height if video else None) or 1080,
+            sar=video.sar if video else Fraction(1),
+            rotation=video.rotation if video else 0,
             has_video=video is not None,
-            audio_channels=_int(first_audio.get("channels")),
-            audio_rate=_int(first_audio.get("sample_rate")) or 48000,
+            audio_channels=(first_audio.channels or 0) if first_audio else 0,
+            audio_rate=(first_audio.sample_rate or 48000) if first_audio else 48000,
             vfr=vfr,
-            audio_streams=tuple(_int(a.get("channels")) for a in audio),
+            audio_streams=tuple(a.channels or 0 for a in audio),
             audio_stream_indices=tuple(
-                _int(a.get("stream_index"), -1) for a in audio
+                -1 if a.stream_index is None else a.stream_index for a in audio
             ),
             average_rate=average if vfr else None,
             rate_declared=not vfr or declared is not None,
@@ -190,32 +178,3 @@ def nle_rate(declared: Fraction) -> Fraction:
     if declared <= 0:
         raise ValueError("rate must be positive")
     return min(NLE_RATES, key=lambda r: abs(r - declared) / r)
-
-
-def _fraction(value: object) -> Fraction | None:
-    if not isinstance(value, str | int) or isinstance(value, bool):
-        return None
-    try:
-        f = parse_fraction(value)
-    except (ValueError, ZeroDivisionError):
-        return None
-    return f if f > 0 else None
-
-
-def _int(value: object, default: int = 0) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        return default
-    try:
-        return int(value)
-    except ValueError:
-        return default
-
-
-def _sar(value: object) -> Fraction:
-    if not isinstance(value, str) or ":" not in value:
-        return Fraction(1)
-    try:
-        sar = parse_fraction(value)
-    except (ValueError, ZeroDivisionError):
-        return Fraction(1)
-    return sar if sar > 0 else Fraction(1)

@@ -5,7 +5,7 @@ streams where one frame decodes in 0.5 ms). Small gray frames of 8-bit YUV video
 all camera and delivery footage — are the luma plane sampled by integer strides (as
 PySceneDetect downscales): ~0.05 ms a frame. RGB frames, and other pixel formats, go through
 one reused swscale ``VideoReformatter`` (a new context per frame would double the cost, see
-DESIGN.md). Frames come out upright (display rotation
+docs/architecture.md, "Measured constraints"). Frames come out upright (display rotation
 applied) with square pixels (SAR applied), so boxes found on them are in display coordinates.
 """
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from vidi_desktop.core import atomic
 from vidi_desktop.paths import cache_dir
 
 CACHE_VERSION = 1
@@ -50,20 +50,14 @@ def entry_dir(identity: FileIdentity, kind: str) -> Path:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so a reader never sees a half-written file.
+    """Write a cache file so a reader never sees it half-written (the atomic writer, without
+    fsync: a cache lost in a power cut is rebuilt).
 
     Cache writes that fail (read-only or full disk) are not errors: the cache is optional.
     """
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        atomic.write_atomic(path, data, durable=False)
     except OSError:
         pass
 

@@ -13,8 +13,9 @@ entry of the original's frame table (a frame that fails to decode repeats the pr
 picture so numbering never shifts), and a proxy whose frame count differs is refused.
 Pictures are stored upright and square-pixel (rotation and SAR applied).
 
-Proxies are cached per file identity in the media cache (``proxy/<key>/``), written to a
-temporary name and renamed, so a cancelled or crashed build never leaves a half file.
+Proxies are cached per file identity in the media cache (``proxy/<key>/``), written through
+the atomic writer (a temporary name, renamed), so a cancelled or crashed build never leaves
+a half file.
 """
 
 from __future__ import annotations
@@ -27,8 +28,9 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Literal
 
+from vidi_desktop.core.atomic import write_via
 from vidi_desktop.media.container import check_file
-from vidi_desktop.media.identity import FileIdentity, entry_dir
+from vidi_desktop.media.identity import FileIdentity, entry_dir, write_json
 
 PROXY_SIDE = 640  # longer side of proxy pictures: 640×360 for 16:9
 PROXY_FORMAT = 1  # bump when what a proxy holds changes meaning
@@ -83,10 +85,10 @@ def build_proxy(
     if target.is_file() and _read_meta(target) is not None:
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.stem}.{os.getpid()}.{threading.get_ident()}.tmp.mov")
-    written = 0
-    expected = 0
-    try:
+
+    def write(tmp: Path) -> int:
+        written = 0
+        expected = 0
         with av.open(str(tmp), mode="w", format="mov") as out:
             stream = None
             last: np.ndarray | None = None
@@ -119,12 +121,11 @@ def build_proxy(
                     out.mux(packet)
         if written == 0 or written != expected:
             raise ValueError(f"proxy has {written} pictures for {expected} frames")
-        os.replace(tmp, target)
-        # The side file marks the proxy finished: written last, read first.
-        _write_meta(target, {"format": PROXY_FORMAT, "frames": written, "side": side})
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+        return written
+
+    written = write_via(target, write, suffix=".tmp.mov", durable=False)
+    # The side file marks the proxy finished: written last, read first.
+    _write_meta(target, {"format": PROXY_FORMAT, "frames": written, "side": side})
     return target
 
 
@@ -153,5 +154,5 @@ def _read_meta(target: Path) -> dict | None:
 
 
 def _write_meta(target: Path, meta: dict) -> None:
-    _meta_file(target).write_text(json.dumps(meta))
+    write_json(_meta_file(target), meta)
 

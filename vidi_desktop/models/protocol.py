@@ -15,7 +15,7 @@ from fractions import Fraction
 from typing import Any, Protocol, runtime_checkable
 
 from vidi_desktop.core.errors import CancelledError, VidiError
-from vidi_desktop.core.project import Asset, Suggestion
+from vidi_desktop.core.project import Asset, AssetFacts, Suggestion
 from vidi_desktop.core.time import TimeRange
 
 MAX_REQUEST_CHARS = 2000
@@ -46,25 +46,23 @@ class AssetRef:
     duration: Fraction | None = None  # seconds, exact where probe knew it
     frame_rate: Fraction | None = None  # None: unknown or variable
     info: Mapping[str, Any] = field(default_factory=dict)  # probe's JSON
+    facts: AssetFacts = field(default=None, compare=False, repr=False)  # type: ignore[assignment]
+    """``info`` parsed (start, frame grid…); built from ``info`` when not given."""
+
+    def __post_init__(self) -> None:
+        if self.facts is None:
+            object.__setattr__(self, "facts", AssetFacts.from_info(self.info))
 
     @classmethod
     def from_asset(cls, asset: Asset) -> AssetRef:
-        """The reference for a project asset (duration and rate from its probe info)."""
-        extent = asset.extent()
-        video = asset.info.get("video")
-        rate_text = video.get("rate") if isinstance(video, dict) else None
-        rate: Fraction | None = None
-        if isinstance(rate_text, str) and rate_text:
-            try:
-                rate = Fraction(rate_text)
-            except (ValueError, ZeroDivisionError):
-                rate = None  # a malformed rate reads as unknown, never a crash
+        """The reference for a project asset (duration and rate from its probe facts)."""
         return cls(
             asset.id,
             asset.path,
-            extent.duration.seconds if extent is not None else None,
-            rate,
+            asset.facts.duration,
+            asset.facts.rate,  # None when variable or unreadable, never a crash
             dict(asset.info),
+            asset.facts,
         )
 
 

@@ -267,9 +267,17 @@ def _settle(app: Any, window: Any, until: float) -> None:
 
 
 def _save_screenshot(window: Any, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not window.grab().save(str(path), "PNG"):
-        raise GuiRequestError(f"{path}: cannot write the screenshot")
+    from vidi_desktop.core.atomic import write_via
+
+    def save(tmp: Path) -> None:
+        if not window.grab().save(str(tmp), "PNG"):
+            raise OSError(f"{path}: cannot write the screenshot")
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_via(path, save, suffix=".png")
+    except OSError:
+        raise GuiRequestError(f"{path}: cannot write the screenshot") from None
 
 
 def _close_quietly(window: Any, app: Any) -> None:

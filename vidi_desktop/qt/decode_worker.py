@@ -606,7 +606,7 @@ class DecodeThread(QThread):
         from av.video.reformatter import VideoReformatter
 
         if self._reformatter is None:
-            self._reformatter = VideoReformatter()  # one context reused: see DESIGN.md
+            self._reformatter = VideoReformatter()  # reused: docs/architecture.md
         w = max(2, round(frame.width * sar))
         h = frame.height
         limit = self._max_size

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from vidi_desktop.core.errors import VidiError
-from vidi_desktop.core.project import Asset, ProjectDocument
+from vidi_desktop.core.project import Asset, ProjectDocument, VideoFacts
 from vidi_desktop.qt.session import Session
 
 log = logging.getLogger(__name__)
@@ -246,14 +246,7 @@ class MediaBin(QWidget):
         if document is not self._session.document:
             return  # the project was closed meanwhile: the file belongs to no open project
         try:
-            ident = info.identity
-            same = next(
-                (
-                    a for a in document.project.assets
-                    if (a.path, a.size, a.mtime_ns) == (ident.path, ident.size, ident.mtime_ns)
-                ),
-                None,
-            )
+            same = document.project.find_asset(info.identity)
             if same is not None:
                 self._say(f"{same.name} is already in the project.")
                 asset = same
@@ -399,28 +392,21 @@ class MediaBin(QWidget):
 
 def _describe(asset: Asset) -> str:
     """Up to three short lines: the name, duration · rate, picture size (what editors check)."""
-    info = asset.info
+    facts = asset.facts
     timing: list[str] = []
-    extent = asset.extent()
-    if extent is not None:
-        total = float(extent.duration.seconds)
+    if facts.duration is not None:
+        total = float(facts.duration)
         timing.append(f"{int(total // 60)}:{total % 60:04.1f}")
     picture = ""
-    video = info.get("video")
-    if isinstance(video, dict):
-        if video.get("width") and video.get("height"):
-            picture = f"{video['width']}×{video['height']}"
-        rate = video.get("rate")
-        if isinstance(rate, str) and rate:
-            num, _, den = rate.partition("/")
-            try:
-                fps = int(num) / int(den or 1)
-                timing.append(f"{fps:.3f}".rstrip("0").rstrip(".") + " fps")
-            except (ValueError, ZeroDivisionError):
-                pass
-        elif video:
+    video = facts.video
+    if video is not None:
+        if video.width and video.height:
+            picture = f"{video.width}×{video.height}"
+        if video.rate is not None:
+            timing.append(f"{float(video.rate):.3f}".rstrip("0").rstrip(".") + " fps")
+        elif video != VideoFacts():  # a probed stream without a constant rate
             timing.append("VFR")
-    elif info:
+    elif facts.probed:
         picture = "audio only"
     lines = [asset.name, " · ".join(timing), picture]
     return "\n".join(line for line in lines if line)

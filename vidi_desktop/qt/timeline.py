@@ -41,6 +41,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QAbstractScrollArea, QToolTip, QWidget
 
+from vidi_desktop.core.project.facts import VideoFacts
 from vidi_desktop.core.project.model import Suggestion
 from vidi_desktop.core.time import TimeRange
 from vidi_desktop.qt import theme
@@ -263,8 +264,8 @@ class TimelineWidget(QAbstractScrollArea):
         self._labels.clear()
         asset = self.session.asset
         self._media = (
-            bool(asset and isinstance(asset.info.get("video"), dict)),
-            bool(asset and asset.info.get("audio")),
+            bool(asset and asset.facts.has_video),
+            bool(asset and asset.facts.has_audio),
         )
         tops, y = [], 0
         for lane in self._index.lanes:
@@ -602,10 +603,10 @@ class TimelineWidget(QAbstractScrollArea):
         if asset is None:
             return
         height = THUMB_H - 4
-        video = asset.info.get("video") or {}
-        dw, dh = video.get("display_width") or 16, video.get("display_height") or 9
+        video = asset.facts.video or VideoFacts()
+        dw, dh = video.display_width or 16, video.display_height or 9
         tile_w = max(8, round(height * dw / max(1, dh)))
-        frames = video.get("frames") or 0
+        frames = video.frames or 0
         span = self._domain[1] - self._domain[0]
         wanted = (span * self._pps) / tile_w
         count = 8

@@ -338,8 +338,7 @@ class TranscriptPanel(QWidget):
     def _cut_for(self, first: int, last: int) -> WordCut:
         clock = self._clock
         asset = self.session.asset
-        video = asset.info.get("video") if asset is not None else None
-        grid = self.snap_to_frames and isinstance(video, dict) and bool(video.get("rate"))
+        grid = self.snap_to_frames and asset is not None and asset.facts.rate is not None
         return span_cut(
             self._words,
             first,

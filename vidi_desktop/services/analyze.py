@@ -98,16 +98,12 @@ def analyze_files(
         ctx.progress(0.0, f"probing {Path(f).name}")
         infos.append(probe(f, allow_truncated=True))
 
-    known = set()
-    if document is not None:
-        known = {(a.path, a.size, a.mtime_ns) for a in document.project.assets}
-    todo = []
+    todo: list[MediaInfo] = []
     for info in infos:
-        ident = info.identity
-        if (ident.path, ident.size, ident.mtime_ns) in known:
+        in_project = document is not None and document.project.find_asset(info.identity)
+        if in_project or any(t.identity == info.identity for t in todo):  # or named twice
             result.already_present.append(info.path)
         else:
-            known.add((ident.path, ident.size, ident.mtime_ns))
             todo.append(info)
 
     for i, info in enumerate(todo):

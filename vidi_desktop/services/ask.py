@@ -87,16 +87,7 @@ def ask_file(
     out = Path(output) if output is not None else None
     document = open_or_new(out) if out is not None else None
     info = probe(path, allow_truncated=True)
-    ident = info.identity
-    asset = None
-    if document is not None:
-        asset = next(
-            (
-                a for a in document.project.assets
-                if (a.path, a.size, a.mtime_ns) == (ident.path, ident.size, ident.mtime_ns)
-            ),
-            None,
-        )
+    asset = document.project.find_asset(info.identity) if document is not None else None
     is_new = asset is None
     if asset is None:
         asset = asset_from_probe(info)

@@ -15,18 +15,16 @@ else is a function of the inputs.
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import json
 import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from vidi_desktop.core.atomic import write_files_atomic
 from vidi_desktop.core.errors import VidiError
-from vidi_desktop.core.project.storage import fsync_dir, new_file_mode
 
 INDEX_NAME = "index.json"
 REPORT_NAME = "report.txt"
@@ -57,48 +55,22 @@ def atomic_write(path: str | os.PathLike[str], data: bytes) -> None:
 
 
 def atomic_write_all(files: Sequence[tuple[Path, bytes]]) -> None:
-    """Write several files all or nothing.
+    """Write several files all or nothing (:func:`vidi_desktop.core.atomic.write_files_atomic`),
+    creating their folders first.
 
-    Each file's bytes go to a temporary file in its own folder (written with ``os.write``
-    until all of them are down: a short write is not an error, a full disk is) and are
-    fsynced; only when every one is complete are they renamed over their targets and the
-    folders fsynced. On any failure every temporary file is removed and every target keeps
-    its previous content (or stays absent); the error is a :class:`BatchError` naming the
-    file, and says "disk full" for ENOSPC.
+    On any failure every target keeps its previous content (or stays absent); the error is
+    a :class:`BatchError` naming the file, and says "disk full" for ENOSPC.
     """
-    staged: list[tuple[str, Path]] = []
     current = Path(".")
     try:
-        for target, data in files:
+        for target, _ in files:
             current = target
             target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(
-                dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
-            )
-            staged.append((tmp, target))
-            try:
-                view = memoryview(data)
-                while view:
-                    written = os.write(fd, view)
-                    if written <= 0:  # pragma: no cover - os.write raises instead
-                        raise OSError(errno.EIO, "write returned nothing")
-                    view = view[written:]
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-            os.chmod(tmp, new_file_mode())  # mkstemp makes 0600; outputs are ordinary files
-        for tmp, target in staged:
-            current = target
-            os.replace(tmp, target)
-        for folder in {t.parent for _, t in staged}:
-            fsync_dir(folder)
+        write_files_atomic(files)
     except OSError as exc:
+        where = exc.filename or current
         why = "disk full" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
-        raise BatchError(f"{current}: cannot write: {why}") from None
-    finally:
-        for tmp, _ in staged:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
+        raise BatchError(f"{where}: cannot write: {why}") from None
 
 
 @dataclass

@@ -13,14 +13,13 @@ the target names. :func:`render_project` renders the same timeline to video
 from __future__ import annotations
 
 import os
-import tempfile
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from vidi_desktop.core.project.storage import new_file_mode
+from vidi_desktop.core.atomic import write_files_atomic
 from vidi_desktop.interchange.errors import ExportError, check_writable_target
 from vidi_desktop.interchange.timeline import INCLUDE_STATES
 from vidi_desktop.services.jobs import ProgressCallback
@@ -107,30 +106,15 @@ def export_project(project_path: str | os.PathLike[str], **kwargs: Any) -> Path:
 
 
 def _write_atomic(files: Sequence[tuple[Path, bytes]]) -> None:
-    """Temp files in the targets' folders, fsync, then rename them all: all or nothing."""
-    temps: list[tuple[str, Path]] = []
+    """All the export's files or none (:func:`vidi_desktop.core.atomic.write_files_atomic`)."""
     try:
-        for target, data in files:
-            folder = target.parent if str(target.parent) else Path(".")
-            try:
-                fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
-            except PermissionError:
-                raise ExportError(f"{folder}: no permission to write in this folder") from None
-            except OSError as exc:
-                raise ExportError(f"{target}: cannot be written ({exc.strerror or exc})") from None
-            temps.append((tmp, target))
-            os.chmod(tmp, new_file_mode())  # mkstemp makes 0600
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-        for tmp, target in temps:
-            os.replace(tmp, target)
+        write_files_atomic(files)
+    except PermissionError as exc:
+        folder = Path(exc.filename).parent if exc.filename else Path(".")
+        raise ExportError(f"{folder}: no permission to write in this folder") from None
     except OSError as exc:
-        raise ExportError(f"cannot write the export ({exc.strerror or exc})") from None
-    finally:
-        for tmp, _ in temps:
-            Path(tmp).unlink(missing_ok=True)
+        target = exc.filename or "the export"
+        raise ExportError(f"{target}: cannot be written ({exc.strerror or exc})") from None
 
 
 def render_project(

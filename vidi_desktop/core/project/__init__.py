@@ -1,5 +1,6 @@
 """The project document: assets, typed suggestions and their review, the edit, undo, files.
 
+* :mod:`.facts` — an asset's probe facts as a typed value (:class:`AssetFacts`);
 * :mod:`.model` — immutable values (:class:`Project`, :class:`Asset`, :class:`Suggestion`
   with its typed payloads, :class:`EditClip`);
 * :mod:`.kinds` — the registry of suggestion kinds, each described with its payload class
@@ -35,6 +36,7 @@ from vidi_desktop.core.project.commands import (
 from vidi_desktop.core.project.document import ProjectDocument
 from vidi_desktop.core.project.edit import cut_from_edit, restore_to_edit
 from vidi_desktop.core.project.events import Event, EventEmitter
+from vidi_desktop.core.project.facts import AssetFacts, AssetFactsError, AudioFacts, VideoFacts
 from vidi_desktop.core.project.fields import Fields, SchemaError
 from vidi_desktop.core.project.model import (
     PAYLOAD_TYPES,
@@ -45,6 +47,7 @@ from vidi_desktop.core.project.model import (
     Chapter,
     CutRange,
     EditClip,
+    FileIdentityLike,
     HighlightClip,
     ObjectTube,
     Payload,
@@ -95,6 +98,9 @@ __all__ = [
     "AddSuggestions",
     "Answer",
     "Asset",
+    "AssetFacts",
+    "AssetFactsError",
+    "AudioFacts",
     "AutosaveEntry",
     "Box",
     "Change",
@@ -106,6 +112,7 @@ __all__ = [
     "Event",
     "EventEmitter",
     "Fields",
+    "FileIdentityLike",
     "HighlightClip",
     "MacroCommand",
     "MoveEditClip",
@@ -133,6 +140,7 @@ __all__ = [
     "UnknownIdError",
     "UpdateEditClip",
     "UpdateSuggestions",
+    "VideoFacts",
     "Word",
     "autosave",
     "autosave_path",

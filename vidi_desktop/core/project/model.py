@@ -29,9 +29,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from fractions import Fraction
-from typing import Any, ClassVar, Literal, Self, TypeVar
+from typing import Any, ClassVar, Literal, Protocol, Self, TypeVar
 
 from vidi_desktop.core.errors import VidiError
+from vidi_desktop.core.project.facts import AssetFacts
 from vidi_desktop.core.project.fields import Fields, SchemaError
 from vidi_desktop.core.project.kinds import PAYLOAD_TYPES as PAYLOAD_TYPES  # the registry
 from vidi_desktop.core.project.kinds import (
@@ -41,7 +42,6 @@ from vidi_desktop.core.project.kinds import (
     register_payload,
 )
 from vidi_desktop.core.project.kinds import payload_class as payload_class
-from vidi_desktop.core.rate import parse_fraction
 from vidi_desktop.core.time import Time, TimeRange
 
 MS: Fraction = Fraction(1, 1000)
@@ -72,16 +72,6 @@ class ReviewState(StrEnum):
 # -- assets ---------------------------------------------------------------------------------
 
 
-def _seconds(value: object) -> Fraction | None:
-    """Exact seconds from an ``info`` value ("num/den", int, decimal string), else None."""
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        return parse_fraction(value)  # type: ignore[arg-type]
-    except (ValueError, TypeError, ZeroDivisionError):
-        return None
-
-
 def seconds_to_time(seconds: Fraction) -> Time:
     """The exact :class:`Time` of a rational number of seconds (its denominator as base)."""
     return Time.exact(seconds)
@@ -91,10 +81,11 @@ def seconds_to_time(seconds: Fraction) -> Time:
 class Asset:
     """A media file the project uses, identified by path + size + mtime (no hashing).
 
-    ``info`` holds what probing found, as plain JSON. The core reads only the asset's extent
-    from it: ``duration`` and ``start`` in exact seconds (``"num/den"`` or a number; probe's
-    ``duration_exact``/``start_time_exact`` are preferred when present). ``start_timecode``,
-    ``rate`` and anything else are carried for other layers.
+    ``info`` holds what probing found, as plain JSON (written to the project file as is).
+    ``facts`` is the same, parsed once into a typed value (:class:`AssetFacts`: exact
+    duration and start, rate, frames, start timecode, picture, audio): every reader uses
+    it rather than the dictionary. An ``info`` holding a value no real file has raises
+    ``ValueError`` here, so a hand-edited project fails to load with one line.
     """
 
     id: str
@@ -103,6 +94,7 @@ class Asset:
     mtime_ns: int
     name: str = ""
     info: dict[str, Any] = field(default_factory=dict)
+    facts: AssetFacts = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         _check_id(self.id, "asset id")
@@ -119,6 +111,7 @@ class Asset:
             object.__setattr__(self, "name", os.path.basename(self.path) or self.path)
         if not isinstance(self.info, dict):
             raise TypeError("asset info must be a dict")
+        object.__setattr__(self, "facts", AssetFacts.from_info(self.info))
 
     @classmethod
     def new(
@@ -133,28 +126,35 @@ class Asset:
         return cls(new_id(), os.fspath(path), size, mtime_ns, name, dict(info or {}))
 
     def extent(self) -> TimeRange | None:
-        """The whole asset's range from ``info``: start (default 0) + duration, exact.
+        """The whole asset's range from its facts: start (default 0) + duration, exact.
 
         None when the duration is unknown or not a positive number.
         """
-        duration = _first_seconds(self.info, _DURATION_KEYS)
-        if duration is None or duration <= 0:
+        duration = self.facts.duration
+        if duration is None:
             return None
-        start = _first_seconds(self.info, _START_KEYS) or Fraction(0)
-        return TimeRange(seconds_to_time(start), seconds_to_time(duration))
+        return TimeRange(seconds_to_time(self.facts.start), seconds_to_time(duration))
+
+    def is_file(self, identity: FileIdentityLike) -> bool:
+        """True when ``identity`` is this asset's file: same path, size and mtime."""
+        return (self.path, self.size, self.mtime_ns) == (
+            identity.path,
+            identity.size,
+            identity.mtime_ns,
+        )
 
 
-# Exact keys first: probe's JSON also carries rounded float seconds under the plain names.
-_DURATION_KEYS = ("duration_exact", "duration")
-_START_KEYS = ("start_time_exact", "start_time", "start")
+class FileIdentityLike(Protocol):
+    """What identifies a media file version (``media.identity.FileIdentity`` is one)."""
 
+    @property
+    def path(self) -> str: ...
 
-def _first_seconds(info: Mapping[str, Any], keys: tuple[str, ...]) -> Fraction | None:
-    for key in keys:
-        value = _seconds(info.get(key))
-        if value is not None:
-            return value
-    return None
+    @property
+    def size(self) -> int: ...
+
+    @property
+    def mtime_ns(self) -> int: ...
 
 
 # -- suggestion payloads ----------------------------------------------------------------------
@@ -1037,6 +1037,10 @@ class Project:
     def has_asset(self, asset_id: str) -> bool:
         """True when an asset has this id."""
         return asset_id in self._assets_by_id
+
+    def find_asset(self, identity: FileIdentityLike) -> Asset | None:
+        """The asset made from this very file (path, size and mtime all match), if any."""
+        return next((a for a in self.assets if a.is_file(identity)), None)
 
     def has_suggestion(self, suggestion_id: str) -> bool:
         """True when a suggestion has this id."""

@@ -1,10 +1,10 @@
 """Saving and loading project files safely, and autosaves in the user's data folder.
 
-A save never leaves a half-written project behind: the bytes go to a temporary file in the
-same folder (so the final rename stays on one file system), are flushed and fsynced, the
-previous file is copied to ``<name>.bak``, and ``os.replace`` swaps the new file in
-atomically; the folder is fsynced so the rename itself survives a power cut. If anything
-fails, the temporary file is removed and the existing project is untouched.
+A save never leaves a half-written project behind: it goes through the atomic writer
+(:mod:`vidi_desktop.core.atomic`: a temporary file in the same folder, fsynced, renamed over
+the old one, folder fsynced). Between writing and renaming, the previous file is copied to
+``<name>.bak`` the same way. If anything fails, the temporary file is removed and the
+existing project is untouched. A project keeps its file's permissions across saves.
 
 Loading refuses a damaged, truncated, foreign or newer file with a one-line
 :class:`~vidi_desktop.core.errors.ProjectError` and never changes anything on disk.
@@ -17,11 +17,11 @@ import os
 import re
 import shutil
 import stat
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from vidi_desktop import paths
+from vidi_desktop.core.atomic import replacing, write_via
 from vidi_desktop.core.errors import ProjectError
 from vidi_desktop.core.project.model import Project
 from vidi_desktop.core.project.schema import dumps, loads
@@ -62,77 +62,20 @@ def save_project(project: Project, path: str | os.PathLike[str], *, backup: bool
     folder = target.parent
     if not folder.is_dir():
         raise ProjectError(f"{target}: cannot save: the folder {folder} does not exist")
-    tmp: str | None = None
-    bak_tmp: str | None = None
     try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        _copy_mode(target, tmp)
-        if backup and target.exists():
-            # Copy, never rename: the project file must exist at every instant.
-            fd, bak_tmp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".bak.tmp")
-            with os.fdopen(fd, "wb") as out, target.open("rb") as src:
-                shutil.copyfileobj(src, out)
-                out.flush()
-                os.fsync(out.fileno())
-            _copy_mode(target, bak_tmp)
-            os.replace(bak_tmp, backup_path(target))
-            bak_tmp = None
-        os.replace(tmp, target)
-        tmp = None
-        fsync_dir(folder)
+        mode = target.stat().st_mode & 0o7777  # a save keeps the file's permissions
+    except FileNotFoundError:
+        mode = None  # a new file: 0666 minus the umask
+    try:
+        with replacing(target, mode=mode) as tmp:
+            tmp.write_bytes(data)
+            if backup and mode is not None:
+                # Copy, never rename: the project file must exist at every instant.
+                write_via(backup_path(target), lambda bak: shutil.copyfile(target, bak),
+                          suffix=".tmp", mode=mode)
     except OSError as exc:
         raise ProjectError(f"{target}: cannot save: {exc.strerror or exc}") from None
-    finally:
-        for leftover in (tmp, bak_tmp):
-            if leftover is not None:
-                with contextlib.suppress(OSError):
-                    os.unlink(leftover)
     return target
-
-
-def _copy_mode(existing: Path, new: str) -> None:
-    """Give the new file the old one's permissions (``mkstemp`` creates it 0600)."""
-    try:
-        mode = existing.stat().st_mode & 0o7777
-    except FileNotFoundError:
-        mode = new_file_mode()
-    os.chmod(new, mode)
-
-
-def new_file_mode() -> int:
-    """The mode of a newly created ordinary file: 0666 minus the umask (``mkstemp`` makes
-    0600, which is right only for secrets)."""
-    return 0o666 & ~_current_umask()
-
-
-def _current_umask() -> int:
-    """The process umask, read without ``os.umask(0)`` (which races with other threads)."""
-    try:
-        with open("/proc/self/status", encoding="ascii", errors="replace") as fh:
-            for line in fh:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
-    except (OSError, ValueError, IndexError):
-        pass
-    return 0o022
-
-
-def fsync_dir(folder: Path) -> None:
-    """Make renames in ``folder`` durable (POSIX); Windows cannot open a folder, nor needs to."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def load_project(path: str | os.PathLike[str]) -> Project:

@@ -148,11 +148,7 @@ def asset_ref(video_id: str, path: Path) -> AssetRef:
 
 def _start_seconds(ref: AssetRef) -> Fraction:
     """Where the asset's own clock starts (subtracted so times count from the video start)."""
-    value = ref.info.get("start_time_exact") or ref.info.get("start_time") or 0
-    try:
-        return Fraction(value)
-    except (TypeError, ValueError, ZeroDivisionError):
-        return Fraction(0)
+    return ref.facts.start
 
 
 # -- suggestions → predictions ------------------------------------------------------------------

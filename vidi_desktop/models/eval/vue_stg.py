@@ -31,12 +31,14 @@ vague, the script decided:
 from __future__ import annotations
 
 import csv
+import io
 import math
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from vidi_desktop.core.atomic import write_atomic
 from vidi_desktop.models.eval import EvalFileError, existing_file, mean_defined
 
 STEP_MS = 1000
@@ -289,15 +291,17 @@ def write_tubes(
     path: str | os.PathLike[str],
     rows: Sequence[tuple[str, int, float, float, float, float]],
 ) -> None:
-    """Write ``query_id,time_ms,x0,y0,x1,y1`` rows (atomically: a temp file, then rename)."""
-    target = Path(path)
-    tmp = target.with_name(target.name + ".tmp")
-    with open(tmp, "w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f, lineterminator="\n")
-        writer.writerow(TUBE_COLUMNS)
-        for qid, t_ms, x0, y0, x1, y1 in rows:
-            writer.writerow([qid, t_ms, *(_coord(v) for v in (x0, y0, x1, y1))])
-    os.replace(tmp, target)
+    """Write ``query_id,time_ms,x0,y0,x1,y1`` rows (atomically:
+    :func:`vidi_desktop.core.atomic.write_atomic`)."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(TUBE_COLUMNS)
+    for qid, t_ms, x0, y0, x1, y1 in rows:
+        writer.writerow([qid, t_ms, *(_coord(v) for v in (x0, y0, x1, y1))])
+    try:
+        write_atomic(path, buf.getvalue().encode("utf-8"))
+    except OSError as exc:
+        raise EvalFileError(f"{path}: cannot write ({exc.strerror or exc})") from None
 
 
 def _coord(v: float) -> str:

@@ -49,9 +49,9 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from pathlib import Path
 from typing import Any
 
+from vidi_desktop.core.atomic import write_atomic
 from vidi_desktop.models.eval import EvalFileError, existing_file
 
 Range = tuple[float, float]
@@ -339,11 +339,12 @@ def load_answers(path: str | os.PathLike[str]) -> dict[str, list[Range]]:
 
 
 def write_results(path: str | os.PathLike[str], items: Sequence[Mapping[str, Any]]) -> None:
-    """Write a results JSON list (atomically: a temp file, then rename)."""
-    target = Path(path)
-    tmp = target.with_name(target.name + ".tmp")
-    tmp.write_text(json.dumps(list(items), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    os.replace(tmp, target)
+    """Write a results JSON list (atomically: :func:`vidi_desktop.core.atomic.write_atomic`)."""
+    text = json.dumps(list(items), indent=1, ensure_ascii=False) + "\n"
+    try:
+        write_atomic(path, text.encode("utf-8"))
+    except OSError as exc:
+        raise EvalFileError(f"{path}: cannot write ({exc.strerror or exc})") from None
 
 
 def _items(path: str | os.PathLike[str]) -> list[tuple[str, dict[str, Any]]]:

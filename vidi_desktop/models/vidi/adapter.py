@@ -336,7 +336,7 @@ class VidiBackend:
         spans = parse_ranges(text, duration)
         if not spans:
             raise BackendError(f"Vidi's answer holds no time range: {text[:120]!r}")
-        grid = FrameGrid.for_asset(duration, asset.frame_rate, asset.info)
+        grid = FrameGrid.for_asset(duration, asset.frame_rate, asset.facts)
         ranges = to_ranges(spans, grid)
         if request.window is not None:
             ranges = [r for r in (x.clamped(request.window) for x in ranges) if r is not None]

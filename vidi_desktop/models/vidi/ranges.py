@@ -10,12 +10,11 @@ and never collapses: one that rounds to nothing covers one frame.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
 
-from vidi_desktop.core.rate import parse_fraction
+from vidi_desktop.core.project import AssetFacts
 from vidi_desktop.core.time import Time, TimeRange
 
 MS = Fraction(1, 1000)
@@ -37,22 +36,14 @@ class FrameGrid:
 
     @classmethod
     def for_asset(
-        cls, duration: Fraction, rate: Fraction | None, info: Mapping[str, Any] | None = None
+        cls, duration: Fraction, rate: Fraction | None, facts: AssetFacts | None = None
     ) -> FrameGrid:
-        """The grid of an asset from its probe ``info`` (start, video start pts, frames)."""
-        info = info or {}
-        start = _seconds(info.get("start_time_exact")) or _seconds(info.get("start_time"))
-        video = info.get("video") if isinstance(info.get("video"), dict) else {}
-        origin: Fraction | None = None
-        frames: int | None = None
-        try:
-            origin = int(video["start_pts"]) * parse_fraction(video["time_base"])
-        except (KeyError, TypeError, ValueError, ZeroDivisionError):
-            origin = None
-        count = video.get("frames")
-        if isinstance(count, int) and not isinstance(count, bool) and count > 0:
-            frames = count
-        return cls(start or Fraction(0), duration, rate, origin, frames)
+        """The grid of an asset from its probe facts (start, video start pts, frames)."""
+        facts = facts or AssetFacts()
+        video = facts.video
+        origin = video.origin if video is not None else None
+        frames = video.frames if video is not None and video.frames else None
+        return cls(facts.start, duration, rate, origin, frames)
 
     def to_range(self, start_fraction: Fraction, end_fraction: Fraction) -> TimeRange | None:
         """The snapped range of ``[start_fraction, end_fraction]``; None if off the asset."""
@@ -104,11 +95,3 @@ def _nearest(value: Fraction) -> int:
     """Round half up: a boundary exactly between two frames goes to the later one."""
     return math.floor(value + Fraction(1, 2))
 
-
-def _seconds(value: object) -> Fraction | None:
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        return parse_fraction(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError, ZeroDivisionError):
-        return None

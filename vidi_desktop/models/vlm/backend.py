@@ -1,9 +1,10 @@
 """The transformers VLM backend: a Qwen3-VL / Qwen2.5-VL folder the user brought, behind the
 model protocol.
 
-One request runs as the pipeline DESIGN.md describes: sample frames (PyAV, exact times) →
-encode (the model's processor, with the frames' true times) → generate (greedy, cancellable
-per token) → parse (tolerant) → suggestions (times snapped to frames, normalized boxes).
+One request runs as the pipeline docs/architecture.md describes ("How the other backends
+answer"): sample frames (PyAV, exact times) → encode (the model's processor, with the
+frames' true times) → generate (greedy, cancellable per token) → parse (tolerant) →
+suggestions (times snapped to frames, normalized boxes).
 Progress is reported by stage; the cancel event is checked between stages and after every
 generated token. Out-of-memory and bad folders become :class:`BackendError` messages.
 """

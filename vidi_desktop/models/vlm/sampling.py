@@ -132,7 +132,8 @@ class _Upright:
     """Frame → RGB array, upright (display rotation applied), square pixels, ≤ ``max_side``.
 
     One reused swscale context for the whole clip (a new one per frame costs as much as the
-    decode, see DESIGN.md); the size is fixed by the first frame so every sample matches.
+    decode, see docs/architecture.md, "Measured constraints"); the size is fixed by the
+    first frame so every sample matches.
     """
 
     def __init__(self, sar: float, max_side: int) -> None:

@@ -665,6 +665,7 @@ def vfr_pts(frames: int, seed: int, drop: float = 0.15) -> list[int]:
 
 def build_clip(spec: ClipSpec, folder: str | os.PathLike[str], shared: Path | None) -> EvalClip:
     """Write ``spec``'s clip into ``folder`` (once: reused while its truth file is there)."""
+    from vidi_desktop.core.atomic import write_atomic, write_via
     from vidi_desktop.media.synth import write_clip
 
     folder = Path(folder)
@@ -688,17 +689,21 @@ def build_clip(spec: ClipSpec, folder: str | os.PathLike[str], shared: Path | No
     kwargs: dict[str, object] = {}
     if spec.vfr:
         kwargs = {"pts": vfr_pts(plan.frames, spec.seed), "time_base": Fraction(1, 30000)}
-    tmp = video.with_suffix(".part.mp4")
-    write_clip(
-        tmp,
-        frames=plan.frames,
-        rate=spec.rate,
-        size=spec.size,
-        picture=lambda _n: next(frames),
-        stamp=False,
-        crf=20,
-        preset=spec.preset,
-        **kwargs,  # type: ignore[arg-type]
+    write_via(
+        video,
+        lambda tmp: write_clip(
+            tmp,
+            frames=plan.frames,
+            rate=spec.rate,
+            size=spec.size,
+            picture=lambda _n: next(frames),
+            stamp=False,
+            crf=20,
+            preset=spec.preset,
+            **kwargs,  # type: ignore[arg-type]
+        ),
+        suffix=".part.mp4",
+        durable=False,
     )
     clip = EvalClip(
         name=spec.name,
@@ -710,8 +715,8 @@ def build_clip(spec: ClipSpec, folder: str | os.PathLike[str], shared: Path | No
         distractors=tuple(sorted(plan.distractors, key=lambda d: d.span)),
         sources=tuple(s.source.name for s in plan.shots if s.source is not None),
     )
-    os.replace(tmp, video)
-    meta.write_text(json.dumps(clip.to_json(), indent=1))
+    # The truth file is written last: a clip without one is rebuilt.
+    write_atomic(meta, json.dumps(clip.to_json(), indent=1).encode(), durable=False)
     return clip
 
 
