@@ -42,10 +42,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument("--lexical", action="store_true",
                         help="route with the torch-free word/trigram vectors instead of MiniLM")
-    parser.add_argument("--set", choices=("v1", "v2"), default="v1",
-                        help="v1: routing_phrases.py (default); v2: heldout_phrasings_v2.py")
+    parser.add_argument("--set", choices=("v1", "v2", "blind"), default="v1",
+                        help="v1: routing_phrases.py (default); v2: heldout_phrasings_v2.py "
+                        "CASES; blind: its BLIND cases (written after tuning on CASES)")
     args = parser.parse_args(argv)
-    if args.set == "v2":
+    if args.set in ("v2", "blind"):
         return score_v2(args)
 
     from routing_phrases import DEV, HELD_OUT, WINDOW_FOOTAGE_SECONDS
@@ -143,7 +144,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def score_v2(args: argparse.Namespace) -> int:
     """Plans of the v2 held-out set against the plans expected (see the module docstring)."""
-    from heldout_phrasings_v2 import CASES, FOOTAGE_SECONDS, score_case
+    from heldout_phrasings_v2 import BLIND, CASES, FOOTAGE_SECONDS, score_case
+
+    cases = BLIND if args.set == "blind" else CASES
 
     from vidi_desktop.models.builtin.embedder import Embedder, LexicalEmbedder
     from vidi_desktop.models.builtin.plan import make_plan
@@ -157,7 +160,7 @@ def score_v2(args: argparse.Namespace) -> int:
     per_kind: dict[str, list[int]] = {}
     intent_hits = full_hits = 0
     misses = []
-    for case in CASES:
+    for case in cases:
         plan = make_plan(router.route(case.text), Fraction(FOOTAGE_SECONDS)).as_json()
         ok_intent, ok_full, why = score_case(case, plan)
         intent_hits += ok_intent
@@ -168,8 +171,8 @@ def score_v2(args: argparse.Namespace) -> int:
         counts[2] += ok_full
         if not ok_full:
             misses.append(f"  [{case.kind}] {case.text!r}: {why}")
-    n = len(CASES)
-    print(f"\nv2 held-out: {n} phrasings")
+    n = len(cases)
+    print(f"\n{args.set} held-out: {n} phrasings")
     print(f"  intent accuracy:              {intent_hits / n:.3f} ({intent_hits}/{n})")
     print(f"  intent + parameters accuracy: {full_hits / n:.3f} ({full_hits}/{n})")
     print("  per class (intent, intent+params): " + ", ".join(

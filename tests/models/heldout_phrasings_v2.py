@@ -309,3 +309,67 @@ def score_case(case: Case, plan: dict[str, Any]) -> tuple[bool, bool, str]:
                 wrong.append(f"{want.task}.{key}={step['params'].get(key)!r} "
                              f"(want {want.params.get(key)!r})")
     return True, not wrong, "; ".join(wrong)
+
+
+# Written after the router was tuned on CASES (so CASES is no longer blind), then scored once
+# untouched with both routers — the honest figure for phrasings the rules have never seen:
+# MiniLM 1.000 intent / 0.975 intent+params, lexical 0.950 / 0.925 (40 phrasings; misses:
+# "Untertitel für die erste Minute" lost its window, lexical "scenes in the last quarter"
+# unrouted and "make it black and white" taken for a reframe). Then tuned on.
+BLIND: list[Case] = [
+    plan("subtitels please", "typo", S("subtitles")),
+    plan("remove the silense", "typo", S("silences")),
+    plan("chop into sceens", "typo", S("scenes")),
+    plan("hightlights x3", "typo", S("highlights")),
+    plan("make it 9x16 thx", "typo", S("reframe", aspect="9:16")),
+    plan("haz subtítulos para el vídeo", "es", S("subtitles")),
+    plan("elimina las pausas", "es", S("silences")),
+    plan("fais des sous-titres", "fr", S("subtitles")),
+    plan("coupe les silences", "fr", S("silences")),
+    plan("finde die Szenenwechsel", "de", S("scenes")),
+    plan("Untertitel für die erste Minute", "de", S("subtitles", window=(0, 60))),
+    plan("criar legendas", "pt", S("subtitles")),
+    plan("cortar os silêncios", "pt", S("silences")),
+    plan("subtitles for the first third", "window", S("subtitles", window=(0, 200))),
+    plan("scenes in the last quarter", "window", S("scenes", window=(450, 600))),
+    plan("cut silences in the final 2 minutes", "window", S("silences", window=(480, 600))),
+    plan("highlights from the intro", "window", S("highlights", window=(0, 60))),
+    plan("chapters after the first minute", "window", S("chapters", window=(60, 600))),
+    refuse("captions during the halftime show", "window", NO),
+    plan(
+        "split into scenes, then subtitles for the last 30 seconds",
+        "compound",
+        S("scenes"),
+        S("subtitles", window=(570, 600)),
+    ),
+    plan(
+        "3 highlights of 20s for reels and also remove the uhs",
+        "compound",
+        S("highlights", count=3, duration=20, aspect="9:16"),
+        S("fillers"),
+    ),
+    plan(
+        "remove silences longer than 1 s and then make chapters",
+        "compound",
+        S("silences", min_silence=1),
+        S("chapters"),
+    ),
+    plan("the most shareable moments", "moments", S("highlights")),
+    plan("what are the best quotes", "moments", S("highlights")),
+    plan("grab the standout bits", "moments", S("highlights")),
+    refuse("shots with the umbrella", "visual", VLM),
+    refuse("when does the waiter pour the wine", "visual", VLM),
+    refuse("what brand is the laptop", "visual", VLM),
+    refuse("find where the bride walks in", "visual", VLM),
+    refuse("remove the wind noise", "unsupported", NO),
+    refuse("add background music under the talking", "unsupported", NO),
+    refuse("translate the captions into french", "unsupported", NO),
+    refuse("make it black and white", "unsupported", NO),
+    plan("cut the bits where nobody is speaking", "nobody", S("silences")),
+    plan("remove all the moments with no talking", "nobody", S("silences")),
+    plan("take out the umms", "fillers", S("fillers")),
+    plan("delete filler words and stutters", "fillers", S("fillers")),
+    plan("find where he mentions the launch date", "plain", S("find_phrase", phrase="launch date")),
+    plan("every shot where a face is visible", "plain", S("faces")),
+    plan("mark where people are talking", "plain", S("speech")),
+]

@@ -40,6 +40,7 @@ TASK_KEYS: dict[str, tuple[str, ...]] = {
     I.FACES: ("window",),
     I.CHAPTERS: ("window", "count"),
     I.SPEECH: ("window",),
+    I.FILLERS: ("window",),
 }
 """The parameters each task reads; the plan nulls the others."""
 
