@@ -30,7 +30,8 @@ JOBS: tuple[Job, ...] = (
     ),
     Job(
         r"\bcolou?r[- ]?(?:grade|grading|correct\w*|match\w*|balance)\b|\bwhite balance\b|"
-        r"\bluts?\b|\bexposure\b|\bbrighten\w*|\bsaturat\w*|\bcontrast\b|\bdesaturat\w*",
+        r"\bluts?\b|\bexposure\b|\bbrighten\w*|\bsaturat\w*|\bcontrast\b|\bdesaturat\w*|"
+        r"\bblack and white\b|\bb&w\b|\bmonochrome\b|\bgr[ae]yscale\b|\bsepia\b",
         "colour and exposure work",
         "It can split the footage into scenes, so each shot can be graded in your NLE.",
     ),

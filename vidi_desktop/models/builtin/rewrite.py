@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from vidi_desktop.models.builtin import lexicon as L
+from vidi_desktop.models.builtin.params import NUMBER
 
 _QUOTED = re.compile(
     r"\"[^\"]+\"|[“„][^”“„]+[”“]|‘[^’]+’|«[^»]+»|(?<![\w'])'[^']+?'(?![\w'])"
@@ -95,12 +96,10 @@ def _rewrite_plain(text: str, foreign: bool, changes: list[str]) -> str:
             t, n = re.subn(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", english, t)
             if n:
                 changes.append(f"{phrase} → {english}")
-        # "les 2 premières minutes": the number before "first/last" in these languages.
     t = _TOKEN.sub(lambda m: _word(m.group(0), foreign, changes), t)
     if foreign:
-        t = re.sub(
-            r"\b(\d+(?:[.,]\d+)?|\w+) (first|last) (seconds?|minutes?|hours?)\b", r"\2 \1 \3", t
-        )
+        # "les 2 premières minutes": the number comes before "first/last" in these languages.
+        t = re.sub(rf"\b({NUMBER}) (first|last) (seconds?|minutes?|hours?)\b", r"\2 \1 \3", t)
     return t
 
 

@@ -162,7 +162,9 @@ _UNITS = (
 )
 _WITH_THING = re.compile(
     rf"\b{_UNITS}\s+(?:with|of|showing|featuring|containing|including|that shows?)\s+"
-    r"(?P<np>[\w'-]+(?:\s+[\w'-]+){0,3})"
+    # A determiner first: "with the giraffe" is a thing, "with high sensitivity" a setting.
+    r"(?P<np>(?:a|an|the|some|any|his|her|their|my|our|that|this|these|those)\s+"
+    r"[\w'-]+(?:\s+[\w'-]+){0,2})"
 )
 _NP_STOP = frozenset(
     """in on at where that which when while from during for to and or but as by than
@@ -179,7 +181,9 @@ _NOT_A_THING = frozenset(
     interview recording talk podcast film movie vlog best most top key good great
     interesting funny funniest exciting engaging strongest emotional memorable quotable
     highlights highlight action cut cuts transitions fades dissolves each every all
-    length about around seconds second minutes minute secs sec mins min hours""".split()  # noqa: SIM905
+    length about around seconds second minutes minute secs sec mins min hours margin margins
+    padding handles buffer duration title titles timestamp timestamps label labels marker
+    markers sensitivity threshold confidence score aspect ratio crop format""".split()  # noqa: SIM905
 )
 # "when the guy hands over the envelope", "where does the chef plate the dish": someone doing
 # something in the picture. Verbs of speech are what the transcript answers.
@@ -391,6 +395,9 @@ class Router:
         embed_text = norm
         if params.quoted and params.phrase:
             embed_text = norm.replace(normalize(params.phrase), "something")
+        if params.window is not None and params.window.text:
+            # Nor is the window ("scenes in the last quarter"): it says where, not what.
+            embed_text = re.sub(r"\s+", " ", embed_text.replace(params.window.text, " ")).strip()
         sims = self.similarities(embed_text)
         scores: dict[str, float] = {}
         reasons: dict[str, list[str]] = {}
