@@ -22,7 +22,7 @@ from vidi_desktop.models.vlm.parse import (
 )
 from vidi_desktop.models.vlm.results import Context, snap, to_suggestions
 from vidi_desktop.models.vlm.sampling import FrameSample, plan_samples
-from vidi_desktop.models.vlm.tasks import Task, choose_task, subject
+from vidi_desktop.models.vlm.tasks import Task, UnknownTaskError, choose_task, subject
 
 F = Fraction
 
@@ -384,7 +384,13 @@ def test_choose_task(text: str, task: Task) -> None:
 
 def test_a_request_can_force_its_task() -> None:
     assert choose_task("the red car", {"task": "grounding"}) is Task.GROUNDING
-    assert choose_task("the red car", {"task": "bogus"}) is Task.TEMPORAL
+    assert choose_task("Where is the red car?", {"task": "temporal"}) is Task.TEMPORAL
+    assert choose_task("the red car", {"task": "answer"}) is Task.QUESTION
+
+
+def test_an_unknown_forced_task_is_refused() -> None:
+    with pytest.raises(UnknownTaskError, match="unknown task 'bogus'"):
+        choose_task("the red car", {"task": "bogus"})
 
 
 @pytest.mark.parametrize(
@@ -394,6 +400,8 @@ def test_a_request_can_force_its_task() -> None:
         ("track the dog in the video", "the dog"),
         ("When does the dog jump?", "the dog jump"),
         ("the red car turns left", "the red car turns left"),
+        ("when is the red car visible", "the red car"),
+        ("show me where the logo is on screen", "the logo"),
     ],
 )
 def test_subject(text: str, what: str) -> None:
