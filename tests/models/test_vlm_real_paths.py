@@ -295,3 +295,24 @@ def test_reasoning_that_never_ends_is_no_answer(folders, tokenizer, clip) -> Non
 def test_instruct_models_are_not_thinking(folders) -> None:
     assert not backend_for(folders["qwen3"]).loaded.thinking
     assert not backend_for(folders["qwen25"]).loaded.thinking
+
+
+# -- the task, chosen or forced ---------------------------------------------------------
+
+
+def test_option_task_overrides_the_words(folders, tokenizer, clip) -> None:
+    from vidi_desktop.models.protocol import RequestError
+
+    boxes = '[{"time": 1.2, "bbox_2d": [100, 100, 500, 500]}]'
+    # --option task=grounding (a backend option): a plain description becomes a tube.
+    grounding = backend_for(folders["qwen3"], task="grounding")
+    (s,) = ask(grounding, forced_answer(tokenizer, boxes), "the red car", clip)
+    assert isinstance(s.payload, ObjectTube)
+    # A request's own option wins: "Where is…" asked as a time range.
+    (s,) = ask(grounding, forced_answer(tokenizer, "<1.2 seconds>"), "Where is the car?",
+               clip, task="temporal")
+    assert isinstance(s.payload, CutRange)
+    (s,) = ask(grounding, forced_answer(tokenizer, "A car."), "the car", clip, task="answer")
+    assert isinstance(s.payload, Answer) and s.payload.text == "A car."
+    with pytest.raises(RequestError, match="unknown task 'tube please'"):
+        ask(grounding, forced_answer(tokenizer, "x"), "the car", clip, task="tube please")
