@@ -9,8 +9,16 @@ do rather than guess.
 
 Requests about what is *in the picture* ("when is the red car visible", "find the dog")
 look a lot like served ones to an embedding ("every shot with a face"), so an explicit
-detector looks for objects, colours, actions and open questions first; when it fires (and
-the request is not about words being said) the answer is ``needs_vlm``.
+detector looks for objects, colours, actions, "shots with the <thing>", someone doing
+something and open questions first; when it fires (and the request is not about words being
+said) the answer is ``needs_vlm``. An editing job no analyser does ("stabilize", "translate
+the subs") is ``unsupported`` before anything else (:mod:`.refusals`: with what to do
+instead).
+
+Before all that, the request is read as plain English (:mod:`.rewrite`: typos, shorthand,
+Spanish/French/German/Portuguese); after it, a compound request is split into its tasks,
+each with its own parameters (:mod:`.compound`), and a part of the footage no rule can place
+("during the Q&A") makes the request ``unread_window`` rather than run on all of it.
 """
 
 from __future__ import annotations
