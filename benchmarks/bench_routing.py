@@ -10,7 +10,13 @@ Reads the phrasings of ``tests/models/routing_phrases.py`` (``HELD_OUT``: only s
 - routing latency after load, p50/p95 over ``--rounds`` passes (cache cleared each pass, so
   every request costs a real forward pass).
 
-Run: ``.venv/bin/python benchmarks/bench_routing.py [--rounds 3] [--json out.json]``.
+``--set v2`` scores the second held-out set instead (``tests/models/heldout_phrasings_v2.py``,
+issue 13): every request turned into its plan (:mod:`vidi_desktop.models.builtin.plan`, what
+``ask --plan`` prints) and compared with the plan expected, task by task; intent accuracy
+and intent + parameters accuracy overall and per class of phrasing, with every miss.
+
+Run: ``.venv/bin/python benchmarks/bench_routing.py [--set v1|v2] [--lexical] [--rounds 3]
+[--json out.json]``.
 """
 
 from __future__ import annotations
@@ -36,7 +42,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument("--lexical", action="store_true",
                         help="route with the torch-free word/trigram vectors instead of MiniLM")
+    parser.add_argument("--set", choices=("v1", "v2", "blind"), default="v1",
+                        help="v1: routing_phrases.py (default); v2: heldout_phrasings_v2.py "
+                        "CASES; blind: its BLIND cases (written after tuning on CASES)")
     args = parser.parse_args(argv)
+    if args.set in ("v2", "blind"):
+        return score_v2(args)
 
     from routing_phrases import DEV, HELD_OUT, WINDOW_FOOTAGE_SECONDS
 
@@ -127,6 +138,56 @@ def main(argv: list[str] | None = None) -> int:
         "max": round(times[-1] * 1000, 2),
     }
     if args.json:
+        args.json.write_text(json.dumps(figures, indent=2) + "\n")
+    return 0
+
+
+def score_v2(args: argparse.Namespace) -> int:
+    """Plans of the v2 held-out set against the plans expected (see the module docstring)."""
+    from heldout_phrasings_v2 import BLIND, CASES, FOOTAGE_SECONDS, score_case
+
+    cases = BLIND if args.set == "blind" else CASES
+
+    from vidi_desktop.models.builtin.embedder import Embedder, LexicalEmbedder
+    from vidi_desktop.models.builtin.plan import make_plan
+    from vidi_desktop.models.builtin.router import Router
+
+    started = time.perf_counter()
+    router = Router(LexicalEmbedder() if args.lexical else Embedder())
+    router.load()
+    print(f"router: {'lexical' if args.lexical else 'MiniLM'}, "
+          f"load {time.perf_counter() - started:.2f} s")
+    per_kind: dict[str, list[int]] = {}
+    intent_hits = full_hits = 0
+    misses = []
+    for case in cases:
+        plan = make_plan(router.route(case.text), Fraction(FOOTAGE_SECONDS)).as_json()
+        ok_intent, ok_full, why = score_case(case, plan)
+        intent_hits += ok_intent
+        full_hits += ok_full
+        counts = per_kind.setdefault(case.kind, [0, 0, 0])
+        counts[0] += 1
+        counts[1] += ok_intent
+        counts[2] += ok_full
+        if not ok_full:
+            misses.append(f"  [{case.kind}] {case.text!r}: {why}")
+    n = len(cases)
+    print(f"\n{args.set} held-out: {n} phrasings")
+    print(f"  intent accuracy:              {intent_hits / n:.3f} ({intent_hits}/{n})")
+    print(f"  intent + parameters accuracy: {full_hits / n:.3f} ({full_hits}/{n})")
+    print("  per class (intent, intent+params): " + ", ".join(
+        f"{k} {c[1]}/{c[2]}/{c[0]}" for k, c in per_kind.items()))
+    for m in misses:
+        print(m)
+    if args.json:
+        figures = {
+            "router": "lexical" if args.lexical else "minilm",
+            "n": n,
+            "intent_accuracy": round(intent_hits / n, 4),
+            "full_accuracy": round(full_hits / n, 4),
+            "per_class": {k: {"n": c[0], "intent": c[1], "full": c[2]}
+                          for k, c in per_kind.items()},
+        }
         args.json.write_text(json.dumps(figures, indent=2) + "\n")
     return 0
 

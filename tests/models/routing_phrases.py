@@ -162,7 +162,8 @@ DEV: list[Phrase] = [
     Phrase("how many shots are there", "scenes"),
     Phrase("segment by camera angle", "scenes"),
     Phrase("place markers on all cuts and crossfades", "scenes"),
-    Phrase("remove all the umms and silent gaps", "silences"),
+    # Filler words became a task of their own (issue 15): this is fillers, then silences.
+    Phrase("remove all the umms and silent gaps", "fillers"),
     Phrase("cut silence over 1s", "silences", {"min_silence": 1}),
     Phrase("make the edit tighter, no long pauses", "silences"),
     Phrase("kill the dead air at the start and end", "silences"),

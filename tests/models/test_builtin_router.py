@@ -70,7 +70,8 @@ def test_held_out_phrases_are_not_exemplars() -> None:
     assert len(HELD_OUT) >= 60
     copies = [p.text for p in HELD_OUT if normalize(p.text) in exemplars]
     assert not copies
-    assert {p.intent for p in HELD_OUT} >= set(I.SERVED) | {I.NEEDS_VLM}
+    # Filler words came later: heldout_phrasings_v2 covers them (test_router_v2).
+    assert {p.intent for p in HELD_OUT} >= (set(I.SERVED) - {I.FILLERS}) | {I.NEEDS_VLM}
 
 
 def test_accuracy_on_held_out_phrases(router: Router) -> None:

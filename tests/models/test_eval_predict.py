@@ -76,6 +76,7 @@ class ColourFinder:
         self.fail_on = fail_on
         self.ctrl_c_on = ctrl_c_on  # the user presses Ctrl-C during this query
         self.journal = journal if journal is not None else []
+        self.tasks: list[object] = []  # options["task"] of each request, in order
         self.loaded = False
 
     @property
@@ -94,6 +95,7 @@ class ColourFinder:
         assert self.loaded, "run before load"
         check_cancel(cancel)
         self.journal.append(f"run {request.text}")
+        self.tasks.append(request.options.get("task"))
         if self.fail_on and self.fail_on in request.text:
             raise RuntimeError("boom")
         if self.ctrl_c_on and self.ctrl_c_on in request.text:
@@ -197,9 +199,11 @@ def test_the_test_backend_speaks_the_protocol() -> None:
 def test_predict_stg_end_to_end(videos: Path, stg_bench: Path, tmp_path: Path) -> None:
     journal: list[str] = []
     out = tmp_path / "tubes.csv"
-    report = predict_stg(ColourFinder(journal=journal), read_stg_queries(stg_bench), videos, out)
+    finder = ColourFinder(journal=journal)
+    report = predict_stg(finder, read_stg_queries(stg_bench), videos, out)
 
     assert report.answered == ["q-red", "q-blue", "q-green"]
+    assert finder.tasks == ["grounding"] * 3  # every STG query asks for an object tube
     assert report.empty == ["q-green"]  # nothing green in the clip
     assert report.skipped == ["q-gone"] and list(report.missing_videos) == ["not-downloaded"]
     assert report.failed == {}
@@ -244,8 +248,10 @@ def test_predict_tr_end_to_end(videos: Path, tmp_path: Path) -> None:
         )
     )
     out = tmp_path / "results.json"
-    report = predict_tr(ColourFinder(), read_tr_queries(gt), videos, out)
+    finder = ColourFinder()
+    report = predict_tr(finder, read_tr_queries(gt), videos, out)
     assert report.answered == ["0", "1"] and report.skipped == ["2"]
+    assert finder.tasks == ["temporal", "temporal"]
 
     items = json.loads(out.read_text())
     assert [i["query_id"] for i in items] == [0, 1]  # the ids keep their JSON type

@@ -161,9 +161,11 @@ def test_families(tmp_path: Path) -> None:
     seven = inspect_model(make_model(tmp_path / "Vidi-7B", "dattn_mistral", tokenizer=False))
     assert seven.family == "vidi" and seven.ok  # Vidi's tokenizer may live elsewhere: a warning
     assert any("tokenizer" in w for w in seven.warnings)
+    # A model type no backend serves cannot load: a problem, not a warning.
     other = inspect_model(make_model(tmp_path / "llama", "llama"))
-    assert other.family == "unknown" and other.backend is None and other.ok
-    assert any("'llama'" in w for w in other.warnings)
+    assert other.family == "unknown" and other.backend is None and not other.ok
+    (problem,) = other.problems
+    assert problem.startswith("model_type 'llama' is served by no backend (qwen-vl: qwen3_vl")
 
 
 def test_vlm_needs_tokenizer_and_processor(tmp_path: Path) -> None:

@@ -4,8 +4,11 @@ The stand-in checkout has the module layout of github.com/bytedance/vidi (``Vidi
 and ``Vidi_7B/model``) with tiny functions in place of the network: real torch tensors, a
 ``generate`` that records what it was given and answers from ``answer.txt``. What runs is
 the real ``runner_script.py`` in a subprocess, driven by the real adapter; only the weights
-are missing. Like the real loader, the stand-in prints to stdout (the runner must keep
-that off the protocol channel) and Vidi-7B's refuses a path without "mistral" in it.
+are missing — and, on a machine without a GPU, the answer to its CUDA/flash-attn check
+(``vidi_runner_no_gpu.py`` runs the real script with that check answered "present"; the
+check itself runs for real in ``test_without_cuda_and_flash_attn_it_refuses_in_one_line``).
+Like the real loader, the stand-in prints to stdout (the runner must keep that off the
+protocol channel).
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ from vidi_desktop.models.protocol import AssetRef, BackendError, Request, no_pro
 from vidi_desktop.models.vidi import protocol as wire
 from vidi_desktop.models.vidi import runner_script
 from vidi_desktop.models.vidi.adapter import RUNNER_SCRIPT, VidiBackend
+
+NO_GPU_RUNNER = str(Path(__file__).with_name("vidi_runner_no_gpu.py"))
 
 COMMON = r'''
 import json, os, time
@@ -90,8 +95,6 @@ class Model:
 def load_pretrained_model(path, load_8bit=False, load_4bit=False, device_map="auto",
                           device="cuda", use_flash_attn=True, **kwargs):
     print("Loading checkpoint shards: 100%|##########| 4/4")  # the real loader is chatty
-    if REQUIRES_MISTRAL and "mistral" not in path.lower():
-        raise NotImplementedError("Unsupported model type: " + path)
     tokenizer = Tokenizer(os.path.realpath(path))
     return Model(os.path.realpath(path), device, use_flash_attn, tokenizer), tokenizer, \
         Processor(), Processor()
@@ -137,9 +140,7 @@ def write_checkout(root: Path, family: str) -> Path:
     folder, package, modules = LAYOUTS[family]
     base = root / folder / package
     (base / "_stand_in.py").parent.mkdir(parents=True, exist_ok=True)
-    (base / "_stand_in.py").write_text(
-        f"REQUIRES_MISTRAL = {family == 'vidi-7b'}\n" + COMMON
-    )
+    (base / "_stand_in.py").write_text(COMMON)
     for module in ["__init__", *modules]:
         path = base / f"{module}.py"
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -190,7 +191,8 @@ def test_vidi15_checkout_answers_cancels_and_shuts_down(
     repo = write_checkout(tmp_path / "vidi", "vidi1.5")
     checkpoint = write_checkpoint(tmp_path / "Vidi1.5-9B", "dattn_gemma2", "0.25-0.5, 0.75-1.0")
     backend = VidiBackend(
-        python=sys.executable, repo_dir=str(repo), checkpoint=str(checkpoint), timeout_s=60
+        python=sys.executable, repo_dir=str(repo), checkpoint=str(checkpoint), timeout_s=60,
+        runner_script=NO_GPU_RUNNER,
     )
     asset = clip_ref(small_clip)
     try:
@@ -208,7 +210,7 @@ def test_vidi15_checkout_answers_cancels_and_shuts_down(
             "<image>\nDuring which time segments in the video can we see a red car?"
         )
         assert call["disable_compile"] is True and call["mm_splits"] == 32
-        assert call["device"] == "cpu" and call["flash"] is False and call["grad"] is False
+        assert call["device"] == "cpu" and call["flash"] is True and call["grad"] is False
         assert call["images"] == [1, 8, 3, 4, 4] and call["audio_sizes"] == [16]
         assert call["max_new_tokens"] == 1024 and call["stopping"] is True
 
@@ -242,7 +244,7 @@ def test_vidi15_checkout_answers_cancels_and_shuts_down(
 @pytest.mark.skipif(sys.platform == "win32", reason="the stand-in ffmpeg is a shell script")
 def test_vidi7b_prompt_and_checkpoint_name(tmp_path: Path, ffmpeg_on_path: None) -> None:
     repo = write_checkout(tmp_path / "vidi", "vidi-7b")
-    # Named as downloaded: Vidi-7B's loader would refuse it ("mistral" is not in the name).
+    # Named as downloaded: upstream's loader takes it as it is since 2026-01-12 (f7c8a44).
     checkpoint = write_checkpoint(tmp_path / "Vidi-7B", "dattn_mistral", "12%-34%")
     video = tmp_path / "onion.mp4"
     video.write_bytes(b"not decoded by the stand-in")
@@ -251,6 +253,7 @@ def test_vidi7b_prompt_and_checkpoint_name(tmp_path: Path, ffmpeg_on_path: None)
         repo_dir=str(repo / "Vidi_7B"),  # the model's folder works as well as the root
         checkpoint=str(checkpoint),
         timeout_s=60,
+        runner_script=NO_GPU_RUNNER,
     )
     asset = AssetRef("v", str(video), Fraction(50), Fraction(25))
     try:
@@ -294,6 +297,60 @@ def test_runner_refuses_what_cannot_work(tmp_path: Path, monkeypatch) -> None:
     no_weights = VidiBackend(python=sys.executable, repo_dir=str(repo))
     with pytest.raises(BackendError, match="no checkpoint folder"):
         no_weights.load(no_progress, threading.Event())
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="the stand-in ffmpeg is a shell script")
+def test_without_cuda_and_flash_attn_it_refuses_in_one_line(
+    tmp_path: Path, ffmpeg_on_path: None
+) -> None:
+    """The real script, on this machine: no CUDA GPU (or no flash-attn) here."""
+    import importlib.util
+
+    import torch
+
+    if torch.cuda.is_available() and importlib.util.find_spec("flash_attn") is not None:
+        pytest.skip("this machine can run Vidi: nothing to refuse")
+    repo = write_checkout(tmp_path / "vidi", "vidi1.5")
+    checkpoint = write_checkpoint(tmp_path / "Vidi1.5-9B", "dattn_gemma2", "0.1-0.2")
+    backend = VidiBackend(python=sys.executable, repo_dir=str(repo), checkpoint=str(checkpoint))
+    with pytest.raises(BackendError) as caught:
+        backend.load(no_progress, threading.Event())
+    assert str(caught.value) == "Vidi needs a CUDA GPU with flash-attn installed"
+    assert not backend.loaded
+    assert not (checkpoint / "calls.jsonl").exists()  # nothing of Vidi's ran
+
+
+def test_a_checkout_older_than_the_loader_fix_is_named(tmp_path: Path) -> None:
+    repo = write_checkout(tmp_path / "vidi", "vidi-7b")
+    (repo / "Vidi_7B" / "model" / "__init__.py").write_text(
+        "def get_dattn_cls(path):\n"
+        "    raise NotImplementedError(f'Unsupported model type: {path}')\n"
+    )
+    message = runner_script.stale_checkout(str(repo / "Vidi_7B"), "vidi-7b")
+    assert message is not None and "git pull" in message
+    fresh = write_checkout(tmp_path / "fresh", "vidi-7b")
+    assert runner_script.stale_checkout(str(fresh / "Vidi_7B"), "vidi-7b") is None
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="the stand-in ffmpeg is a shell script")
+def test_the_retrieval_prompt_gets_the_request_s_subject(
+    tmp_path: Path, ffmpeg_on_path: None, small_clip: Path
+) -> None:
+    repo = write_checkout(tmp_path / "vidi", "vidi1.5")
+    checkpoint = write_checkpoint(tmp_path / "Vidi1.5-9B", "dattn_gemma2", "0.25-0.5")
+    backend = VidiBackend(
+        python=sys.executable, repo_dir=str(repo), checkpoint=str(checkpoint), timeout_s=60,
+        runner_script=NO_GPU_RUNNER,
+    )
+    try:
+        backend.run(Request("When is the red car visible?", (clip_ref(small_clip),)),
+                    no_progress, threading.Event())
+    finally:
+        backend.unload()
+    (call,) = calls(checkpoint)
+    assert call["prompt"] == (
+        "<image>\nDuring which time segments in the video can we see the red car?"
+    )
 
 
 # -- the script itself ------------------------------------------------------------------------

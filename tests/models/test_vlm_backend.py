@@ -116,18 +116,20 @@ def seconds(r: TimeRange) -> tuple[Fraction, Fraction]:
 
 
 def test_temporal_request_end_to_end(qwen3, tokenizer, clip, qwen3_folder) -> None:
-    forced = forced_answer(tokenizer, "<1.0 seconds> to <2.0 seconds>")
+    # At 2 fps the model sees pairs of frames labelled 0.2, 1.2, 2.2, 3.2 s (0.0+0.5 → 0.25…):
+    # a range from the pair at 1.2 to the pair at 2.2 covers both pairs, 1.0 s to 3.0 s.
+    forced = forced_answer(tokenizer, "<1.2 seconds> to <2.2 seconds>")
     progress: list[tuple[float | None, str]] = []
     (s,) = ask(qwen3, forced, "the red car drives past", clip, progress=progress)
     assert isinstance(s.payload, CutRange) and s.payload.action == "keep"
-    assert s.payload.range == TimeRange(Time(25, TB25), Time(25, TB25))  # frames 25–49, exact
+    assert s.payload.range == TimeRange(Time(25, TB25), Time(50, TB25))  # frames 25–74, exact
     assert s.source == f"qwen-vl:{qwen3_folder.name}"
     assert s.request == "the red car drives past" and s.asset_id == "asset1"
     # Progress by stage, in order, as fractions of the request.
     stages = ["sampling frames", "encoding", "generating tokens", "parsing"]
     firsts = [next(i for i, (_, m) in enumerate(progress) if m.startswith(st)) for st in stages]
     assert firsts == sorted(firsts)
-    assert any(m == "generating tokens 1/256" for _, m in progress)
+    assert any(m == "generating tokens 1/512" for _, m in progress)  # a temporal budget
     fractions = [f for f, _ in progress if f is not None]
     assert fractions == sorted(fractions) and fractions[0] >= 0 and fractions[-1] == 1
 
@@ -149,13 +151,15 @@ def test_the_model_is_shown_the_true_frame_times(qwen3, clip) -> None:
 
 
 def test_grounding_request_makes_a_tube(qwen3, tokenizer, clip) -> None:
-    answer = ('[{"time": 1.0, "bbox_2d": [100, 200, 300, 400]}, '
-              '{"time": 2.0, "bbox_2d": [150, 250, 350, 1100]}]')
+    answer = ('[{"time": 1.2, "bbox_2d": [100, 200, 300, 400]}, '
+              '{"time": 2.2, "bbox_2d": [150, 250, 350, 1100]}]')
     (s,) = ask(qwen3, forced_answer(tokenizer, answer), "Where is the red car?", clip)
     tube = s.payload
     assert isinstance(tube, ObjectTube) and tube.query == "the red car"
-    assert [b.t_ms for b in tube.boxes] == [1000, 2000]
-    first, second = tube.boxes
+    # Each answered time is a pair of frames to the model: the box goes on both (the frame on
+    # screen at 1.5 s starts at 1.48 s: frame 37 of 25 fps).
+    assert [b.t_ms for b in tube.boxes] == [1000, 1480, 2000, 2480]
+    first, _, second, _ = tube.boxes
     assert (first.x0, first.y0, first.x1, first.y1) == (0.1, 0.2, 0.3, 0.4)
     assert (second.x0, second.y0, second.x1, second.y1) == (0.15, 0.25, 0.35, 1.0)  # clamped
 
@@ -175,13 +179,14 @@ def test_chapters_and_questions(qwen3, tokenizer, clip) -> None:
 
 
 def test_request_options_override_sampling(qwen3, tokenizer, clip) -> None:
-    forced = forced_answer(tokenizer, "<1.0 seconds>")
+    forced = forced_answer(tokenizer, "<0.9 seconds>")
     progress: list[tuple[float | None, str]] = []
     (s,) = ask(qwen3, forced, "the car", clip, options={"fps": 5, "max_new_tokens": 32},
                progress=progress)
     assert any(m == "sampling frames 20/20" for _, m in progress)
     assert any(m.endswith("/32") for _, m in progress if m.startswith("generating"))
-    assert seconds(s.payload.range) == (1, Fraction(6, 5))  # an instant: one 1/5 s interval
+    # An instant is its pair of frames: 0.8 s and 1.0 s, labelled 0.9 s.
+    assert seconds(s.payload.range) == (Fraction(4, 5), Fraction(6, 5))
 
 
 def test_a_single_frame_and_several_assets(qwen3, tokenizer, clip) -> None:
@@ -224,19 +229,17 @@ def test_qwen2_5_inputs_carry_the_real_sampling_rate(qwen25, clip) -> None:
 
 
 def test_qwen2_5_boxes_are_input_pixels(qwen25, tokenizer, clip) -> None:
-    from vidi_desktop.models.vlm.generation import build_inputs
-    from vidi_desktop.models.vlm.sampling import sample_frames
-
-    loaded = qwen25.loaded
-    _, (w, h) = build_inputs(loaded.processor, loaded.dialect, sample_frames(clip), "x")
+    # The picture size the model saw is in the answer's metadata.
+    (first,) = ask(qwen25, forced_answer(tokenizer, "[]"), "track the car", clip)
+    w, h = first.metadata["vlm"]["sampling"]["model_frame_size"]
     box = [w // 4, h // 4, w // 2, h // 2]
     answer = json.dumps([{"time": 1, "bbox_2d": box}])
     (s,) = ask(qwen25, forced_answer(tokenizer, answer), "track the car", clip)
-    (b,) = s.payload.boxes
-    assert b.t_ms == 1000
-    assert (b.x0, b.y0, b.x1, b.y1) == pytest.approx(
-        (box[0] / w, box[1] / h, box[2] / w, box[3] / h)
-    )
+    assert [b.t_ms for b in s.payload.boxes] == [1000, 1480]  # one temporal patch
+    for b in s.payload.boxes:
+        assert (b.x0, b.y0, b.x1, b.y1) == pytest.approx(
+            (box[0] / w, box[1] / h, box[2] / w, box[3] / h)
+        )
 
 
 # -- cancel, errors ------------------------------------------------------------------------------
@@ -387,8 +390,8 @@ def test_4bit_load_on_cpu(qwen3_folder: Path, tokenizer, clip) -> None:
     assert text_layers and set(text_layers) == {"Linear4bit"}
     # The vision tower and the output layer stay in full precision.
     assert {k for n, k in kinds.items() if ".visual." in n} == {"Linear"}
-    (s,) = ask(backend, forced_answer(tokenizer, "<1.0 seconds> to <2.0 seconds>"), "car", clip)
-    assert s.payload.range == TimeRange(Time(25, TB25), Time(25, TB25))
+    (s,) = ask(backend, forced_answer(tokenizer, "<1.2 seconds> to <2.2 seconds>"), "car", clip)
+    assert s.payload.range == TimeRange(Time(25, TB25), Time(50, TB25))
 
 
 def test_auto_device_warns_on_cpu(qwen3_folder: Path, caplog: pytest.LogCaptureFixture) -> None:

@@ -22,7 +22,7 @@ from vidi_desktop.models.vlm.parse import (
 )
 from vidi_desktop.models.vlm.results import Context, snap, to_suggestions
 from vidi_desktop.models.vlm.sampling import FrameSample, plan_samples
-from vidi_desktop.models.vlm.tasks import Task, choose_task, subject
+from vidi_desktop.models.vlm.tasks import Task, UnknownTaskError, choose_task, subject
 
 F = Fraction
 
@@ -223,7 +223,8 @@ def context(
 
 
 def test_ranges_snap_to_frames_exactly_at_ntsc() -> None:
-    ctx = context()
+    # Qwen2.5-VL's times are continuous (no step labels): they snap to the nearest frame.
+    ctx = context(dialect=QWEN2_5_VL)
     (s,) = to_suggestions("<1.0 seconds> to <2.0 seconds>", ctx)
     assert isinstance(s.payload, CutRange) and s.payload.action == "keep"
     r = s.payload.range
@@ -238,13 +239,18 @@ def test_nonsense_ranges_are_dropped_and_the_rest_clamped() -> None:
     ctx = context()  # 300 frames at 29.97: 10.01 s
     out = to_suggestions("<5 seconds> to <3 seconds>\n<20 seconds> to <30 seconds>\n"
                          "<9 seconds> to <50 seconds>", ctx)
-    assert [s.payload.range.start.to_frame(NTSC, "round") for s in out] == [270]
+    # 9 s is nearest the step labelled 8.5 s (frames at 8 s and 9 s): it starts at the
+    # frame on screen at 8 s, 239; 50 s is past the end: the range runs to the clip's end.
+    assert [s.payload.range.start.to_frame(NTSC, "round") for s in out] == [239]
     assert out[0].payload.range.end_exclusive == ctx.sample.clip.end_exclusive
 
 
-def test_an_instant_lasts_one_sampling_interval() -> None:
-    ctx = context(sample=sample_of(frames=300, rate=Fraction(25), fps=1.0))
-    (s,) = to_suggestions("It happens at <4.0 seconds>.", ctx)
+def test_an_instant_lasts_one_step_or_one_sampling_interval() -> None:
+    sample = sample_of(frames=300, rate=Fraction(25), fps=1.0)
+    # Qwen3-VL saw frames 4 s and 5 s as one step (labelled 4.5 s): the instant is both.
+    (s,) = to_suggestions("It happens at <4.5 seconds>.", context(sample=sample))
+    assert s.payload.range == TimeRange(Time(100, Fraction(1, 25)), Time(50, Fraction(1, 25)))
+    (s,) = to_suggestions("It happens at 4.0 seconds.", context(dialect=QWEN2_5_VL, sample=sample))
     assert s.payload.range == TimeRange(Time(100, Fraction(1, 25)), Time(25, Fraction(1, 25)))
 
 
@@ -253,8 +259,10 @@ def test_a_window_bounds_the_answers() -> None:
     window = TimeRange(Time(4, 1), Time(4, 1))  # 4 s – 8 s
     ctx = context(sample=sample_of(frames=300, rate=rate, window=window))
     out = to_suggestions("<1.0 seconds> to <5.0 seconds>\n<6 seconds> to <7 seconds>", ctx)
+    # Steps of the window: 4+5 s (labelled 4.5) and 6+7 s (6.5); a time before the window
+    # takes its first step.
     assert [(s.payload.range.start.seconds, s.payload.range.end_exclusive.seconds)
-            for s in out] == [(4, 5), (6, 7)]
+            for s in out] == [(4, 6), (6, 8)]
 
 
 def test_qwen2_5_times_count_from_the_first_frame() -> None:
@@ -300,14 +308,14 @@ def test_qwen3_boxes_are_on_a_1000_scale_and_clamped() -> None:
     (s,) = to_suggestions(text, ctx)
     tube = s.payload
     assert isinstance(tube, ObjectTube) and tube.query == "the red car"
-    # Box times snap to the sampled frames the model saw: the frames on screen at 1 s and
-    # 2 s, which at 29.97 are frames 29 (0.968 s) and 59 (1.969 s).
-    assert ctx.sample.frames[1:3] == (29, 59)
-    assert [b.t_ms for b in tube.boxes] == [968, 1969]
+    # A box time names a step of two sampled frames (the frames on screen at 0, 1, 2, 3 s:
+    # 0, 29, 59, 89 at 29.97, labelled 0.48 and 2.47 s): the box goes on both frames.
+    assert ctx.sample.frames[:4] == (0, 29, 59, 89)
+    assert [b.t_ms for b in tube.boxes] == [0, 968, 1969, 2970]
     assert (tube.boxes[0].x0, tube.boxes[0].y0, tube.boxes[0].x1, tube.boxes[0].y1) == (
         0.1, 0.2, 0.3, 0.4
     )
-    assert tube.boxes[1].y1 == 1.0
+    assert tube.boxes[2].y1 == 1.0
 
 
 def test_qwen2_5_boxes_are_pixels_of_the_model_input() -> None:
@@ -384,7 +392,13 @@ def test_choose_task(text: str, task: Task) -> None:
 
 def test_a_request_can_force_its_task() -> None:
     assert choose_task("the red car", {"task": "grounding"}) is Task.GROUNDING
-    assert choose_task("the red car", {"task": "bogus"}) is Task.TEMPORAL
+    assert choose_task("Where is the red car?", {"task": "temporal"}) is Task.TEMPORAL
+    assert choose_task("the red car", {"task": "answer"}) is Task.QUESTION
+
+
+def test_an_unknown_forced_task_is_refused() -> None:
+    with pytest.raises(UnknownTaskError, match="unknown task 'bogus'"):
+        choose_task("the red car", {"task": "bogus"})
 
 
 @pytest.mark.parametrize(
@@ -394,6 +408,8 @@ def test_a_request_can_force_its_task() -> None:
         ("track the dog in the video", "the dog"),
         ("When does the dog jump?", "the dog jump"),
         ("the red car turns left", "the red car turns left"),
+        ("when is the red car visible", "the red car"),
+        ("show me where the logo is on screen", "the logo"),
     ],
 )
 def test_subject(text: str, what: str) -> None:

@@ -1,11 +1,19 @@
+# ruff: noqa: E501  (the published chat template below is reproduced line for line)
 """Tiny Qwen-VL models built offline, for testing the real loading and generate path.
 
 :func:`build_tiny_vlm` writes a complete model folder — ``config.json``, random weights
 (2 layers, hidden 64, a 2-block vision tower), a byte-level BPE tokenizer trained here with
-``tokenizers`` on a few lines of text (with the special tokens the Qwen processors need), the
-image/video processor settings and a chat template — about 1 MB, in a couple of seconds.
-Nothing is downloaded. Its answers are noise, so tests never assert on what it says by
-itself: :class:`ForcedAnswer` makes the real ``generate`` loop emit a known text.
+``tokenizers`` on a few lines of text (with the special tokens the Qwen processors need) —
+about 1 MB, in a couple of seconds. Nothing is downloaded. What shapes the prompt is *not*
+made up for the test: the folder gets the chat template and the image/video processor
+settings the real models publish (:data:`QWEN3_VL_CHAT_TEMPLATE`,
+:data:`QWEN3_VL_PREPROCESSOR`, :data:`QWEN3_VL_VIDEO_PREPROCESSOR`,
+:data:`QWEN2_5_VL_CHAT_TEMPLATE`, :data:`QWEN2_5_VL_PREPROCESSOR`), so prompt construction
+runs as it does with real weights: special tokens, vision blocks, per-frame timestamps, the
+processors' resize and merge settings. Only the weights and the vocabulary are tiny.
+
+The model's answers are noise, so tests never assert on what it says by itself:
+:class:`ForcedAnswer` makes the real ``generate`` loop emit a known text.
 """
 
 from __future__ import annotations
@@ -23,6 +31,198 @@ SPECIAL_TOKENS = (
     "<|image_pad|>",
     "<|video_pad|>",
 )
+THINK_TOKENS = ("<think>", "</think>")
+"""Added, but not special, in Qwen3's tokenizer: decoding keeps them in the text."""
+
+# -- what the real models publish ------------------------------------------------------------
+# Data, reproduced so the tiny folders build prompts exactly as the real ones do.
+
+# Source: Qwen/Qwen3-VL-8B-Instruct on Hugging Face, chat_template.json ("chat_template"),
+# Apache-2.0 (the same template ships with the other Qwen3-VL Instruct sizes).
+QWEN3_VL_CHAT_TEMPLATE = """{%- if tools %}
+    {{- '<|im_start|>system\\n' }}
+    {%- if messages[0].role == 'system' %}
+        {%- if messages[0].content is string %}
+            {{- messages[0].content }}
+        {%- else %}
+            {%- for content in messages[0].content %}
+                {%- if 'text' in content %}
+                    {{- content.text }}
+                {%- endif %}
+            {%- endfor %}
+        {%- endif %}
+        {{- '\\n\\n' }}
+    {%- endif %}
+    {{- "# Tools\\n\\nYou may call one or more functions to assist with the user query.\\n\\nYou are provided with function signatures within <tools></tools> XML tags:\\n<tools>" }}
+    {%- for tool in tools %}
+        {{- "\\n" }}
+        {{- tool | tojson }}
+    {%- endfor %}
+    {{- "\\n</tools>\\n\\nFor each function call, return a json object with function name and arguments within <tool_call></tool_call> XML tags:\\n<tool_call>\\n{\\"name\\": <function-name>, \\"arguments\\": <args-json-object>}\\n</tool_call><|im_end|>\\n" }}
+{%- else %}
+    {%- if messages[0].role == 'system' %}
+        {{- '<|im_start|>system\\n' }}
+        {%- if messages[0].content is string %}
+            {{- messages[0].content }}
+        {%- else %}
+            {%- for content in messages[0].content %}
+                {%- if 'text' in content %}
+                    {{- content.text }}
+                {%- endif %}
+            {%- endfor %}
+        {%- endif %}
+        {{- '<|im_end|>\\n' }}
+    {%- endif %}
+{%- endif %}
+{%- set image_count = namespace(value=0) %}
+{%- set video_count = namespace(value=0) %}
+{%- for message in messages %}
+    {%- if message.role == "user" %}
+        {{- '<|im_start|>' + message.role + '\\n' }}
+        {%- if message.content is string %}
+            {{- message.content }}
+        {%- else %}
+            {%- for content in message.content %}
+                {%- if content.type == 'image' or 'image' in content or 'image_url' in content %}
+                    {%- set image_count.value = image_count.value + 1 %}
+                    {%- if add_vision_id %}Picture {{ image_count.value }}: {% endif -%}
+                    <|vision_start|><|image_pad|><|vision_end|>
+                {%- elif content.type == 'video' or 'video' in content %}
+                    {%- set video_count.value = video_count.value + 1 %}
+                    {%- if add_vision_id %}Video {{ video_count.value }}: {% endif -%}
+                    <|vision_start|><|video_pad|><|vision_end|>
+                {%- elif 'text' in content %}
+                    {{- content.text }}
+                {%- endif %}
+            {%- endfor %}
+        {%- endif %}
+        {{- '<|im_end|>\\n' }}
+    {%- elif message.role == "assistant" %}
+        {{- '<|im_start|>' + message.role + '\\n' }}
+        {%- if message.content is string %}
+            {{- message.content }}
+        {%- else %}
+            {%- for content_item in message.content %}
+                {%- if 'text' in content_item %}
+                    {{- content_item.text }}
+                {%- endif %}
+            {%- endfor %}
+        {%- endif %}
+        {%- if message.tool_calls %}
+            {%- for tool_call in message.tool_calls %}
+                {%- if (loop.first and message.content) or (not loop.first) %}
+                    {{- '\\n' }}
+                {%- endif %}
+                {%- if tool_call.function %}
+                    {%- set tool_call = tool_call.function %}
+                {%- endif %}
+                {{- '<tool_call>\\n{"name": "' }}
+                {{- tool_call.name }}
+                {{- '", "arguments": ' }}
+                {%- if tool_call.arguments is string %}
+                    {{- tool_call.arguments }}
+                {%- else %}
+                    {{- tool_call.arguments | tojson }}
+                {%- endif %}
+                {{- '}\\n</tool_call>' }}
+            {%- endfor %}
+        {%- endif %}
+        {{- '<|im_end|>\\n' }}
+    {%- elif message.role == "tool" %}
+        {%- if loop.first or (messages[loop.index0 - 1].role != "tool") %}
+            {{- '<|im_start|>user' }}
+        {%- endif %}
+        {{- '\\n<tool_response>\\n' }}
+        {%- if message.content is string %}
+            {{- message.content }}
+        {%- else %}
+            {%- for content in message.content %}
+                {%- if content.type == 'image' or 'image' in content or 'image_url' in content %}
+                    {%- set image_count.value = image_count.value + 1 %}
+                    {%- if add_vision_id %}Picture {{ image_count.value }}: {% endif -%}
+                    <|vision_start|><|image_pad|><|vision_end|>
+                {%- elif content.type == 'video' or 'video' in content %}
+                    {%- set video_count.value = video_count.value + 1 %}
+                    {%- if add_vision_id %}Video {{ video_count.value }}: {% endif -%}
+                    <|vision_start|><|video_pad|><|vision_end|>
+                {%- elif 'text' in content %}
+                    {{- content.text }}
+                {%- endif %}
+            {%- endfor %}
+        {%- endif %}
+        {{- '\\n</tool_response>' }}
+        {%- if loop.last or (messages[loop.index0 + 1].role != "tool") %}
+            {{- '<|im_end|>\\n' }}
+        {%- endif %}
+    {%- endif %}
+{%- endfor %}
+{%- if add_generation_prompt %}
+    {{- '<|im_start|>assistant\\n' }}
+{%- endif %}
+"""
+
+# The Thinking editions (Qwen3-VL-*-Thinking) open the reasoning block in the generation
+# prompt. Here: the Instruct template above with that one ending, which is what the backend
+# depends on (not a verbatim copy of the Thinking template, whose other differences concern
+# earlier assistant turns that a single request never has).
+QWEN3_VL_THINKING_CHAT_TEMPLATE = QWEN3_VL_CHAT_TEMPLATE.replace(
+    "{{- '<|im_start|>assistant\\n' }}\n{%- endif %}\n",
+    "{{- '<|im_start|>assistant\\n<think>\\n' }}\n{%- endif %}\n",
+)
+
+# Source: Qwen/Qwen3-VL-8B-Instruct, preprocessor_config.json and
+# video_preprocessor_config.json (the video budget is a total over all frames).
+QWEN3_VL_PREPROCESSOR = {
+    "size": {"longest_edge": 16777216, "shortest_edge": 65536},
+    "patch_size": 16,
+    "temporal_patch_size": 2,
+    "merge_size": 2,
+    "image_mean": [0.5, 0.5, 0.5],
+    "image_std": [0.5, 0.5, 0.5],
+    "processor_class": "Qwen3VLProcessor",
+    "image_processor_type": "Qwen2VLImageProcessorFast",
+}
+QWEN3_VL_VIDEO_PREPROCESSOR = {
+    "size": {"longest_edge": 25165824, "shortest_edge": 4096},
+    "patch_size": 16,
+    "temporal_patch_size": 2,
+    "merge_size": 2,
+    "image_mean": [0.5, 0.5, 0.5],
+    "image_std": [0.5, 0.5, 0.5],
+    "processor_class": "Qwen3VLProcessor",
+    "video_processor_type": "Qwen3VLVideoProcessor",
+}
+
+# Source: Qwen/Qwen2.5-VL-7B-Instruct on Hugging Face, chat_template.json, Apache-2.0.
+QWEN2_5_VL_CHAT_TEMPLATE = (
+    "{% set image_count = namespace(value=0) %}{% set video_count = namespace(value=0) %}"
+    "{% for message in messages %}{% if loop.first and message['role'] != 'system' %}"
+    "<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n{% endif %}"
+    "<|im_start|>{{ message['role'] }}\n{% if message['content'] is string %}"
+    "{{ message['content'] }}<|im_end|>\n{% else %}{% for content in message['content'] %}"
+    "{% if content['type'] == 'image' or 'image' in content or 'image_url' in content %}"
+    "{% set image_count.value = image_count.value + 1 %}{% if add_vision_id %}"
+    "Picture {{ image_count.value }}: {% endif %}<|vision_start|><|image_pad|><|vision_end|>"
+    "{% elif content['type'] == 'video' or 'video' in content %}"
+    "{% set video_count.value = video_count.value + 1 %}{% if add_vision_id %}"
+    "Video {{ video_count.value }}: {% endif %}<|vision_start|><|video_pad|><|vision_end|>"
+    "{% elif 'text' in content %}{{ content['text'] }}{% endif %}{% endfor %}<|im_end|>\n"
+    "{% endif %}{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"
+)
+
+# Source: Qwen/Qwen2.5-VL-7B-Instruct, preprocessor_config.json (its video processor reads
+# the same file: min/max pixels are per frame).
+QWEN2_5_VL_PREPROCESSOR = {
+    "min_pixels": 3136,
+    "max_pixels": 12845056,
+    "patch_size": 14,
+    "temporal_patch_size": 2,
+    "merge_size": 2,
+    "image_mean": [0.48145466, 0.4578275, 0.40821073],
+    "image_std": [0.26862954, 0.26130258, 0.27577711],
+    "image_processor_type": "Qwen2VLImageProcessor",
+    "processor_class": "Qwen2_5_VLProcessor",
+}
 
 # What the tokenizer learns merges from: the shapes of answers and prompts (any text still
 # encodes, byte by byte, thanks to the byte-level alphabet).
@@ -35,18 +235,19 @@ _CORPUS = [
     "Track the red car in this video. Split this video into chapters. Intro, Ending.",
 ]
 
-# Qwen's chat format, reduced to what the tests send (a video, then text).
-CHAT_TEMPLATE = (
-    "{% for m in messages %}<|im_start|>{{ m['role'] }}\n"
-    "{% if m['content'] is string %}{{ m['content'] }}{% else %}"
-    "{% for c in m['content'] %}"
-    "{% if c['type'] == 'video' %}<|vision_start|><|video_pad|><|vision_end|>"
-    "{% elif c['type'] == 'image' %}<|vision_start|><|image_pad|><|vision_end|>"
-    "{% else %}{{ c['text'] }}{% endif %}{% endfor %}{% endif %}<|im_end|>\n{% endfor %}"
-    "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"
-)
-
 FAMILIES = ("qwen3_vl", "qwen2_5_vl")
+PUBLISHED: dict[str, dict[str, object]] = {
+    # family: what its folder gets, file name → content
+    "qwen3_vl": {
+        "chat_template.json": {"chat_template": QWEN3_VL_CHAT_TEMPLATE},
+        "preprocessor_config.json": QWEN3_VL_PREPROCESSOR,
+        "video_preprocessor_config.json": QWEN3_VL_VIDEO_PREPROCESSOR,
+    },
+    "qwen2_5_vl": {
+        "chat_template.json": {"chat_template": QWEN2_5_VL_CHAT_TEMPLATE},
+        "preprocessor_config.json": QWEN2_5_VL_PREPROCESSOR,
+    },
+}
 
 
 def train_tokenizer() -> Any:
@@ -64,13 +265,21 @@ def train_tokenizer() -> Any:
         show_progress=False,
     )
     tok.train_from_iterator(_CORPUS * 10, trainer)
-    return PreTrainedTokenizerFast(
+    fast = PreTrainedTokenizerFast(
         tokenizer_object=tok, eos_token="<|im_end|>", pad_token="<|endoftext|>"
     )
+    fast.add_tokens(list(THINK_TOKENS))  # not special, as in Qwen3's tokenizer
+    return fast
 
 
-def build_tiny_vlm(folder: Path, family: str = "qwen3_vl", seed: int = 0) -> Path:
-    """Write a tiny ``family`` model folder (``qwen3_vl`` or ``qwen2_5_vl``) and return it."""
+def build_tiny_vlm(
+    folder: Path, family: str = "qwen3_vl", seed: int = 0, thinking: bool = False
+) -> Path:
+    """Write a tiny ``family`` model folder (``qwen3_vl`` or ``qwen2_5_vl``) and return it,
+    with the published chat template and processor settings (``thinking``: a Qwen3-VL
+    Thinking edition's generation prompt)."""
+    import json
+
     import torch
 
     if family not in FAMILIES:
@@ -112,6 +321,16 @@ def build_tiny_vlm(folder: Path, family: str = "qwen3_vl", seed: int = 0) -> Pat
     model.generation_config.do_sample = False
     model.save_pretrained(folder)
     processor.save_pretrained(folder)
+    # What shapes the prompt comes from the published files, not from the objects above.
+    for stale in ("chat_template.jinja", "processor_config.json"):
+        (folder / stale).unlink(missing_ok=True)
+    for name, content in PUBLISHED[family].items():
+        (folder / name).write_text(json.dumps(content, indent=2) + "\n")
+    if thinking:
+        if family != "qwen3_vl":
+            raise ValueError("the Thinking editions are Qwen3-VL models")
+        template = {"chat_template": QWEN3_VL_THINKING_CHAT_TEMPLATE}
+        (folder / "chat_template.json").write_text(json.dumps(template, indent=2) + "\n")
     return folder
 
 
@@ -154,7 +373,6 @@ def _qwen3(text: dict[str, Any], special: dict[str, int], tokenizer: Any) -> tup
             cap_pixels_per_frame=False,
         ),
         tokenizer=tokenizer,
-        chat_template=CHAT_TEMPLATE,
     )
     return model, processor
 
@@ -197,7 +415,6 @@ def _qwen2_5(text: dict[str, Any], special: dict[str, int], tokenizer: Any) -> t
             cap_pixels_per_frame=False,
         ),
         tokenizer=tokenizer,
-        chat_template=CHAT_TEMPLATE,
     )
     return model, processor
 

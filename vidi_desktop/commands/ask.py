@@ -29,6 +29,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    help="project file to write or update (default: project.json; "
                    "none with --json unless given)")
     p.add_argument("--json", action="store_true", help="print the answer as JSON")
+    p.add_argument("--plan", action="store_true",
+                   help="only say what the request would run (tasks and parameters, or why "
+                   "not), without running any analyser or writing any file; with --json: "
+                   '{"request", "backend", "file", "duration", "steps", "refusal"}')
     p.add_argument("--backend", choices=tuple(BACKENDS), default=DEFAULT_BACKEND,
                    help=f"who answers ({DEFAULT_BACKEND})")
     p.add_argument("--model", metavar="DIR", help="model folder for a VLM backend")
@@ -60,6 +64,8 @@ def _cmd_ask(args: argparse.Namespace) -> int:
     from vidi_desktop.core.time import Time, TimeRange
     from vidi_desktop.services.ask import ask_file
 
+    if args.plan:
+        return _cmd_plan(args)
     options = parse_options(args.option)
     if args.model:
         options["model_path"] = args.model
@@ -78,6 +84,34 @@ def _cmd_ask(args: argparse.Namespace) -> int:
     elif not args.quiet:
         for line in summary_lines(done):
             print(line)
+    return EXIT_OK
+
+
+def _cmd_plan(args: argparse.Namespace) -> int:
+    """``ask --plan``: route the request and print the plan; nothing runs, nothing is written."""
+    from vidi_desktop.cli import EXIT_OK, CliError
+    from vidi_desktop.models.builtin.plan import describe_step, plan_file
+
+    if args.backend != "builtin":
+        raise CliError(f"--plan shows what the built-in backend would run, not {args.backend}")
+    if args.output:
+        raise CliError("--plan writes nothing: leave out -o")
+    selected = None
+    if args.start is not None or args.end is not None:
+        start = args.start or Fraction(0)
+        end = args.end if args.end is not None else Fraction(10**9)
+        if end <= start:
+            raise CliError("--end must be after --start")
+        selected = (start, end)
+    plan = plan_file(args.file, args.request, selected)
+    if args.json:
+        print(json.dumps(plan, indent=2))
+        return EXIT_OK
+    print(f"{Path(plan['file']).name} ({plan['duration']:.3f} s): “{plan['request']}”")
+    if plan["refusal"] is not None:
+        print(f"won't run ({plan['refusal']['reason']}): {plan['refusal']['message']}")
+    for i, step in enumerate(plan["steps"], 1):
+        print(f"  {i}. {describe_step(step)}")
     return EXIT_OK
 
 

@@ -5,8 +5,11 @@ For each, :func:`inspect_model` reads ``config.json`` (family from ``model_type`
 quantization), checks the weights (a single ``model.safetensors``, every shard named in
 ``model.safetensors.index.json``, or the ``pytorch_model.bin`` equivalents; safetensors
 headers are read to count parameters and to catch truncated downloads), and looks for
-tokenizer and processor files. :func:`check_model` adds an estimate of the memory needed
-against the free RAM and, when torch is already imported or asked for, free CUDA memory.
+tokenizer and processor files, refuses a ``model_type`` no backend serves and compares
+``config.json`` with the tensors the headers name (:mod:`.weights_check`: a Qwen2.5-VL
+config on Qwen3-VL shards, a wrong layer count…). :func:`check_model` adds an estimate of
+the memory needed against the free RAM and, when torch is already imported or asked for,
+free CUDA memory.
 
 Nothing here raises for a broken folder: problems are collected as one-line messages, so a
 listing always shows every folder. Only the standard library is imported (plus torch on
@@ -195,7 +198,7 @@ def inspect_model(path: str | os.PathLike[str]) -> ModelInfo:
         value = config.get("model_type")
         model_type = value if isinstance(value, str) and value else None
         if model_type is None:
-            warnings.append("config.json has no model_type: family unknown")
+            problems.append("config.json has no model_type: no backend can tell what it is")
         quantization = _quantization(config.get("quantization_config"))
     family = FAMILIES.get(model_type or "", "unknown")
     if model_type and family == "unknown" and "vidi" in model_type.lower():
@@ -203,6 +206,13 @@ def inspect_model(path: str | os.PathLike[str]) -> ModelInfo:
 
     weights, weight_problems = _weights(folder, files)
     problems.extend(weight_problems)
+    if config is not None and not weight_problems and weights.format == "safetensors":
+        from vidi_desktop.models.weights_check import mismatches, tensor_shapes
+
+        shapes = tensor_shapes(folder, list(weights.files))
+        found = mismatches(config, family, shapes or {}, quantization is not None)
+        if found:
+            problems.append("config.json does not match the weights: " + "; ".join(found[:3]))
     if quantization is not None and weights.parameters is not None:
         # Packed quantized tensors (4-bit in uint8…) hold fewer elements than parameters.
         weights = replace(weights, parameters=None)
@@ -218,7 +228,11 @@ def inspect_model(path: str | os.PathLike[str]) -> ModelInfo:
         ):
             warnings.append("no chat template: prompts may be built wrongly")
     if family == "unknown" and model_type:
-        warnings.append(f"model_type {model_type!r} is no family vidi-desktop knows")
+        served = "; ".join(
+            f"{b}: {', '.join(t for t, f in FAMILIES.items() if BACKENDS[f] == b)}"
+            for b in dict.fromkeys(BACKENDS.values())
+        )
+        problems.append(f"model_type {model_type!r} is served by no backend ({served})")
 
     return replace(
         info,

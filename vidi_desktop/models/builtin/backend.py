@@ -34,8 +34,8 @@ from vidi_desktop.services.jobs import JobContext
 
 if TYPE_CHECKING:
     from vidi_desktop.media.probe import MediaInfo
+    from vidi_desktop.models.builtin.plan import Plan
 
-VLM_HINT = "--backend qwen-vl"
 
 
 class BuiltinBackend:
@@ -134,35 +134,9 @@ class BuiltinBackend:
     # -- requests it does not serve -----------------------------------------------------------
 
     def _decline(self, request: Request, routed: RoutedRequest) -> Suggestion:
-        from vidi_desktop.paths import models_dir
+        from vidi_desktop.models.builtin.plan import refusal_message
 
-        can = "; ".join(f"{I.BY_NAME[n].title}" for n in I.SERVED)
-        if routed.intent == I.NEEDS_VLM:
-            text = (
-                f"“{request.text}” asks about what is in the picture "
-                f"({routed.visual or 'a scene'}). The built-in backend knows shots, faces, "
-                "speech and silences, not objects or actions. A vision-language model "
-                "answers this: put Qwen3-VL or Qwen2.5-VL weights in "
-                f"{models_dir()} and run with `{VLM_HINT}`."
-            )
-        elif routed.intent == I.UNSUPPORTED:
-            text = (
-                f"The built-in backend cannot do “{request.text}”: no built-in analyser does "
-                f"that. It can: {can}."
-            )
-        elif routed.intent == I.HELP:
-            text = (
-                f"Ask in plain words. The built-in backend can: {can}. For questions about what "
-                f"is in the picture (“when is the red car visible”) use `{VLM_HINT}`."
-            )
-        else:
-            guess = ""
-            if routed.alternatives:
-                options = " or ".join(
-                    f"“{I.BY_NAME[a].title}”" for a in routed.alternatives if a in I.SERVED
-                )
-                guess = f" Did you mean {options}?" if options else ""
-            text = f"I did not understand “{request.text}”.{guess} The built-in backend can: {can}."
+        text = refusal_message(routed)
         return Suggestion.new(
             request.assets[0].asset_id,
             Answer(text),
@@ -171,6 +145,18 @@ class BuiltinBackend:
             metadata={"vidi": {"routing": _routing_meta(routed)}},
             request=request.text,
         )
+
+    def plan(
+        self,
+        text: str,
+        duration: Fraction | None,
+        selected: tuple[Fraction, Fraction] | None = None,
+    ) -> Plan:
+        """What ``text`` would run on footage ``duration`` s long, without running it
+        (:mod:`.plan`; the window's request box shows it as a hint)."""
+        from vidi_desktop.models.builtin.plan import Planner
+
+        return Planner(self.router).plan(text, duration, selected)
 
 
 # -- helpers ---------------------------------------------------------------------------------------

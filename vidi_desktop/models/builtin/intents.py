@@ -15,6 +15,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from vidi_desktop.models.builtin.params import NUMBER
+from vidi_desktop.models.builtin.refusals import JOBS
+
+_CLIP_NOUNS = r"(?:clips?|shorts|reels?|cuts|videos|segments|excerpts?|snippets?|teasers?|bits)"
+_CLIP_LENGTH = r"(?:s|secs?|seconds?|mins?|minutes?)"
+
 SCENES = "scenes"
 SILENCES = "silences"
 SUBTITLES = "subtitles"
@@ -24,10 +30,12 @@ FIND_PHRASE = "find_phrase"
 FACES = "faces"
 CHAPTERS = "chapters"
 SPEECH = "speech"
+FILLERS = "fillers"
 NEEDS_VLM = "needs_vlm"
 HELP = "help"
 UNSUPPORTED = "unsupported"  # editing jobs no built-in analyser does (stabilise, grade…)
 UNKNOWN = "unknown"  # a routing outcome, not an intent: nothing matched well enough
+UNREAD_WINDOW = "unread_window"  # a routing outcome: a part of the footage it cannot place
 
 
 @dataclass(frozen=True)
@@ -71,7 +79,9 @@ INTENTS: tuple[Intent, ...] = (
         (
             r"\bscenes?\b(?! (?:with|at|in|where|of)\b)",
             # Plural only: "this shot" is the footage, "the shots" what a detector finds.
-            r"\bshots\b(?! (?:with|of|where|in which|showing)\b)",
+            # "talking head shots", "face shots": shots of a thing, not shot detection.
+            r"(?<!head )(?<!face )\bshots\b(?! (?:with|of|where|in which|showing)\b)",
+            r"\bcamera angles?\b",
             r"\b(?:the|all|every|camera|hard|scene|shot) cuts?\b",
             r"\bcuts\b",
             r"\btransitions?\b",
@@ -138,6 +148,7 @@ INTENTS: tuple[Intent, ...] = (
             r"\bsrt\b|\bvtt\b|\bwebvtt\b",
             r"\bspeech[- ]to[- ]text\b",
             r"\bwrite (?:down|out) (?:the )?(?:dialogue|what)\b",
+            r"\bwhat (?:is|are) (?:they|he|she|people|you|we|i) (?:saying|talking about)\b",
         ),
     ),
     Intent(
@@ -164,7 +175,18 @@ INTENTS: tuple[Intent, ...] = (
         (
             r"\bhighlights?\b",
             r"\bbest (?:moments?|parts?|bits?|clips?|part)\b",
-            r"\b(?:most )?(?:interesting|engaging|exciting|viral|juiciest|funniest|strongest)\b",
+            r"\b(?:interesting|engaging|exciting|viral|juiciest|funniest|strongest)\b",
+            # "top 5 moments", "the most quotable moments", "best 2 clips"
+            rf"\b(?:most|best|top)\s+(?:{NUMBER}\s+|[a-z]+\s+)?(?:moments?|parts?|bits?|clips?|"
+            r"quotes?|lines?|segments?|sections?)\b",
+            r"\b(?:quotable|memorable|shareable|emotional|powerful|epic|iconic|standout|"
+            r"stand-out|dramatic|touching|hilarious|insightful|key|golden|catchy|punchy|"
+            r"clip-worthy)\s+(?:moments?|bits?|parts?|quotes?|lines?|clips?|segments?)\b",
+            # a number or a length of clips: "5 clips of 30 seconds", "two 45s shorts"
+            rf"\b{NUMBER}\s+(?:[a-z0-9-]+\s+)?{_CLIP_NOUNS}\b",
+            rf"\b{_CLIP_NOUNS}\s+(?:of\s+)?(?:about\s+|around\s+)?\d+(?:\.\d+)?\s*-?\s*"
+            rf"{_CLIP_LENGTH}\b",
+            rf"\b\d+(?:\.\d+)?\s*-?\s*{_CLIP_LENGTH}\s+(?:long\s+)?{_CLIP_NOUNS}\b",
             r"\bteasers?\b|\btrailers?\b|\bpromos?\b|\bsizzle\b",
             r"\breel\b",
             r"\bcut-?downs?\b|\bsocial (?:clips?|posts?|media)\b",
@@ -292,7 +314,30 @@ INTENTS: tuple[Intent, ...] = (
             r"\bspeech\b(?! to text)",
             r"\btalking\b(?! about)(?! heads?)",
             r"\bspeaking\b(?! about)|\bspeaks?\b(?! about)|\bspoken\b",
+            r"\b(?:people|someone|somebody|anyone|anybody|they|he|she) talks?\b(?! about)",
             r"\bdialogue\b|\bvoices?\b|\bvoice activity\b",
+        ),
+    ),
+    Intent(
+        FILLERS,
+        "remove filler words",
+        "cuts over filler words and repeated words",
+        (
+            "remove the filler words",
+            "cut the ums and uhs",
+            "delete every um",
+            "find the filler words",
+            "take out the hesitation sounds",
+            "remove stutters and repeated words",
+            "clean up the verbal tics",
+            "strip the uhms and errs",
+        ),
+        (
+            r"\b(?:u+m+s?|u+h+s?|uhms?|a+h+s?|e+r+s|e+r+m+s?|hmm+s?)\b",
+            r"\bfillers?\b|\bfiller words?\b",
+            r"\bhesitations?\b|\bhesitation (?:sounds?|noises?)\b",
+            r"\bstutter\w*|\bstammer\w*|\bverbal tics?\b",
+            r"\brepeated words?\b|\bword repetitions?\b|\bdouble words?\b",
         ),
     ),
     Intent(
@@ -331,22 +376,13 @@ INTENTS: tuple[Intent, ...] = (
             "blur the license plate",
             "find the applause",
             "when does the music start",
-            "remove the ums and ahs",
             "fix the white balance",
             "render the final video",
+            "add a title card",
+            "make it 60 fps",
         ),
-        (
-            r"\bstabili[sz]\w*|\bshaky\b",
-            r"\bcolou?r[- ]?(?:grade|grading|correct\w*)\b|\bwhite balance\b|\blut\b",
-            r"\blouder\b|\bquieter\b|\bvolume\b|\bnormali[sz]e\b|\bdenois\w*|"
-            r"\b(?:background )?noise\b",
-            r"\bspeed (?:it )?up\b|\bslow (?:it )?down\b|\btime-?lapse\b",
-            r"\bmusic\b|\bsongs?\b|\bapplause\b|\blaugh(?:s|ter|ing)?\b|\bbeeps?\b",
-            r"\btranslat\w*",
-            r"\bexport\b|\brender\b|\bupload\b",
-            r"\bblur\b|\bpixelat\w*|\bwatermark\b",
-            r"\bums?\b|\buhs?\b|\bahs?\b|\bfiller words?\b",
-        ),
+        # The jobs outside the product, each with what to offer instead (:mod:`.refusals`).
+        tuple(job.pattern for job in JOBS),
     ),
     Intent(
         HELP,

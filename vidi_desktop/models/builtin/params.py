@@ -188,7 +188,8 @@ class Window:
     """A part of the footage named in words, resolved against its length by :meth:`resolve`.
 
     ``start``/``end`` are seconds from the beginning; ``last`` is the final seconds ("the
-    last 30 seconds"); ``part`` a fraction of the length ("the second half"). Any of them
+    last 30 seconds"); ``part`` a fraction of the length ("the second half", "the intro");
+    ``before_last`` everything but the final seconds ("before the last minute"). Any of them
     may be None (open).
     """
 
@@ -196,6 +197,7 @@ class Window:
     end: Fraction | None = None
     last: Fraction | None = None
     part: tuple[Fraction, Fraction] | None = None
+    before_last: Fraction | None = None  # "before the last minute": all but the final seconds
     text: str = ""
 
     def resolve(self, duration: Fraction) -> tuple[Fraction, Fraction]:
@@ -206,6 +208,8 @@ class Window:
         """
         if self.last is not None:
             return max(Fraction(0), duration - self.last), duration
+        if self.before_last is not None:
+            return Fraction(0), duration - self.before_last
         if self.part is not None:
             return self.part[0] * duration, self.part[1] * duration
         start = self.start if self.start is not None else Fraction(0)
@@ -216,6 +220,8 @@ class Window:
         """The window in words, for messages ("0:00–5:00", "the last 0:30")."""
         if self.last is not None:
             return f"the last {format_seconds(self.last)}"
+        if self.before_last is not None:
+            return f"all but the last {format_seconds(self.before_last)}"
         if self.part is not None:
             return f"{float(self.part[0]):.0%}–{float(self.part[1]):.0%} of the footage"
         a = format_seconds(self.start) if self.start is not None else "start"
@@ -226,15 +232,40 @@ class Window:
 _POINT = rf"(?:{_CLOCK}|(?:the\s+)?{DURATION}(?:\s+mark)?|minute\s+{NUMBER})"
 _FIRST = r"(?:first|opening|initial|beginning|start)"
 _LAST = r"(?:last|final|closing|ending|end)"
-_HALVES = {
-    "first half": (Fraction(0), Fraction(1, 2)),
-    "second half": (Fraction(1, 2), Fraction(1)),
-    "last half": (Fraction(1, 2), Fraction(1)),
-    "first third": (Fraction(0), Fraction(1, 3)),
-    "last third": (Fraction(2, 3), Fraction(1)),
-    "first quarter": (Fraction(0), Fraction(1, 4)),
-    "last quarter": (Fraction(3, 4), Fraction(1)),
+INTRO_SHARE = Fraction(1, 10)
+"""How much of the footage "the intro" / "the outro" names: its first / last tenth."""
+
+_ORDINAL_INDEX = {
+    "first": 0,
+    "front": 0,
+    "opening": 0,
+    "initial": 0,
+    "second": 1,
+    "third": 2,
+    "fourth": 3,
+    "middle": -2,  # the middle third; no middle half or quarter
+    "last": -1,
+    "final": -1,
+    "back": -1,
+    "latter": -1,
+    "closing": -1,
 }
+_FRACTIONS = {"half": 2, "third": 3, "quarter": 4}
+_NAMED_PARTS = {
+    "intro": (Fraction(0), INTRO_SHARE),
+    "introduction": (Fraction(0), INTRO_SHARE),
+    "opening": (Fraction(0), INTRO_SHARE),
+    "outro": (1 - INTRO_SHARE, Fraction(1)),
+    "ending": (1 - INTRO_SHARE, Fraction(1)),
+    "conclusion": (1 - INTRO_SHARE, Fraction(1)),
+    "closing": (1 - INTRO_SHARE, Fraction(1)),
+}
+_PART = (
+    rf"(?:the\s+)?(?:(?P<ord>{'|'.join(_ORDINAL_INDEX)})\s+(?P<frac>{'|'.join(_FRACTIONS)})\b"
+    rf"|(?P<pcw>first|opening|initial|last|final|closing)\s+(?P<pc>\d+(?:\.\d+)?)\s*"
+    rf"(?:%|percent\b|per\s+cent\b)"
+    rf"|(?P<named>{'|'.join(_NAMED_PARTS)})\b(?!\s*(?:{NUMBER}|-))(?:\s+(?:part|section|bit))?)"
+)
 _WINDOW_RULES: list[tuple[str, re.Pattern[str]]] = [
     (
         "between",
@@ -243,7 +274,28 @@ _WINDOW_RULES: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
     ("range", re.compile(rf"(?<![\w:])(?P<a>{_CLOCK})\s*(?:-|–|to)\s*(?P<b>{_CLOCK})(?![\w:])")),
-    ("part", re.compile(r"\b(?:in\s+|during\s+)?(?:the\s+)?(?P<p>" + "|".join(_HALVES) + r")\b")),
+    (
+        # "after the first 30 seconds": what follows them, not the 30 seconds themselves
+        "after_first",
+        re.compile(
+            rf"\b(?:after|past|skip(?:ping)?)\s+(?:the\s+)?{_FIRST}\s+"
+            rf"(?P<d>{DURATION}|{NUMBER}\s*-?\s*{_UNIT}|minute|hour|second)\b"
+        ),
+    ),
+    (
+        "before_last",
+        re.compile(
+            rf"\b(?:before|until|till|up\s+to)\s+(?:the\s+)?{_LAST}\s+"
+            rf"(?P<d>{DURATION}|{NUMBER}\s*-?\s*{_UNIT}|minute|hour|second)\b"
+        ),
+    ),
+    (
+        "part",
+        re.compile(
+            rf"\b(?:(?P<rel>after|past|before|until|till|up\s+to)\s+|(?:in|during|within|for|"
+            rf"from|of|over|throughout)\s+)?{_PART}"
+        ),
+    ),
     (
         "first",
         re.compile(
@@ -267,6 +319,30 @@ _WINDOW_RULES: list[tuple[str, re.Pattern[str]]] = [
     ),
     ("before", re.compile(rf"\b(?:before|until|till|up\s+to|by)\s+(?P<b>{_POINT})")),
 ]
+
+
+def _part_value(m: re.Match[str]) -> tuple[Fraction, Fraction] | None:
+    """The fraction of the footage a :data:`_PART` match names, or None when it names none."""
+    if m["frac"]:
+        n = _FRACTIONS[m["frac"]]
+        i = _ORDINAL_INDEX[m["ord"]]
+        if i == -2:
+            if n != 3:
+                return None
+            i = 1
+        elif i < 0:
+            i = n - 1
+        if i >= n:
+            return None  # "the third half"
+        return Fraction(i, n), Fraction(i + 1, n)
+    if m["pc"]:
+        share = Fraction(m["pc"]) / 100
+        if not 0 < share <= 1:
+            return None
+        if m["pcw"] in ("last", "final", "closing"):
+            return 1 - share, Fraction(1)
+        return Fraction(0), share
+    return _NAMED_PARTS[m["named"]]
 
 
 def _point_value(text: str) -> Fraction:
@@ -296,7 +372,20 @@ def _find_window(text: str) -> tuple[Window, tuple[int, int]] | None:
                         continue
                     w = Window(start=a, end=b)
                 elif kind == "part":
-                    w = Window(part=_HALVES[m["p"]])
+                    part = _part_value(m)
+                    if part is None:
+                        continue
+                    if m["rel"] in ("after", "past"):
+                        part = (part[1], Fraction(1))
+                    elif m["rel"] is not None:
+                        part = (Fraction(0), part[0])
+                    if part[1] <= part[0]:
+                        continue
+                    w = Window(part=part)
+                elif kind == "after_first":
+                    w = Window(start=_span_value(m["d"]))
+                elif kind == "before_last":
+                    w = Window(before_last=_span_value(m["d"]))
                 elif kind == "first":
                     w = Window(start=Fraction(0), end=_span_value(m["d"]))
                 elif kind == "last":
@@ -308,6 +397,50 @@ def _find_window(text: str) -> tuple[Window, tuple[int, int]] | None:
             except ValueError:
                 continue
             return replace(w, text=m[0].strip()), m.span()
+    return None
+
+
+# Words that name the footage itself, or what the analysers find, after "during/before…":
+# "silences during the interview" is the whole interview, "silence before the cut" no window.
+_NOT_A_PART = frozenset(
+    """video clip clips footage interview recording file audio talk podcast film movie vlog
+    webinar lecture episode stream show whole thing entire rest cut cuts pause pauses silence
+    silences word words speech sentence sentences line lines phrase shot shots scene scenes
+    transition transitions fade fades edit edits subtitle subtitles caption captions highlight
+    highlights clip moment moments chapter chapters one ones each every end start beginning
+    first last""".split()  # noqa: SIM905
+)
+_PROGRAMME_PARTS = (
+    r"acts?|q&a|q and a|qa|intermission|interval|credits|commercials?|ad\s+breaks?|breaks?|"
+    r"halftime|half-time|overtime|kick-?off|keynote|encore|chorus|verse|bridge|innings?"
+)
+_ORDINAL_PARTS = r"segments?|parts?|sections?|rounds?|sets?|periods?|sessions?|halves"
+_UNREAD_WINDOW = [
+    re.compile(
+        r"\b(?:during|throughout|before|after|until|till|since)\s+"
+        r"(?:the|a|an|his|her|their|our|my|your)\s+(?P<np>[\w&'-]+(?:\s+[\w&'-]+)?)"
+    ),
+    re.compile(
+        rf"\b(?:in|from|within|for|of|at)\s+the\s+(?P<np>(?:(?:\w+)\s+)?(?:{_PROGRAMME_PARTS}))\b"
+    ),
+    re.compile(
+        r"\b(?:in|from|within|for|of|at)\s+the\s+(?P<np>(?:second|third|fourth|fifth|next|"
+        rf"other|later|earlier|previous)\s+(?:{_ORDINAL_PARTS}))\b"
+    ),
+]
+
+
+def _find_unread_window(text: str) -> str | None:
+    """A part of the footage named in words no rule can place ("during the Q&A"), or None.
+
+    Read after the windows that could be placed were taken out of ``text``.
+    """
+    for pattern in _UNREAD_WINDOW:
+        for m in pattern.finditer(text):
+            first = m["np"].split()[0]
+            if pattern is _UNREAD_WINDOW[0] and first in _NOT_A_PART:
+                continue
+            return m.group(0).strip()
     return None
 
 
@@ -426,6 +559,10 @@ _TIGHTEN_TO = re.compile(
     rf"\b(?:tighten|shorten|trim|reduce|cut\s+down|shrink)\b[^.;]*?\b(?:pauses?|silences?|gaps?)"
     rf"\b[^.;]*?\b(?:to|down\s+to)\s+(?P<d>{DURATION})"
 )
+_KEEP_ONES = re.compile(
+    rf"\b(?:pauses?|silences?|gaps?|breaths?)\b[^.;]*?\b(?:keep|leave|preserve|except|but\s+not)"
+    rf"\b\s+(?:the\s+)?(?:ones|those|any)\s+(?:that\s+are\s+)?{_SHORTER}\s*(?P<d>{DURATION})"
+)
 _MIN_SILENCE = re.compile(
     rf"\b(?:pauses?|silences?|gaps?|dead\s+air)\b[^.;]*?{_LONGER}\s*(?P<d>{DURATION})"
 )
@@ -480,6 +617,7 @@ class Params:
     min_silence: Fraction | None = None  # only silences longer than this
     short: bool = False  # "short clips"
     unit: Literal["shot", "moment"] | None = None  # "every shot with…" vs "whenever…"
+    unread_window: str | None = None  # a part of the footage named but not placed ("the Q&A")
     leftover: str = field(default="", compare=False)  # the text once parameters are removed
 
     def as_dict(self) -> dict[str, object]:
@@ -528,8 +666,9 @@ def parse_params(text: str) -> Params:
     if found is not None:
         window, span = found
         t = _cut(t, span)
+    unread_window = _find_unread_window(t)
     keep_pauses = margin = min_silence = None
-    m = _KEEP_PAUSES.search(t)
+    m = _KEEP_PAUSES.search(t) or _KEEP_ONES.search(t)
     if m:
         keep_pauses = duration_value(m["d"])
         t = _cut(t, m.span("d"))
@@ -582,5 +721,6 @@ def parse_params(text: str) -> Params:
         min_silence=min_silence,
         short=bool(re.search(r"\b(?:short|quick|brief|bite[- ]sized|snappy)\b", t)),
         unit=unit,
+        unread_window=unread_window,
         leftover=re.sub(r"\s+", " ", t).strip(),
     )

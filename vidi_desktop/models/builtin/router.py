@@ -9,8 +9,16 @@ do rather than guess.
 
 Requests about what is *in the picture* ("when is the red car visible", "find the dog")
 look a lot like served ones to an embedding ("every shot with a face"), so an explicit
-detector looks for objects, colours, actions and open questions first; when it fires (and
-the request is not about words being said) the answer is ``needs_vlm``.
+detector looks for objects, colours, actions, "shots with the <thing>", someone doing
+something and open questions first; when it fires (and the request is not about words being
+said) the answer is ``needs_vlm``. An editing job no analyser does ("stabilize", "translate
+the subs") is ``unsupported`` before anything else (:mod:`.refusals`: with what to do
+instead).
+
+Before all that, the request is read as plain English (:mod:`.rewrite`: typos, shorthand,
+Spanish/French/German/Portuguese); after it, a compound request is split into its tasks,
+each with its own parameters (:mod:`.compound`), and a part of the footage no rule can place
+("during the Q&A") makes the request ``unread_window`` rather than run on all of it.
 """
 
 from __future__ import annotations
@@ -21,7 +29,10 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from vidi_desktop.models.builtin import intents as I
+from vidi_desktop.models.builtin.compound import split_tasks
 from vidi_desktop.models.builtin.params import Params, normalize, parse_params
+from vidi_desktop.models.builtin.refusals import Job, unsupported_job
+from vidi_desktop.models.builtin.rewrite import rewrite
 
 if TYPE_CHECKING:
     import numpy as np
@@ -57,6 +68,8 @@ class RoutedRequest:
     alternatives: tuple[str, ...] = ()  # close runners-up when the request is unclear
     also: tuple[RoutedRequest, ...] = ()  # further tasks of a compound request ("… and …")
     keyword: bool = False  # one of the intent's strong keywords is in the request
+    job: Job | None = None  # the editing job outside the product it asks for (unsupported)
+    read_as: str | None = None  # the request as the router read it, when rewritten
 
     @property
     def served(self) -> bool:
@@ -150,6 +163,91 @@ _SHOT_LOOKS = re.compile(
 )
 
 
+# "shots with the giraffe", "moments with the trophy": a thing no analyser knows.
+_UNITS = (
+    r"(?:shots?|scenes?|clips?|moments?|parts?|bits?|frames?|footage|times?|segments?|"
+    r"sections?|everything|anything|close-?ups?)"
+)
+_WITH_THING = re.compile(
+    rf"\b{_UNITS}\s+(?:with|of|showing|featuring|containing|including|that shows?)\s+"
+    # A determiner first: "with the giraffe" is a thing, "with high sensitivity" a setting.
+    r"(?P<np>(?:a|an|the|some|any|his|her|their|my|our|that|this|these|those)\s+"
+    r"[\w'-]+(?:\s+[\w'-]+){0,2})"
+)
+_NP_STOP = frozenset(
+    """in on at where that which when while from during for to and or but as by than
+    then""".split()  # noqa: SIM905
+)
+_NP_SKIP = frozenset(
+    "a an the some any his her their my our its this that these those".split()  # noqa: SIM905
+)
+_NOT_A_THING = frozenset(
+    """face faces facial person people persons someone somebody anyone anybody everyone
+    speaker speakers host hosts guest guests presenter presenters interviewer interviewee
+    him her them me us you it talking speaking speech dialogue dialog voice voices silence
+    silences sound audio words word subtitles captions quotes quote lines video clip footage
+    interview recording talk podcast film movie vlog best most top key good great
+    interesting funny funniest exciting engaging strongest emotional memorable quotable
+    highlights highlight action cut cuts transitions fades dissolves each every all
+    length about around seconds second minutes minute secs sec mins min hours margin margins
+    padding handles buffer duration title titles timestamp timestamps label labels marker
+    markers sensitivity threshold confidence score aspect ratio crop format""".split()  # noqa: SIM905
+)
+# "when the guy hands over the envelope", "where does the chef plate the dish": someone doing
+# something in the picture. Verbs of speech are what the transcript answers.
+_PERSON = (
+    r"(?:guy|man|men|woman|women|lady|girl|boy|kid|kids|child|children|chef|cook|person|"
+    r"speaker|host|guest|presenter|player|players|driver|dancer|singer|actor|actress|teacher|"
+    r"doctor|customer|athlete|goalkeeper|referee|baby|couple|bride|groom|waiter|worker)"
+)
+_EVENT_QUESTION = re.compile(
+    r"\b(?:when|where|how|why|at what point)\s+(?:does|did|do|will)\s+"
+    r"(?:(?P<pron>he|she|they|someone|somebody|it)|(?:the|a|an|his|her|their|my|our)\s+"
+    r"(?:\w+\s+)?(?P<noun>[a-z]+))\s+(?P<verb>[a-z]+)"
+)
+_EVENT_STATEMENT = re.compile(rf"\b(?:he|she|the\s+{_PERSON})\s+(?P<verb>[a-z]+s)\b")
+_NOT_EVENTS = frozenset(
+    """say says said mention mentions talk talks speak speaks discuss discusses bring brings
+    refer refers ask asks answer answers explain explains tell tells pause pauses stop stops
+    is was has does gets appears appear disappears disappear shows show comes come goes go
+    be have get seem seems look looks need needs want wants start starts begin begins end
+    ends change changes finish finishes""".split()  # noqa: SIM905
+)
+_SPEECH_AFTER = re.compile(r"^\s*(?:talking|speaking|to talk|to speak|saying)\b")
+
+
+def _thing_with(text: str) -> str | None:
+    """The thing in "shots with the giraffe" when no served word names it."""
+    for m in _WITH_THING.finditer(text):
+        words: list[str] = []
+        for w in m["np"].split():
+            if w in _NP_STOP:
+                break
+            if w not in _NP_SKIP:
+                words.append(w)
+        if not words or any(w in _NOT_A_THING or any(c.isdigit() for c in w) for w in words):
+            continue
+        if any(w.endswith("'s") and w[:-2] in _NOT_A_THING for w in words):
+            continue
+        return " ".join(words)
+    return None
+
+
+def _event(text: str) -> str | None:
+    """Someone doing something ("the guy hands over", "does the chef plate"), or None."""
+    for m in _EVENT_QUESTION.finditer(text):
+        if m["noun"] and (m["noun"] in _NOT_A_THING or m["noun"] in _SERVED_WORDS):
+            continue
+        if m["verb"] in _NOT_EVENTS or _SPEECH_AFTER.match(text[m.end() :]):
+            continue
+        return m.group(0)
+    for m in _EVENT_STATEMENT.finditer(text):
+        if m["verb"] in _NOT_EVENTS or _SPEECH_AFTER.match(text[m.end() :]):
+            continue
+        return m.group(0)
+    return None
+
+
 def visual_query(text: str, params: Params) -> str | None:
     """What the request wants found in the picture ("red car", "dancing"), or None.
 
@@ -175,7 +273,7 @@ def visual_query(text: str, params: Params) -> str | None:
     m = _SHOT_LOOKS.search(t)
     if m and re.search(r"\b(?:shots?|scenes?|clips?|parts?|moments?|footage)\b", t):
         return m.group(0)
-    return None
+    return _thing_with(t) or _event(t)
 
 
 _FIND_THING = re.compile(
@@ -190,7 +288,7 @@ _SERVED_WORDS = frozenset(
     highlights moment moments best part parts bit bits clip clips chapter chapters section
     sections topic topics face faces person people speaker speakers someone word words phrase
     good interesting funny important key main start end beginning middle black frames
-    dissolves""".split()  # noqa: SIM905
+    dissolves filler fillers um ums uh uhs hesitations stutters""".split()  # noqa: SIM905
 )
 
 
@@ -211,10 +309,6 @@ def _has_subject(text: str) -> bool:
     subject = r"\b(?:he|she|they|it|the \w+|someone|somebody|man|woman|kid|guy|girl|boy)\b"
     return bool(re.search(rf"{subject} (?:\w+ )?(?:{_ACTIONS})\b", text))
 
-
-_CONJUNCTION = re.compile(
-    r"(?:,\s*|\s+)(?:and then|and also|and|then|plus|as well as|also)\s+|\s*[;,]\s*"
-)
 
 # -- the router -----------------------------------------------------------------------------------
 
@@ -258,60 +352,49 @@ class Router:
     def route(self, text: str) -> RoutedRequest:
         """Decide what ``text`` asks for (see the module docstring).
 
-        A compound request ("split into scenes and add subtitles") comes back as its first
-        task with the others in ``also``, when every part is a served task named by a keyword.
+        The request is first rewritten into the plain English the rules read (typos,
+        shorthand, other languages: :mod:`.rewrite`). A compound request ("split into scenes
+        and add subtitles") comes back as its first task with the others in ``also``, each
+        with its own parameters (:mod:`.compound`). A served request that names a part of the
+        footage no rule can place ("during the Q&A") is ``unread_window``, never run on all of
+        it.
         """
         started = time.perf_counter()
         try:
-            whole = self._route(text)
-            if whole.intent in (I.NEEDS_VLM, I.HELP):
+            read = rewrite(text)
+            whole = self._route(read.text)
+            whole = replace(whole, text=text, read_as=read.text if read.changes else None)
+            if not whole.served:
                 return whole
-            parts = self._compound(text, whole.params, depth=0)
-            if parts is None:
-                return whole
+            protect = [whole.params.phrase or ""]
+            if whole.params.window is not None:
+                protect.append(whole.params.window.text)
+            parts = split_tasks(read.text, protect, self._route) or [whole]
+            unread = next((p for p in parts if p.params.unread_window), None)
+            if unread is not None:
+                return replace(
+                    whole,
+                    intent=I.UNREAD_WINDOW,
+                    params=unread.params,
+                    explanation=f"names a part of the footage it cannot place "
+                    f"({unread.params.unread_window!r})",
+                    also=(),
+                )
+            if len(parts) == 1:
+                head = parts[0]
+                return replace(head, text=text, read_as=whole.read_as,
+                               explanation=whole.explanation if head.intent == whole.intent
+                               else f"{head.intent}: with its modifiers ({head.explanation})")
             head, *rest = parts
             return replace(
                 head,
+                text=text,
+                read_as=whole.read_as,
                 also=tuple(rest),
                 explanation=("compound request: " + " + ".join(p.intent for p in parts)),
             )
         finally:
             self.last_latency_s = time.perf_counter() - started
-
-    def _compound(self, text: str, whole: Params, depth: int) -> list[RoutedRequest] | None:
-        """The request split at a conjunction into served tasks, or None."""
-        if depth > 2:
-            return None
-        masked = text
-        if whole.quoted and whole.phrase:
-            # Never split inside quotes: "find 'salt and pepper'".
-            masked = re.sub(re.escape(whole.phrase), lambda m: "x" * len(m[0]), text, count=1)
-        for m in _CONJUNCTION.finditer(masked):
-            left, right = text[: m.start()].strip(" ,;"), text[m.end() :].strip(" ,;")
-            if not left or not right:
-                continue
-            first = self._task(left, whole)
-            if first is None:
-                continue
-            later = self._compound(right, whole, depth + 1) or (
-                [t] if (t := self._task(right, whole)) is not None else None
-            )
-            if later is None:
-                continue
-            intents = [first.intent, *(p.intent for p in later)]
-            if len(set(intents)) == len(intents):
-                return [first, *later]
-        return None
-
-    def _task(self, text: str, whole: Params) -> RoutedRequest | None:
-        """``text`` as one part of a compound request: a served intent its keywords name."""
-        part = self._route(text)
-        if not part.served or not part.keyword:
-            return None
-        if part.params.window is None and whole.window is not None:
-            # "in the first minute, split into scenes and add subtitles": both parts.
-            part = replace(part, params=replace(part.params, window=whole.window))
-        return part
 
     def _route(self, text: str) -> RoutedRequest:
         params = parse_params(text)
@@ -320,6 +403,9 @@ class Router:
         embed_text = norm
         if params.quoted and params.phrase:
             embed_text = norm.replace(normalize(params.phrase), "something")
+        if params.window is not None and params.window.text:
+            # Nor is the window ("scenes in the last quarter"): it says where, not what.
+            embed_text = re.sub(r"\s+", " ", embed_text.replace(params.window.text, " ")).strip()
         sims = self.similarities(embed_text)
         scores: dict[str, float] = {}
         reasons: dict[str, list[str]] = {}
@@ -364,6 +450,13 @@ class Router:
 
         if I.BY_NAME[I.HELP].keyword_hits(scan):
             return decide(I.HELP, "asks what the backend can do")
+        job = unsupported_job(scan)
+        if job is not None:
+            # An editing job no analyser does, even about something in the picture ("blur
+            # the licence plate", "replace the sky"): say so, and what it can do instead.
+            return replace(
+                decide(I.UNSUPPORTED, f"asks for {job[0].what} ({job[1]!r})"), job=job[0]
+            )
         if seen is not None:
             return decide(I.NEEDS_VLM, f"asks about something in the picture ({seen!r})")
         if scores[best] < MIN_SCORE or best == I.NEEDS_VLM:
@@ -375,6 +468,13 @@ class Router:
                 I.NEEDS_VLM,
                 f"reads like a question about the picture (similarity {scores[best]:.2f})",
             )
+        keyed = [
+            n for n in I.SERVED if any(r.startswith("keyword") for r in reasons.get(n, ()))
+        ]
+        if scores[best] < MIN_SCORE and keyed == [best]:
+            # One served task named outright and no other ("subs please", "9x16"): the
+            # keyword settles it even where word vectors find the wording unfamiliar.
+            return decide(best, f"{best}: its keyword alone ({'; '.join(reasons[best])})")
         if scores[best] < MIN_SCORE:
             return decide(
                 I.UNKNOWN,

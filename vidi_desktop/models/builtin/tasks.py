@@ -424,6 +424,31 @@ def speech(t: TaskInput) -> list[Suggestion]:
     return out
 
 
+def fillers(t: TaskInput) -> list[Suggestion]:
+    """Cuts over filler words ("um", "uh"…) and words said twice, from the transcript — the
+    finder the transcript panel's "Find fillers" uses."""
+    from vidi_desktop.analysis.fillers import find_fillers, word_cut_suggestions
+
+    transcript = t.store.transcript(t.info, t.whisper_model, t.job)
+    if transcript is None:
+        return [t.answer("This file has no sound, so it has no filler words.")]
+    if not transcript.words:
+        return [t.answer("No speech was found in this file.")]
+    cuts = [
+        c
+        for c in find_fillers(transcript.words)
+        if t.span.start <= c.range.start and c.range.end_exclusive <= t.span.end_exclusive
+    ]
+    if not cuts:
+        return [
+            t.answer(
+                f"No filler word or repeated word in the transcript{t.where()} "
+                f"({len(transcript.words)} words; Whisper often leaves hesitations out)."
+            )
+        ]
+    return word_cut_suggestions(t.asset.asset_id, cuts, f"{SOURCE}.fillers")
+
+
 TASKS: dict[str, Task] = {
     I.SCENES: scenes,
     I.SILENCES: silences,
@@ -434,6 +459,7 @@ TASKS: dict[str, Task] = {
     I.FACES: faces,
     I.CHAPTERS: chapters,
     I.SPEECH: speech,
+    I.FILLERS: fillers,
 }
 
 

@@ -6,6 +6,9 @@ kept); neither is written, so the scorer counts it as unanswered. The backend is
 once, runs every query in the calling thread, and is unloaded at the end. The output is
 rewritten every few seconds, so an interrupted run leaves the answers it had.
 
+Each STG query is asked as a grounding task (``options["task"] = "grounding"``: one object
+tube per query, as upstream defines the benchmark), each TR query as a temporal one.
+
 How suggestions become predictions:
 
 - **STG** (``tubes.csv``): the :class:`ObjectTube` suggestions, best first (by confidence,
@@ -218,11 +221,20 @@ def answer_ranges(suggestions: Sequence[Suggestion], start: Fraction = Fraction(
 # -- the runs ---------------------------------------------------------------------------------
 
 
+STG_OPTIONS = {"task": "grounding"}
+"""Every VUE-STG query asks for one object tube (upstream's definition of the task), so the
+backend is told so rather than left to guess from the words ("the man who…" reads as a
+time range to the word rules)."""
+TR_OPTIONS = {"task": "temporal"}
+"""Every VUE-TR query asks for the time ranges where it happens."""
+
+
 @dataclass(frozen=True, slots=True)
 class _Job:
     query_id: str
     text: str
     video_id: str
+    options: tuple[tuple[str, str], ...] = ()
 
 
 def _run(
@@ -276,7 +288,7 @@ def _run(
                 report.skipped.append(job.query_id)
                 continue
             try:
-                request = Request(job.text, (ref,))
+                request = Request(job.text, (ref,), options=dict(job.options))
                 suggestions = backend.run(request, no_progress, cancel)
             except (NotSupportedError, CancelledError):
                 raise  # no later query can do better
@@ -341,7 +353,8 @@ def predict_stg(
         if not mine:
             report.empty.append(job.query_id)
 
-    jobs = [_Job(q.query_id, q.text, q.video_id) for q in queries]
+    options = tuple(STG_OPTIONS.items())
+    jobs = [_Job(q.query_id, q.text, q.video_id, options) for q in queries]
     _run(backend, jobs, videos, report, take, lambda: write_tubes(out, rows), progress,
          cancel or threading.Event())
     return report
@@ -380,7 +393,8 @@ def predict_tr(
         if not answer:
             report.empty.append(job.query_id)
 
-    jobs = [_Job(q.query_id, q.text, q.video_id) for q in queries]
+    options = tuple(TR_OPTIONS.items())
+    jobs = [_Job(q.query_id, q.text, q.video_id, options) for q in queries]
     _run(backend, jobs, videos, report, take, lambda: write_results(out, items), progress,
          cancel or threading.Event())
     return report

@@ -1,7 +1,9 @@
 """The Vidi backend: ByteDance Vidi in the user's own Python, driven over JSON lines.
 
 Vidi1.5-9B and Vidi-7B need the user's checkout of github.com/bytedance/vidi and the old
-transformers it pins, which cannot live in vidi-desktop's environment. So ``load`` starts
+transformers it pins, which cannot live in vidi-desktop's environment — and, as upstream
+asserts, a CUDA GPU with flash-attn 2: the runner checks that before importing Vidi's code
+and the load fails with that one line otherwise. So ``load`` starts
 ``runner_script.py`` in the user's interpreter and waits for its ``ready`` line; ``run``
 sends one request per asset and reads progress lines until the result. Vidi's answer (a
 list of fractions of the duration) becomes exact, frame-snapped ranges: ``CutRange`` to
@@ -46,6 +48,7 @@ from vidi_desktop.models.protocol import (
 from vidi_desktop.models.vidi import protocol as wire
 from vidi_desktop.models.vidi.parse import parse_ranges
 from vidi_desktop.models.vidi.ranges import FrameGrid, to_ranges
+from vidi_desktop.models.vlm.tasks import subject
 
 log = logging.getLogger(__name__)
 
@@ -138,6 +141,11 @@ class VidiBackend:
                 if isinstance(message, wire.Progress):
                     progress(message.fraction, message.message)
                 elif isinstance(message, wire.Error) and message.id is None:
+                    if message.final:
+                        # The runner's own one-line refusal ("Vidi needs a CUDA GPU with
+                        # flash-attn installed"): said as it is, nothing to add.
+                        self._failure(child, "")
+                        raise BackendError(message.message)
                     raise self._failure(child, f"Vidi could not load: {message.message}")
                 # A result or error for some request cannot come before ready: ignore it.
         except BaseException:
@@ -172,9 +180,10 @@ class VidiBackend:
 
             asset = _with_duration(asset)
             assert asset.duration is not None
-            text = self._ask(
-                asset, request.text, task, asset.duration, runner_options, report, cancel
-            )
+            # Vidi's retrieval prompt asks "During which time segments in the video can we
+            # see {query}?": it wants the thing or event, not the editor's whole sentence.
+            query = subject(request.text) if task == "temporal" else request.text
+            text = self._ask(asset, query, task, asset.duration, runner_options, report, cancel)
             suggestions.extend(self._suggestions(request, asset, text, task, output))
         progress(1.0, "done")
         return suggestions

@@ -19,12 +19,15 @@ prints, to stderr)::
     {"v": 1, "type": "progress", "id": "r1", "fraction": 0.5, "message": "generating"}
     {"v": 1, "type": "result", "id": "r1", "text": "0.12-0.34, 0.56-0.61"}
     {"v": 1, "type": "error", "id": "r1", "kind": "failed", "message": "..."}
+    {"v": 1, "type": "error", "id": null, "kind": "fatal", "final": true,
+     "message": "Vidi needs a CUDA GPU with flash-attn installed"}
 
 ``progress`` with ``"id": null`` reports loading. ``error`` kinds: ``failed`` (this request
 failed, the runner goes on), ``cancelled`` (the answer to a ``cancel``), ``unsupported``
 (the checkpoint cannot do this task), ``fatal`` (the runner cannot go on and exits; sent
-instead of ``ready`` when loading fails). The result's ``text`` is Vidi's raw answer: the
-parent parses it (``parse.py``), so a new output shape never needs a new runner.
+instead of ``ready`` when loading fails). ``"final": true`` (optional) marks a message the
+runner worded completely (a refusal), to be shown as it is. The result's ``text`` is Vidi's
+raw answer: the parent parses it (``parse.py``), so a new output shape never needs a new runner.
 
 A version bump is needed for any change an old peer would misread; new optional fields are
 not one. The runner cannot import this module (it runs in another Python without
@@ -85,11 +88,16 @@ class Result:
 
 @dataclass(frozen=True)
 class Error:
-    """A request failed (``id``), or the runner cannot go on (``kind == "fatal"``)."""
+    """A request failed (``id``), or the runner cannot go on (``kind == "fatal"``).
+
+    ``final``: the message is the whole story (a refusal the runner worded, such as "Vidi
+    needs a CUDA GPU with flash-attn installed"); nothing from its stderr would add to it.
+    """
 
     id: str | None
     kind: str
     message: str
+    final: bool = False
 
 
 Message = Ready | Progress | Result | Error
@@ -178,7 +186,7 @@ def decode(line: bytes | str) -> Message:
         if error_kind not in ERROR_KINDS:
             error_kind = "failed"  # an unknown kind is still an error, never a crash
         message = _text(data, "message") or "the Vidi runner reported an error without a message"
-        return Error(_optional_id(data), error_kind, message)
+        return Error(_optional_id(data), error_kind, message, data.get("final") is True)
     raise ProtocolError(f"unknown message type {kind!r}")
 
 

@@ -24,7 +24,6 @@ import os
 import queue
 import shutil
 import sys
-import tempfile
 import threading
 import time
 import traceback
@@ -58,10 +57,6 @@ FAMILIES = {
         "name": "Vidi-7B",
     },
 }
-
-
-_LINKS: list = []
-"""Symbolic links this run made (see :func:`loadable_path`), removed at exit."""
 
 
 class RunnerError(Exception):
@@ -202,25 +197,47 @@ def choose_family(repo_dir: str | None, checkpoint: str, family: str) -> tuple:
     )
 
 
-def loadable_path(checkpoint: str, family: str) -> str:
-    """The path to hand Vidi's loader. Vidi-7B's loader picks its class from the path's
-    name and refuses one without "mistral" in it, so such a folder is reached through a
-    symbolic link with an accepted name."""
-    if family != "vidi-7b" or "mistral" in checkpoint.lower():
-        return checkpoint
-    link = os.path.join(
-        tempfile.mkdtemp(prefix="vidi-runner-"),
-        os.path.basename(os.path.normpath(checkpoint)) + "-dattn-mistral",
-    )
+REQUIREMENT = "Vidi needs a CUDA GPU with flash-attn installed"
+"""Upstream's attention asserts FlashAttention 2 (≥ 2.6) at import and its model runs only
+with it, so on CUDA: say so before any of its code is imported."""
+MIN_FLASH_ATTN = (2, 6)
+
+
+def missing_requirements(torch, device: str):
+    """None when Vidi can run on ``device`` here, else the one line that says why not."""
+    cuda = device in ("auto", "cuda") or device.startswith("cuda:")
+    if not cuda or not torch.cuda.is_available():
+        return REQUIREMENT
+    if importlib.util.find_spec("flash_attn") is None:
+        return REQUIREMENT
     try:
-        os.symlink(os.path.abspath(checkpoint), link, target_is_directory=True)
-        _LINKS.append(link)
-    except (OSError, NotImplementedError) as exc:
-        raise RunnerError(
-            "Vidi-7B's loader needs 'mistral' in the checkpoint folder's name and a link "
-            f"could not be made ({exc}); rename the folder, e.g. to Vidi-7B-dattn-mistral"
-        ) from None
-    return link
+        from importlib.metadata import version
+
+        found = version("flash-attn")
+        numbers = tuple(int(x) for x in found.split(".")[:2])
+    except Exception:  # a build without metadata: upstream's own assert will tell
+        return None
+    if numbers < MIN_FLASH_ATTN:
+        return f"{REQUIREMENT} (version 2.6 or newer; found {found})"
+    return None
+
+
+def stale_checkout(code_dir, family: str):
+    """A message when the checkout predates upstream's fix of 2026-01-12 (f7c8a44), whose
+    Vidi-7B loader refused a checkpoint folder without "mistral" in its name; else None."""
+    if code_dir is None or family != "vidi-7b":
+        return None
+    try:
+        with open(os.path.join(code_dir, "model", "__init__.py"), encoding="utf-8") as f:
+            text = f.read()
+    except OSError:
+        return None
+    if "Unsupported model type" in text:
+        return (
+            "your checkout of github.com/bytedance/vidi is older than January 2026 and its "
+            "Vidi-7B loader refuses this checkpoint's folder name; update it (git pull)"
+        )
+    return None
 
 
 class Engine:
@@ -238,13 +255,21 @@ class Engine:
             )
         self.family, code_dir = choose_family(args.repo_dir, checkpoint, args.family)
         spec = FAMILIES[self.family]
+        stale = stale_checkout(code_dir, self.family)
+        if stale:
+            raise RunnerError(stale)
+        try:
+            import torch
+        except ImportError:
+            raise RunnerError("this Python has no torch: install Vidi's requirements") from None
+        missing = missing_requirements(torch, args.device)
+        if missing:
+            raise RunnerError(missing)
         if code_dir is not None:
             sys.path.insert(0, code_dir)
             os.chdir(code_dir)  # the repository's scripts are run from this folder
         report(0.05, "importing Vidi's code")
         try:
-            import torch
-
             self.constants = importlib.import_module(spec["constants"])
             builder = importlib.import_module(spec["builder"])
             self.images = importlib.import_module(spec["images"])
@@ -258,18 +283,12 @@ class Engine:
                 )
             ) from None
         self.torch = torch
-        if args.device == "auto":
-            self.device = "cuda" if torch.cuda.is_available() else "cpu"
-        else:
-            self.device = args.device
-        if self.device == "cpu":
-            print("vidi-runner: no CUDA device, running on the CPU (very slow)", file=sys.stderr)
-        flash = self.device == "cuda" and importlib.util.find_spec("flash_attn") is not None
+        self.device = "cuda" if args.device == "auto" else args.device
         report(0.1, "loading {} on {}".format(spec["name"], self.device))
         # Vidi's loader retries five times and then raises a misleading ConnectionError;
         # the real cause has been printed to stderr by then, and reaches the editor there.
         loaded = builder.load_pretrained_model(
-            loadable_path(checkpoint, self.family), device=self.device, use_flash_attn=flash
+            checkpoint, device=self.device, use_flash_attn=True
         )
         self.model, self.tokenizer, self.image_processor, self.audio_processor = loaded
         self.model.config.mm_splits = 32  # as the repository's inference.py sets it
@@ -415,7 +434,7 @@ def parse_args(argv) -> argparse.Namespace:
     parser.add_argument("--checkpoint", help="folder of the Vidi checkpoint")
     parser.add_argument("--repo-dir", help="your checkout of github.com/bytedance/vidi")
     parser.add_argument("--family", default="auto", choices=["auto", *FAMILIES])
-    parser.add_argument("--device", default="auto", help="cuda, cpu, cuda:1… (auto)")
+    parser.add_argument("--device", default="auto", help="cuda or cuda:N (auto: cuda)")
     parser.add_argument("--max-new-tokens", type=int, default=1024)
     return parser.parse_args(argv)
 
@@ -433,7 +452,10 @@ def main(argv=None) -> int:
     except Exception as exc:
         if not isinstance(exc, RunnerError):
             traceback.print_exc()
-        channel.send("error", id=None, kind="fatal", message=one_line(exc))
+        channel.send(
+            "error", id=None, kind="fatal", message=one_line(exc),
+            final=isinstance(exc, RunnerError),
+        )
         return 3
     channel.send(
         "ready", model=engine.name, family=engine.family, device=engine.device,
@@ -448,21 +470,8 @@ def main(argv=None) -> int:
     return 0
 
 
-def remove_links() -> None:
-    # Unlink the link itself (never the folder it points to), then its private folder.
-    for link in _LINKS:
-        try:
-            os.unlink(link)
-            os.rmdir(os.path.dirname(link))
-        except OSError:
-            pass
-
-
 if __name__ == "__main__":
-    try:
-        status = main()
-    finally:
-        remove_links()
+    status = main()
     sys.stderr.flush()
     # os._exit, not sys.exit: the stdin reader thread may be blocked in readline, and
     # finalizing the interpreter under it aborts ("could not acquire lock for stdin").

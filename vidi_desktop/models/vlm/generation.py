@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from vidi_desktop.models.vlm.dialects import Dialect
@@ -44,10 +45,17 @@ def build_inputs(
     else:
         text = _CHATML.format(text=prompt)
     extra: dict[str, Any] = {}
-    if hasattr(getattr(processor, "video_processor", None), "cap_pixels_per_frame"):
-        # The reference (qwen-vl-utils) per-frame pixel budget; transformers 5 warns on every
-        # load until it is chosen explicitly. Frames at max_side ≤ 448 are under the cap.
-        extra["cap_pixels_per_frame"] = True
+    vp = getattr(processor, "video_processor", None)
+    factor = int(getattr(vp, "patch_size", 0) or 0) * int(getattr(vp, "merge_size", 0) or 0)
+    w, h = sample.size
+    if factor and w % factor == 0 and h % factor == 0:
+        # Frames already sized to the model's grid within the sampling budget (as
+        # qwen-vl-utils sizes them, then calls the processor with do_resize=False).
+        extra["do_resize"] = False
+    if hasattr(vp, "cap_pixels_per_frame"):
+        # The reference per-frame pixel budget when the processor resizes; transformers 5
+        # warns on every load until it is chosen explicitly.
+        extra["cap_pixels_per_frame"] = "do_resize" not in extra
     inputs = processor(
         text=[text],
         videos=[video],
@@ -69,6 +77,22 @@ def _input_size(processor: Any, inputs: Any, sample: FrameSample) -> tuple[int, 
     return gw * int(patch), gh * int(patch)
 
 
+@dataclass(frozen=True)
+class Generated:
+    """What ``generate`` produced: the decoded text, how many tokens, and whether the model
+    ended it itself (its end token) rather than running into ``max_new_tokens``."""
+
+    text: str
+    tokens: int
+    ended: bool
+    max_new_tokens: int
+
+    @property
+    def truncated(self) -> bool:
+        """True when the budget ran out before the model finished."""
+        return not self.ended and self.tokens >= self.max_new_tokens
+
+
 def generate(
     model: Any,
     processor: Any,
@@ -78,8 +102,8 @@ def generate(
     cancel: threading.Event,
     on_token: Callable[[int, int], None] | None = None,
     logits_processors: Sequence[Any] = (),
-) -> tuple[str, int]:
-    """Greedy generation; returns ``(decoded new text, number of new tokens)``.
+) -> Generated:
+    """Greedy generation of at most ``max_new_tokens`` new tokens (see :class:`Generated`).
 
     Stops at the model's end token, at ``max_new_tokens`` or right after ``cancel`` is set
     (the caller checks ``cancel`` afterwards and raises).
@@ -110,7 +134,15 @@ def generate(
     new = out[0, prompt_len:]
     tokenizer = getattr(processor, "tokenizer", processor)
     text = tokenizer.decode(new, skip_special_tokens=True, clean_up_tokenization_spaces=False)
-    return text, int(new.shape[0])
+    eos = config.eos_token_id
+    ends = {int(e) for e in (eos if isinstance(eos, list | tuple) else [eos]) if e is not None}
+    pad = config.pad_token_id
+    ids = [int(x) for x in new.tolist()]
+    # Padding after the end token (batched generate) is not part of the answer.
+    while len(ids) > 1 and pad is not None and ids[-1] == pad and ids[-2] in ends | {pad}:
+        ids.pop()
+    ended = bool(ids) and ids[-1] in ends
+    return Generated(text, len(ids), ended, max_new_tokens)
 
 
 def _device_of(model: Any) -> Any:

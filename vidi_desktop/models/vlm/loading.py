@@ -41,6 +41,10 @@ class LoadedModel:
     folder: Path
     device: str  # "cpu", "cuda:0"…
     dtype: Any  # torch.dtype of the activations
+    factor: int = 28  # pixels per visual token side (patch size × spatial merge)
+    temporal_patch: int = 2  # frames the vision tower merges into one step
+    thinking: bool = False  # a Thinking variant: its answer follows a reasoning block
+    bytes_per_token: int | None = None  # memory one visual token costs (an estimate)
 
 
 def find_model_folder(root: Path) -> Path:
@@ -284,7 +288,27 @@ def load_model(folder: Path, quantization: str | None, device: str) -> LoadedMod
             raise BackendError(out_of_memory_message("loading", folder, quantization)) from exc
         raise BackendError(f"{folder}: the model cannot be loaded: {_one_line(exc)}") from exc
     model.eval()
-    return LoadedModel(model, processor, dialect, folder, device, dtype)
+    from vidi_desktop.models.vlm.budget import bytes_per_token
+    from vidi_desktop.models.vlm.thinking import is_thinking_model
+
+    vp = getattr(processor, "video_processor", None)
+    vision = config.get("vision_config") if isinstance(config.get("vision_config"), dict) else {}
+    patch = int(getattr(vp, "patch_size", 0) or vision.get("patch_size") or 14)
+    merge = int(getattr(vp, "merge_size", 0) or vision.get("spatial_merge_size") or 2)
+    temporal = int(getattr(vp, "temporal_patch_size", 0) or vision.get("temporal_patch_size") or 2)
+    dtype_bytes = int(getattr(dtype, "itemsize", 0) or 2)
+    return LoadedModel(
+        model,
+        processor,
+        dialect,
+        folder,
+        device,
+        dtype,
+        factor=patch * merge,
+        temporal_patch=temporal,
+        thinking=is_thinking_model(processor),
+        bytes_per_token=bytes_per_token(config, dtype_bytes),
+    )
 
 
 def out_of_memory_message(stage: str, folder: Path, quantization: str | None) -> str:

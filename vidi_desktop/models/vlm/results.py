@@ -7,8 +7,14 @@ Pure functions over the parsed output (:mod:`.parse`), the dialect's rules
   snapped to the nearest frame boundary of the clip's frame table (exact, VFR-safe);
   instants get the length of one sampling interval; reversed, empty or out-of-clip ranges
   are dropped;
-- box times snap to the nearest frame the model was shown (the only instants it saw);
-  boxes with no time take the sampled frames in order; coordinates are normalized by the
+- the vision tower merges each run of ``temporal_patch`` frames (two) into one step, and
+  Qwen3-VL labels the step with the mean of its frames' times (``<0.2 seconds>`` for frames
+  at 0.0 and 0.5 s): a time the model answers stands for that whole step. So a box goes on
+  *every* frame of the step whose label is nearest its time (both frames of the pair, not
+  one — else half the sampled frames are never covered), and with Qwen3-VL a range runs
+  from the first frame of its start's step to the end of its end's step (chapters keep
+  plain frame snapping: their boundaries are cuts between steps);
+- boxes with no time take the sampled frames in order; coordinates are normalized by the
   dialect and clamped into the frame; one tube per object label;
 - when nothing usable comes out, the model's words come back as an :class:`Answer`, so the
   editor sees what it said instead of nothing.
@@ -17,7 +23,7 @@ Pure functions over the parsed output (:mod:`.parse`), the dialect's rules
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
@@ -50,6 +56,38 @@ class Context:
     subject: str  # what the request is about (tube query, default label)
     source: str  # "qwen-vl:<folder>"
     input_size: tuple[int, int]  # the picture size the model saw (Qwen2.5-VL pixel boxes)
+    temporal_patch: int = 2  # frames merged into one step by the vision tower
+    meta: dict[str, Any] = field(default_factory=dict)  # sampling/generation numbers
+
+
+def steps(sample: FrameSample, size: int) -> list[tuple[int, ...]]:
+    """Sample positions grouped as the vision tower merges them (the last group padded by
+    repeating its frame, as the processor pads)."""
+    n = len(sample.times)
+    size = max(1, size)
+    return [tuple(range(i, min(i + size, n))) for i in range(0, n, size)]
+
+
+def step_label(sample: FrameSample, step: tuple[int, ...], size: int) -> Fraction:
+    """The time the processor writes for a step: the mean of its first and last frame (the
+    last frame standing in for the padding), in its millisecond precision."""
+    first = Fraction(sample.times[step[0]].to_ms(), 1000)
+    last = Fraction(sample.times[step[-1]].to_ms(), 1000)
+    if len(step) < size:
+        return (first + last) / 2 if len(step) > 1 else first
+    return (first + last) / 2
+
+
+def nearest_step(seconds: Fraction, sample: FrameSample, size: int) -> tuple[int, ...]:
+    """The step whose label is nearest ``seconds`` (clip time); ties to the earlier."""
+    groups = steps(sample, size)
+    return min(groups, key=lambda g: (abs(step_label(sample, g, size) - seconds), g[0]))
+
+
+def step_end(step: tuple[int, ...], sample: FrameSample) -> Time:
+    """Where a step stops: the next sampled frame, or the end of the sampled window."""
+    nxt = step[-1] + 1
+    return sample.times[nxt] if nxt < len(sample.times) else sample.bounds.end_exclusive
 
 
 def snap(seconds: Fraction, sample: FrameSample) -> Time:
@@ -67,9 +105,10 @@ def snap(seconds: Fraction, sample: FrameSample) -> Time:
     return a if (t - a) <= (b - t) else b
 
 
-def span_range(span: Span, ctx: Context) -> TimeRange | None:
+def span_range(span: Span, ctx: Context, by_step: bool = True) -> TimeRange | None:
     """A parsed span as a clip range: shifted, clamped to the window, snapped; None if it
-    is nonsense (reversed, outside the window, empty once snapped)."""
+    is nonsense (reversed, outside the window, empty once snapped). With Qwen3-VL's step
+    labels (and ``by_step``), it covers whole steps (see the module docstring)."""
     sample = ctx.sample
     origin = ctx.dialect.time_origin(sample)
     start = span.start + origin
@@ -77,6 +116,16 @@ def span_range(span: Span, ctx: Context) -> TimeRange | None:
     if end < start:
         return None
     lo, hi = sample.bounds.start.seconds, sample.bounds.end_exclusive.seconds
+    if start >= hi + sample.interval or end <= lo - sample.interval:
+        return None
+    if by_step and ctx.dialect.labels_frames and len(sample.times) > 1:
+        first = nearest_step(start, sample, ctx.temporal_patch)
+        last = (
+            first if span.end is None else nearest_step(end, sample, ctx.temporal_patch)
+        )
+        if last[0] < first[0]:
+            return None
+        return TimeRange.from_start_end(sample.times[first[0]], step_end(last, sample))
     if start >= hi or end <= lo:
         return None
     s = snap(max(start, lo), sample)
@@ -86,11 +135,13 @@ def span_range(span: Span, ctx: Context) -> TimeRange | None:
     return TimeRange.from_start_end(s, e)
 
 
-def _ranges(spans: Iterable[Span], ctx: Context) -> list[tuple[TimeRange, str]]:
+def _ranges(
+    spans: Iterable[Span], ctx: Context, by_step: bool = True
+) -> list[tuple[TimeRange, str]]:
     out: list[tuple[TimeRange, str]] = []
     seen: set[tuple[Fraction, Fraction]] = set()
     for span in spans:
-        r = span_range(span, ctx)
+        r = span_range(span, ctx, by_step)
         if r is None:
             continue
         key = (r.start.seconds, r.end_exclusive.seconds)
@@ -107,7 +158,7 @@ def _suggestion(ctx: Context, payload: Payload, label: str) -> Suggestion:
         ctx.source,
         label=label,
         request=ctx.request,
-        metadata={"vlm": {"task": str(ctx.task), "family": ctx.dialect.family}},
+        metadata={"vlm": {"task": str(ctx.task), "family": ctx.dialect.family, **ctx.meta}},
     )
 
 
@@ -158,7 +209,7 @@ def chapters_from(spans: list[Span], ctx: Context) -> list[Chapter]:
         filled.append(Span(span.start, end, span.label))
     return [
         Chapter(r, label or f"Chapter {n}")
-        for n, (r, label) in enumerate(_ranges(filled, ctx), start=1)
+        for n, (r, label) in enumerate(_ranges(filled, ctx, by_step=False), start=1)
     ]
 
 
@@ -174,20 +225,23 @@ def tubes_from(boxes: list[RawBox], ctx: Context) -> list[ObjectTube]:
         if raw.t is None:
             if timeless >= len(times):
                 continue
-            at = times[timeless]
+            at = [times[timeless]]
             timeless += 1
         else:
             t = raw.t + origin
             if t < lo - sample.interval or t > hi + sample.interval:
                 continue  # far outside what the model saw: a made-up time
-            at = min(times, key=lambda x: (abs(x.seconds - t), x.seconds))
-        box = _box(raw, at, ctx)
-        if box is None:
-            continue
+            # Every frame of the step the time names: the model saw them as one.
+            at = [times[i] for i in nearest_step(t, sample, ctx.temporal_patch)]
         tube = by_label.setdefault(raw.label or ctx.subject, {})
-        tube.setdefault(box.t_ms, box)  # the first box the model gave for an instant wins
+        for instant in at:
+            box = _box(raw, instant, ctx)
+            if box is not None:
+                tube.setdefault(box.t_ms, box)  # the first box given for an instant wins
+    by_label = {label: found for label, found in by_label.items() if found}
     return [
-        ObjectTube(label, tuple(boxes_at.values())) for label, boxes_at in by_label.items()
+        ObjectTube(label, tuple(sorted(boxes_at.values(), key=lambda b: b.t_ms)))
+        for label, boxes_at in by_label.items()
     ]
 
 

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from vidi_desktop.core.frame_index import FrameIndex
 from vidi_desktop.core.time import Time, TimeRange
 from vidi_desktop.models.protocol import RequestError, check_cancel
+from vidi_desktop.models.vlm.budget import VideoBudget, smart_size
 
 if TYPE_CHECKING:
     import av
@@ -69,12 +70,16 @@ def plan_samples(
     window: TimeRange | None,
     fps: float | Fraction,
     max_frames: int,
+    min_frames: int = 1,
+    even: bool = False,
 ) -> tuple[TimeRange, Fraction, list[int]]:
     """``(bounds, interval, frame numbers)`` to sample ``fps`` times a second in the window.
 
     The first sample is the frame on screen at the window's start; then one every
-    ``1 / fps`` seconds, or every ``duration / max_frames`` when that would be too many.
-    Frames picked twice (footage slower than ``fps``) are kept once.
+    ``1 / fps`` seconds, or every ``duration / max_frames`` when that would be too many, or
+    every ``duration / min_frames`` when too few. ``even`` keeps the count even (the vision
+    tower merges frames in pairs; qwen-vl-utils samples so). Frames picked twice (footage
+    slower than that) are kept once.
     """
     bounds = clip if window is None else clip.intersection(window)
     if bounds is None or bounds.is_empty():
@@ -86,6 +91,14 @@ def plan_samples(
     span = bounds.duration.seconds
     interval = max(1 / _fraction(fps), span / max_frames)
     count = max(1, min(max_frames, math.ceil(span / interval)))
+    if count < min_frames:
+        count = min(min_frames, max_frames)
+        interval = span / count
+    if even and count % 2:
+        # Pairs: one frame more where the cap allows (one fewer where it does not), spread
+        # evenly over the window as qwen-vl-utils does.
+        count = count + 1 if count < max_frames else max(1, count - 1)
+        interval = span / count
     frames: list[int] = []
     for k in range(count):
         n = index.frame_at(Time.exact(bounds.start.seconds + k * interval))
@@ -100,14 +113,19 @@ def sample_frames(
     window: TimeRange | None = None,
     fps: float | Fraction = 1.0,
     max_frames: int = 32,
-    max_side: int = 448,
+    max_side: int | None = 448,
     cancel: threading.Event | None = None,
     on_frame: Callable[[int, int], None] | None = None,
+    budget: VideoBudget | None = None,
 ) -> FrameSample:
     """Decode the planned frames of ``path`` (see :func:`plan_samples`).
 
-    ``on_frame(done, total)`` reports progress; ``cancel`` is checked before every frame.
-    Media problems raise the :mod:`vidi_desktop.core.errors` media errors.
+    With a ``budget`` (:mod:`.budget`) its frame rate and frame count bounds replace ``fps``
+    and ``max_frames`` (``max_frames`` still caps them), the count is even, and each frame is
+    resized to a multiple of the model's token size within the budget's per-frame pixels,
+    as qwen-vl-utils does, instead of to ``max_side``. ``on_frame(done, total)`` reports
+    progress; ``cancel`` is checked before every frame. Media problems raise the
+    :mod:`vidi_desktop.core.errors` media errors.
     """
     from vidi_desktop.media.reader import VideoReader
 
@@ -116,8 +134,15 @@ def sample_frames(
         stream = reader.index
         index = stream.frames
         clip = TimeRange.from_start_end(index.start, Time(stream.end_pts, index.time_base))
-        bounds, interval, frames = plan_samples(index, clip, window, fps, max_frames)
-        converter = _Upright(float(reader.sar), max_side)
+        if budget is None:
+            bounds, interval, frames = plan_samples(index, clip, window, fps, max_frames)
+            converter = _Upright(float(reader.sar), max_side or 448)
+        else:
+            bounds, interval, frames = plan_samples(
+                index, clip, window, budget.fps, min(max_frames, budget.max_frames),
+                budget.min_frames, even=True,
+            )
+            converter = _Upright(float(reader.sar), max_side, budget, len(frames))
         images: list[np.ndarray] = []
         for done, n in enumerate(frames):
             check_cancel(cancel)
@@ -136,11 +161,19 @@ class _Upright:
     first frame so every sample matches.
     """
 
-    def __init__(self, sar: float, max_side: int) -> None:
+    def __init__(
+        self,
+        sar: float,
+        max_side: int | None,
+        budget: VideoBudget | None = None,
+        frames: int = 1,
+    ) -> None:
         from av.video.reformatter import VideoReformatter
 
         self.sar = sar
         self.max_side = max_side
+        self.budget = budget
+        self.frames = frames
         self.reformatter = VideoReformatter()
         self.plan: tuple[int, int, int] | None = None  # width, height, rotation
 
@@ -151,7 +184,21 @@ class _Upright:
 
         if self.plan is None:
             rotation = (-round(frame.rotation or 0)) % 360
-            w, h = analysis_size(frame.width, frame.height, self.sar, rotation, self.max_side)
+            if self.budget is None:
+                side = self.max_side or 448
+                w, h = analysis_size(frame.width, frame.height, self.sar, rotation, side)
+            else:
+                # Square pixels, upright: the picture as displayed, then the budget's size.
+                dw, dh = frame.width * max(self.sar, 1e-6), float(frame.height)
+                if rotation in (90, 270):
+                    dw, dh = dh, dw
+                b = self.budget
+                cap = b.frame_pixels(self.frames)
+                if self.max_side:  # an explicit longer-side limit on top of the budget
+                    cap = min(cap, int(self.max_side**2 * min(dw, dh) / max(dw, dh)))
+                th, tw = smart_size(round(dh), round(dw), b.factor, min(b.min_pixels, cap), cap)
+                # The reformatter scales before the rotation: swap back for it.
+                w, h = (th, tw) if rotation in (90, 270) else (tw, th)
             self.plan = (w, h, rotation)
         w, h, rotation = self.plan
         img = self.reformatter.reformat(frame, w, h, "rgb24", interpolation="AREA").to_ndarray()

@@ -2,7 +2,8 @@
 
 A VLM can be asked for time ranges, boxes over time, chapters, highlights or a free answer;
 each needs its own prompt and its own reading of the output. The rules here are plain word
-matches, checked in order (a request can force one with ``options["task"]``):
+matches, checked in order (a request can force one with ``options["task"]``, e.g.
+``--option task=grounding|temporal|answer``):
 
 1. "where is / track / box / locate / follow" → :attr:`Task.GROUNDING` (object tubes);
 2. "chapter(s) / sections" → :attr:`Task.CHAPTERS`;
@@ -18,6 +19,8 @@ import re
 from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
+
+from vidi_desktop.models.protocol import RequestError
 
 
 class Task(StrEnum):
@@ -56,14 +59,38 @@ _TAIL = re.compile(
 )
 
 
+TASK_OPTION_NAMES: dict[str, Task] = {
+    **{t.value: t for t in Task},
+    "answer": Task.QUESTION,  # ``--option task=answer``: a free answer
+    "tube": Task.GROUNDING,
+    "time": Task.TEMPORAL,
+}
+"""What ``options["task"]`` may say (``--option task=grounding|temporal|answer``…)."""
+
+
+class UnknownTaskError(RequestError):
+    """``options["task"]`` names no task."""
+
+
+def forced_task(options: Mapping[str, Any] | None) -> Task | None:
+    """The task ``options["task"]`` forces, None when it names none; an unknown name is an
+    :class:`UnknownTaskError` (a typo must not silently run another task)."""
+    forced = (options or {}).get("task")
+    if forced is None or forced == "":
+        return None
+    name = str(forced).strip().lower()
+    if name not in TASK_OPTION_NAMES:
+        raise UnknownTaskError(
+            f"unknown task {forced!r}: use grounding, temporal, answer, chapters or highlights"
+        )
+    return TASK_OPTION_NAMES[name]
+
+
 def choose_task(text: str, options: Mapping[str, Any] | None = None) -> Task:
     """The task a request asks for (``options["task"]`` wins when it names one)."""
-    forced = (options or {}).get("task")
-    if isinstance(forced, str):
-        try:
-            return Task(forced.strip().lower())
-        except ValueError:
-            pass  # an unknown name falls back to the rules rather than failing the request
+    forced = forced_task(options)
+    if forced is not None:
+        return forced
     if _GROUNDING.search(text):
         return Task.GROUNDING
     if _CHAPTERS.search(text):
@@ -85,4 +112,13 @@ def subject(text: str) -> str:
     s = re.sub(r"^\s*(?:find|show me|show)\s+(?:every|all|the)?\s*(?:moments?|times?)?\s*"
                r"(?:when|where|that|with)?\s*", "", s, flags=re.I)
     s = _TAIL.sub("", s).strip()
+    # "the red car is visible", "the logo is on screen": the thing itself is the subject.
+    s = _SEEN.sub("", s).strip()
     return s or text.strip()
+
+
+_SEEN = re.compile(
+    r"\s+(?:(?:is|are|was|were|gets?|comes?)\s+)?(?:visible|on[- ]screen|in\s+(?:the\s+)?"
+    r"(?:frame|shot|picture)|in\s+view|shown|seen|appears?|shows\s+up)\s*[?.!]*\s*$",
+    re.IGNORECASE,
+)
