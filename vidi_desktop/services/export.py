@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from vidi_desktop.interchange.errors import ExportError, check_writable_target
 from vidi_desktop.services.jobs import ProgressCallback
+from vidi_desktop.services.output_guard import refuse_overwriting_project_inputs
 
 if TYPE_CHECKING:
     from vidi_desktop.interchange.render import RenderReport
@@ -90,6 +91,7 @@ def export_files(
     project = load_project(project_path)
     if fmt == "json":
         data = _json_export(project, project_path, include, kinds)
+        refuse_overwriting_project_inputs([output], project_path, project)
         _write_atomic([(output, data)])
         return ExportResult([output])
     from vidi_desktop.interchange.writers import ExportOptions, export_texts
@@ -103,6 +105,7 @@ def export_files(
         (output.with_name(f"{output.stem}{suffix}{output.suffix}"), text.encode("utf-8"))
         for suffix, text in texts.files
     ]
+    refuse_overwriting_project_inputs([p for p, _ in targets], project_path, project)
     _write_atomic(targets)
     return ExportResult([p for p, _ in targets], texts.warnings)
 
@@ -200,15 +203,16 @@ def render_project(
     ctx = JobContext(cancel=cancel or threading.Event(), on_progress=on_progress)
     reports = []
     width = max(2, len(str(len(timelines))))
-    for i, tl in enumerate(timelines, 1):
+    targets = [
+        output.with_name(f"{output.stem}-{i:0{width}d}{output.suffix}") if per_highlight
+        else output for i in range(1, len(timelines) + 1)
+    ]
+    refuse_overwriting_project_inputs(targets, project_path, project)
+    for i, (tl, target) in enumerate(zip(timelines, targets, strict=True), 1):
         cues: tuple[Any, ...] = ()
         if burn_subtitles:
             chosen = select_suggestions(project, include, ("subtitle_cue",))
             cues = tuple(cues_for(project, chosen, "edit", tl))
-        target = (
-            output.with_name(f"{output.stem}-{i:0{width}d}{output.suffix}")
-            if per_highlight else output
-        )
         stage = _Stage(ctx, i - 1, len(timelines))
         if mode not in ("exact", "fast"):
             raise ExportError(f"render mode must be 'exact' or 'fast', got {mode!r}")
