@@ -206,6 +206,7 @@ class ExportDialog(QDialog):
     def export(self) -> list[Path]:
         """Write the export; returns the paths written ([] on error, shown in the dialog)."""
         from vidi_desktop.services.export import export_files
+        from vidi_desktop.services.output_guard import refuse_overwriting_project_inputs
 
         self.reveal_button.hide()
         target = self.output.text().strip()
@@ -214,6 +215,8 @@ class ExportDialog(QDialog):
             return []
         output = Path(target).expanduser()
         try:
+            # The snapshot of an unsaved project is a temporary file: name the real one too.
+            refuse_overwriting_project_inputs([output], self._document.path, self._document.project)
             with _project_file(self._document) as project_path:
                 result = export_files(
                     project_path,
