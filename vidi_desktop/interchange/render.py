@@ -100,6 +100,7 @@ def render(
     ctx = ctx or _Silent()
     target = Path(output)
     container_format = _check_target(target)
+    _check_size(options.size)
     clips = [c for c in timeline.clips if c.enabled]
     if not clips:
         raise ExportError("nothing to render: the timeline has no enabled clips")
@@ -138,6 +139,16 @@ def _check_target(target: Path) -> str:
         raise ExportError(f"{target}: render to .mp4, .mov or .mkv")
     check_writable_target(target)
     return fmt
+
+
+MAX_OUTPUT_SIDE = 16384  # libx264's limit; a bigger frame is a typo, not a delivery format
+
+
+def _check_size(size: tuple[int, int] | None) -> None:
+    if size is not None and max(size) > MAX_OUTPUT_SIDE:
+        raise ExportError(
+            f"--size {size[0]}x{size[1]} is too large: at most {MAX_OUTPUT_SIDE} pixels a side"
+        )
 
 
 def _temp_beside(target: Path) -> Path:

@@ -81,6 +81,7 @@ class SourceMedia:
         audio = [a for a in info.get("audio") or [] if isinstance(a, dict)]
         first_audio = audio[0] if audio else {}
         sar = _sar((video or {}).get("sar"))
+        check_plausible(asset.name, video or {}, frames, sar)
         return cls(
             asset_id=asset.id,
             name=asset.name,
@@ -147,6 +148,29 @@ class SourceMedia:
         """First frame's time and the end of the last frame, seconds."""
         end = self.start_time + Fraction(self.frames) * self.rate.frame_duration
         return self.start_time, end
+
+
+MAX_SIDE = 32768  # beyond any camera or delivery format (16K is 15360 wide)
+MAX_FRAMES = 2**31  # 2.3 years at 30 fps
+
+
+def check_plausible(name: str, video: dict[str, Any], frames: int, sar: Fraction) -> None:
+    """Refuse probe facts no real file has (a hand-edited project): they would size buffers."""
+    for key in ("width", "height"):
+        value = video.get(key)
+        if value is None:
+            continue
+        whole = isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+        if isinstance(value, bool) or not whole or not 0 < value <= MAX_SIDE:
+            shown = str(value) if len(str(value)) <= 20 else str(value)[:20] + "…"
+            raise ExportError(
+                f"{name}: the project says the picture {key} is {shown}, which no real file "
+                "has (edited by hand?); analyze the file again"
+            )
+    if frames > MAX_FRAMES:
+        raise ExportError(f"{name}: the project claims {frames} frames; analyze the file again")
+    if not Fraction(1, 100) <= sar <= 100:
+        raise ExportError(f"{name}: the project's pixel aspect {sar} is not a real one")
 
 
 def _sar(value: object) -> Fraction:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from vidi_desktop.interchange.errors import ExportError, check_writable_target
 from vidi_desktop.services.jobs import ProgressCallback
 from vidi_desktop.services.output_guard import refuse_overwriting_project_inputs
+from vidi_desktop.services.source_identity import check_sources, used_asset_ids
 
 if TYPE_CHECKING:
     from vidi_desktop.interchange.render import RenderReport
@@ -89,6 +90,7 @@ def export_files(
     output = Path(output)
     check_writable_target(output)
     project = load_project(project_path)
+    check_sources(project, used_asset_ids(project, include, kinds))  # still the same files?
     if fmt == "json":
         data = _json_export(project, project_path, include, kinds)
         refuse_overwriting_project_inputs([output], project_path, project)
@@ -208,6 +210,8 @@ def render_project(
         else output for i in range(1, len(timelines) + 1)
     ]
     refuse_overwriting_project_inputs(targets, project_path, project)
+    used = {c.source.asset_id for tl in timelines for c in tl.clips if c.enabled}
+    check_sources(project, used, probe_always=True)  # frame counts and sizes from the files
     for i, (tl, target) in enumerate(zip(timelines, targets, strict=True), 1):
         cues: tuple[Any, ...] = ()
         if burn_subtitles:
