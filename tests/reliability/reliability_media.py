@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from vidi_desktop.core.project import EditClip, Project, save_project
-from vidi_desktop.core.time import TimeRange
+from vidi_desktop.core.time import Time, TimeRange
 from vidi_desktop.media.probe import probe
 from vidi_desktop.services.analyze import asset_from_probe
 
@@ -35,8 +35,14 @@ def ffmpeg(*args: str) -> None:
 def edit_project(
     clip: Path, target: Path, ranges: list[tuple[int, int]], rate: Fraction = Fraction(25)
 ) -> Path:
-    """Save a project at ``target`` whose accepted edit is ``ranges`` (frames) of ``clip``."""
-    asset = asset_from_probe(probe(clip))
-    edit = tuple(EditClip.new(asset.id, TimeRange.from_frames(f, e, rate)) for f, e in ranges)
+    """Save a project at ``target`` whose accepted edit is ``ranges`` (frames from the first
+    one, on the file's own clock) of ``clip``."""
+    info = probe(clip)
+    asset = asset_from_probe(info)
+    start = Time(info.start_time.numerator, Fraction(1, info.start_time.denominator))
+    edit = tuple(
+        EditClip.new(asset.id, TimeRange(start + r.start, r.duration))
+        for r in (TimeRange.from_frames(f, e, rate) for f, e in ranges)
+    )
     save_project(Project(assets=(asset,), edit=edit, name=target.stem), target)
     return target
