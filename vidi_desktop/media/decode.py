@@ -11,9 +11,10 @@ applied) with square pixels (SAR applied), so boxes found on them are in display
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -168,7 +169,8 @@ def iter_decoded(
 
     report = report if report is not None else PassReport()
     p = Path(path).resolve()
-    with open_media(p) as container:
+    with contextlib.ExitStack() as opened:
+        container = opened.enter_context(open_media(p))
         stream = video_stream(container, p)
         index = load_or_scan(
             container, stream, FileIdentity.of(p), allow_truncated=allow_truncated
@@ -182,18 +184,30 @@ def iter_decoded(
         if index.truncated:
             report.stopped_at = frames.time_of(n_total - 1)
             report.reason = "file is truncated"
-        stream.codec_context.thread_type = threads
-        if skip_loop_filter:
-            stream.codec_context.options = {"skip_loop_filter": "all"}
+        def configured(s: Any) -> Any:
+            s.codec_context.thread_type = threads
+            if skip_loop_filter:
+                s.codec_context.options = {"skip_loop_filter": "all"}
+            return s
+
+        def reopen() -> tuple[Any, Any]:
+            # A failed seek leaves the demuxer anywhere: a second opening is at the start.
+            again = opened.enter_context(open_media(p))
+            return again, configured(again.streams[stream.index])
+
+        configured(stream)
         conv = _Converter(float(stream.codec_context.sample_aspect_ratio or 1))
         rotation: int | None = None  # shows only on decoded frames: read from the first
         first_pts = frames.pts[start_frame]
         last_pts = frames.pts[end - 1]
-        if index.segments and start_frame > 0:
-            start_at: int | None = None  # timestamps jump back: only the file start is sure
+        if (index.segments or index.untimed) and start_frame > 0:
+            # Timestamps jump back, or there are none: only the file's start is sure.
+            start_at: int | None = None
         else:
             start_at = start_frame
-        batches = _seek_for(container, stream, frames, start_at, p, report, allow_truncated)
+        batches = _seek_for(
+            container, stream, frames, start_at, p, report, allow_truncated, reopen
+        )
         unwrap = index.unwrapper()
         last_time: Time | None = None
         for decoded in batches:
@@ -201,9 +215,9 @@ def iter_decoded(
                 if cancel is not None and cancel.is_set():
                     raise CancelledError("decoding cancelled")
                 raw = frame.pts
-                if raw is None:
-                    continue
                 pts = unwrap(raw)
+                if pts is None:
+                    continue
                 if pts != raw:
                     frame.pts = pts  # on the file's one timeline (media.discontinuity)
                 if pts < first_pts or (last_time is not None and pts <= last_time.ticks):
@@ -268,6 +282,7 @@ def _seek_for(
     path: Path,
     report: PassReport,
     allow_truncated: bool,
+    reopen: Callable[[], tuple[Any, Any]],
 ) -> Iterator[list[av.VideoFrame]]:
     """Frame batches from a position where decoding reaches frame ``start_frame``.
 
@@ -297,8 +312,10 @@ def _seek_for(
                 container.seek(0)
             else:
                 container.seek(frames.pts[where], stream=stream, backward=True, any_frame=False)
-        except av.error.FFmpegError as exc:
-            raise CorruptMediaError(f"{path}: seek failed ({exc.strerror})") from None
+        except av.error.FFmpegError:
+            # A stream that cannot seek (raw H.264, some damaged files): from the start.
+            container, stream = reopen()
+            return _frame_batches(container, stream, path, report, allow_truncated)
         stream.codec_context.flush_buffers()
         batches = _frame_batches(container, stream, path, report, allow_truncated)
         first = next(batches, None)

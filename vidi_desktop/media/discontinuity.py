@@ -106,7 +106,7 @@ def segment_of(segments: tuple[Segment, ...], pts: int) -> int:
 class PtsUnwrapper:
     """Raw pts of decoded frames, in presentation order, to unwrapped pts."""
 
-    __slots__ = ("_last", "_offsets", "_threshold", "segment")
+    __slots__ = ("_count", "_last", "_offsets", "_threshold", "segment")
 
     def __init__(
         self, segments: tuple[Segment, ...], time_base: Fraction, segment: int = 0
@@ -115,9 +115,24 @@ class PtsUnwrapper:
         self._threshold = jump_ticks(time_base)
         self.segment = segment
         self._last: int | None = None
+        self._count: tuple[list[int], tuple[int, ...]] | None = None
 
-    def __call__(self, raw: int) -> int:
-        if len(self._offsets) == 1:
+    @classmethod
+    def counting(cls, pts: tuple[int, ...]) -> PtsUnwrapper:
+        """For a stream with no timestamps at all (raw H.264): each frame decoded from the
+        start gets the next pts of the frame table."""
+        unwrapper = cls((), Fraction(1))
+        unwrapper._count = ([0], pts)
+        return unwrapper
+
+    def __call__(self, raw: int | None) -> int | None:
+        if self._count is not None:
+            done, table = self._count
+            if done[0] >= len(table):
+                return None
+            done[0] += 1
+            return table[done[0] - 1]
+        if raw is None or len(self._offsets) == 1:
             return raw
         last = self._last
         if last is not None and raw < last - self._threshold and self.segment + 1 < len(

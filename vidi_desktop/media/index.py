@@ -34,6 +34,7 @@ class StreamIndex:
     stopped_early: bool  # demuxing hit a read error before the end of the file
     hidden_frames: int = 0  # packets an edit list hides (a stream-copy trim): in the header
     segments: tuple[Segment, ...] = ()  # where timestamps jump back (see media.discontinuity)
+    untimed: bool = False  # no timestamps at all: decoded frames are numbered in order
 
     @property
     def truncated(self) -> bool:
@@ -62,6 +63,7 @@ class StreamIndex:
             "stopped_early": self.stopped_early,
             "hidden_frames": self.hidden_frames,
             "segments": [[s.offset, s.byte_pos, s.start_pts] for s in self.segments],
+            "untimed": self.untimed,
         }
 
     @classmethod
@@ -75,10 +77,14 @@ class StreamIndex:
             bool(data["stopped_early"]),
             int(data["hidden_frames"]),  # type: ignore[call-overload]
             tuple(Segment(int(o), int(b), int(p)) for o, b, p in data["segments"]),  # type: ignore[attr-defined]
+            bool(data["untimed"]),
         )
 
     def unwrapper(self, segment: int = 0) -> PtsUnwrapper:
-        """Raw decoded pts → frame-table pts, starting in ``segment``."""
+        """Raw decoded pts → frame-table pts, starting in ``segment``; for a stream without
+        timestamps, the pts of the next frame decoded from the start (``raw`` None)."""
+        if self.untimed:
+            return PtsUnwrapper.counting(self.frames.pts)
         return PtsUnwrapper(self.segments, self.frames.time_base, segment)
 
 
@@ -99,6 +105,7 @@ def scan_stream(
     stopped_early = False
     prev_dts: int | None = None
     hidden = 0
+    timed = True  # False: no packet has a pts or a dts (a raw elementary stream)
     try:
         for packet in container.demux(stream):
             if packet.size == 0:
@@ -108,10 +115,12 @@ def scan_stream(
                 continue
             pts = packet.pts
             if pts is None:
-                # Some containers (raw streams, old AVI) give only dts; in decode order
-                # without reordering dts is the presentation time.
+                # Some containers (old AVI) give only dts; in decode order without
+                # reordering dts is the presentation time. Raw H.264/HEVC give neither:
+                # the frames follow each other by their duration.
+                timed = timed and packet.dts is not None
                 pts = packet.dts if packet.dts is not None else (
-                    (prev_dts + 1) if prev_dts is not None else 0
+                    (prev_dts + (packet.duration or 1)) if prev_dts is not None else 0
                 )
             prev_dts = packet.dts if packet.dts is not None else pts
             splitter.add(pts, packet.dts, packet.is_keyframe, packet.duration or 0, packet.pos)
@@ -141,7 +150,25 @@ def scan_stream(
         stopped_early=stopped_early,
         hidden_frames=hidden,
         segments=segments,
+        untimed=not timed,
     )
+
+
+def _scan_apart(
+    container: av.container.InputContainer, stream: av.stream.Stream, identity: FileIdentity
+) -> StreamIndex:
+    """Scan in a second opening of the file, leaving ``container`` where it is: rewinding
+    after a scan fails on streams that cannot seek (raw H.264/HEVC, some damaged files:
+    FFmpeg's EPERM), and a caller that just opened the file needs it at its start."""
+    import av
+
+    from vidi_desktop.media.container import open_media
+
+    try:
+        with open_media(identity.path) as again:
+            return scan_stream(again, again.streams[stream.index], identity.path)
+    except (av.error.FFmpegError, IndexError):
+        return scan_stream(container, stream, identity.path)
 
 
 def load_or_scan(
@@ -165,9 +192,8 @@ def load_or_scan(
         except (KeyError, TypeError, ValueError):
             index = None
     if index is None:
-        index = scan_stream(container, stream, identity.path)
+        index = _scan_apart(container, stream, identity)
         write_json(cache_file, index.to_json())
-        container.seek(0)  # leave the container where a fresh one would be
     if len(index.frames) == 0:
         raise CorruptMediaError(f"{identity.path}: video stream has no frames")
     if index.truncated and not allow_truncated:

@@ -114,7 +114,8 @@ class VideoReader:
         tried: set[int] = set()
         while key not in tried:
             tried.add(key)
-            self._seek(frames.pts[key])
+            if not self._seek(frames.pts[key]):
+                break  # the stream cannot seek: decode from its start, below
             found = self._decode_until(n, from_key=key)
             if found is not None:
                 return found
@@ -142,15 +143,21 @@ class VideoReader:
         return frame.to_ndarray(format=fmt)
 
     # -- internals --------------------------------------------------------------------------
-    def _seek(self, pts: int) -> None:
+    def _seek(self, pts: int) -> bool:
+        """Seek to the keyframe at ``pts``; False when the stream cannot seek (then the
+        reader is back at the file's start)."""
         import av
 
         try:
             self._container.seek(pts, stream=self._stream, backward=True, any_frame=False)
-        except av.error.FFmpegError as exc:
-            raise CorruptMediaError(f"{self.path}: seek failed ({exc.strerror})") from None
+        except av.error.FFmpegError:
+            self._reopen()
+            self._frames_iter = self._decode_packets()
+            self._last_n = -1
+            return False
         self._frames_iter = self._decode_packets()
         self._last_n = -1
+        return True
 
     def _seek_to_start(self, segment: int = 0) -> None:
         """Back to the first packet of the file, or of a ``segment`` of a file whose
@@ -164,10 +171,26 @@ class VideoReader:
             else:
                 segment = 0
                 self._container.seek(0)
-        except av.error.FFmpegError as exc:
-            raise CorruptMediaError(f"{self.path}: seek failed ({exc.strerror})") from None
+        except av.error.FFmpegError:
+            # A stream that cannot seek at all (raw H.264, some damaged files): open it again.
+            segment = 0
+            self._reopen()
         self._frames_iter = self._decode_packets(segment)
         self._last_n = -1
+
+    def _reopen(self) -> None:
+        """A fresh opening of the file: the one way back to its start when seeks fail."""
+        self._frames_iter = None
+        index, threads = self._stream.index, self._stream.codec_context.thread_type
+        self._cm.__exit__(None, None, None)
+        self._cm = open_media(self.path)
+        self._container = self._cm.__enter__()
+        try:
+            self._stream = self._container.streams[index]
+            self._stream.codec_context.thread_type = threads
+        except BaseException:
+            self._cm.__exit__(None, None, None)
+            raise
 
     def _frame_in_segments(self, n: int) -> av.VideoFrame:
         """Frame ``n`` of a stream whose timestamps jump back (see media.discontinuity):
@@ -204,7 +227,7 @@ class VideoReader:
                     # skipping them is exact (the target's picture is unchanged) and faster.
                     cc.skip_frame = "NONREF" if packet.pts < self._target_pts else "DEFAULT"
                 for frame in packet.decode():
-                    if frame.pts is not None and self.index.segments:
+                    if self.index.segments or self.index.untimed:
                         frame.pts = unwrap(frame.pts)
                     yield frame
         except av.error.FFmpegError as exc:
