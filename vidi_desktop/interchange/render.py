@@ -201,7 +201,13 @@ def _check_sources(clips: Sequence[Clip]) -> None:
             continue
         seen.add(src.asset_id)
         p = Path(src.path)
-        if not p.is_file():
+        try:
+            present = p.is_file()
+        except OSError as exc:  # ENAMETOOLONG: a hand-edited 5000-character path
+            raise ExportError(
+                f"{src.name}: its path cannot be opened ({exc.strerror or exc}); relink it"
+            ) from None
+        if not present:
             raise ExportError(f"{src.name}: the file moved or was deleted ({p}); relink it")
         if not src.has_video:
             raise ExportError(f"{src.name}: has no video to render")
