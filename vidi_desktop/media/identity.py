@@ -11,13 +11,16 @@ import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+from vidi_desktop.core.umask import current_umask
 from vidi_desktop.paths import cache_dir
 
 CACHE_VERSION = 1
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +63,11 @@ def write_atomic(path: Path, data: bytes) -> None:
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
+                fh.flush()
+                # On disk before the rename: after a power cut the entry is whole or absent,
+                # never a truncated file every later run would trip over.
+                os.fsync(fh.fileno())
+            os.chmod(tmp, 0o666 & ~current_umask())  # mkstemp makes 0600; caches are ordinary files
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
@@ -72,7 +80,21 @@ def read_json(path: Path) -> Any | None:
     """A cached JSON document, or None when absent or unreadable (then it is rebuilt)."""
     try:
         return json.loads(path.read_bytes())
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
+        return None
+
+
+def read_cached(path: Path, parse: Callable[[bytes], T]) -> T | None:
+    """``parse(bytes of path)``, or None when the entry is absent or cannot be read in any
+    way (truncated by a crash, damaged, from another version): a miss, rebuilt by the
+    caller. A cache must never be the reason a file cannot be opened."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    try:
+        return parse(data)
+    except Exception:  # whatever a damaged entry makes the parser raise
         return None
 
 

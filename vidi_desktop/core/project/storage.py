@@ -25,6 +25,7 @@ from vidi_desktop import paths
 from vidi_desktop.core.errors import ProjectError
 from vidi_desktop.core.project.model import Project
 from vidi_desktop.core.project.schema import dumps, loads
+from vidi_desktop.core.umask import current_umask
 
 PROJECT_SUFFIX = ".vidi"
 """The extension of project files (JSON inside)."""
@@ -99,20 +100,8 @@ def _copy_mode(existing: Path, new: str) -> None:
     try:
         mode = existing.stat().st_mode & 0o7777
     except FileNotFoundError:
-        mode = 0o666 & ~_current_umask()
+        mode = 0o666 & ~current_umask()
     os.chmod(new, mode)
-
-
-def _current_umask() -> int:
-    """The process umask, read without ``os.umask(0)`` (which races with other threads)."""
-    try:
-        with open("/proc/self/status", encoding="ascii", errors="replace") as fh:
-            for line in fh:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
-    except (OSError, ValueError, IndexError):
-        pass
-    return 0o022
 
 
 def fsync_dir(folder: Path) -> None:
