@@ -33,6 +33,7 @@ from vidi_desktop.core.errors import VidiError
 from vidi_desktop.interchange import picture
 from vidi_desktop.interchange.errors import ExportError, check_writable_target
 from vidi_desktop.interchange.model import Clip, Timeline
+from vidi_desktop.interchange.part_files import clean_stale_parts, hold, release
 
 if TYPE_CHECKING:
     import av
@@ -105,7 +106,26 @@ def render(
     if not clips:
         raise ExportError("nothing to render: the timeline has no enabled clips")
     _check_sources(clips)
+    folder = target.parent if str(target.parent) else Path(".")
+    clean_stale_parts(folder)  # what renders killed earlier left behind
     tmp = _temp_beside(target)
+    holding = hold(tmp)  # so that a render starting meanwhile leaves our part alone
+    try:
+        return _render_to(timeline, clips, target, tmp, container_format, options, ctx)
+    finally:
+        release(holding)
+
+
+def _render_to(
+    timeline: Timeline,
+    clips: Sequence[Clip],
+    target: Path,
+    tmp: Path,
+    container_format: str,
+    options: RenderOptions,
+    ctx: Progress,
+) -> RenderReport:
+    """Render into ``tmp`` and rename it to ``target``; ``tmp`` never outlives a failure."""
     try:
         if options.mode == "fast":
             try:
