@@ -45,6 +45,8 @@ BIG = {
     "digits-string": lambda a: a["info"].update(duration_exact="9" * 4299),
     "float-1e300": lambda a: a["info"].update(duration=1e300, duration_exact="1e300"),
     "digits-start": lambda a: a["info"].update(start_time_exact="9" * 4299 + "/7"),
+    "digits-rate": lambda a: a["info"]["video"].update(rate="9" * 4299 + "/1"),
+    "absurd-rate": lambda a: a["info"]["video"].update(rate="1000000000/1"),
 }
 
 

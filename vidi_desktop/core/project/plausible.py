@@ -27,11 +27,30 @@ def check_asset_facts(info: dict[str, Any], path: str) -> None:
             _check_seconds(info[key], join_path(path, key))
     video = info.get("video")
     if isinstance(video, dict):
+        vpath = join_path(path, "video")
+        for key in ("rate", "average_rate"):
+            if isinstance(video.get(key), str):
+                _check_rate(video[key], join_path(vpath, key))
         for key in ("width", "height", "frames"):
             value = video.get(key)
             if isinstance(value, float) and not value.is_integer():
                 raise SchemaError(join_path(join_path(path, "video"), key),
                                   f"expected a whole number, got {value!r}")
+
+
+MAX_FPS = 10_000  # high-speed cameras stop well below
+
+
+def _check_rate(text: str, path: str) -> None:
+    if len(text) > _MAX_TEXT:
+        raise SchemaError(path, f"a {len(text)}-character frame rate is no rate")
+    try:
+        rate = Fraction(text.strip())
+    except (ValueError, ZeroDivisionError):
+        return  # unreadable: read as unknown, as before
+    if not 0 < rate <= MAX_FPS:
+        raise SchemaError(path, f"{float(min(abs(rate), Fraction(10**300))):.3g} fps is no "
+                                "frame rate (edited by hand?)")
 
 
 def _check_seconds(value: object, path: str) -> None:
