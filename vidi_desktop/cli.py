@@ -113,27 +113,10 @@ def _rate_text(rate: str | None) -> str:
 
 # -- thumbs ----------------------------------------------------------------------------------
 def _cmd_thumbs(args: argparse.Namespace) -> int:
-    from vidi_desktop.core.timecode import frames_to_timecode
-    from vidi_desktop.media.probe import probe
-    from vidi_desktop.media.thumbnails import encode_png, thumbnails
+    from vidi_desktop.services.thumb_files import write_thumbnails
 
-    info = probe(args.file)
-    if info.video is None:
-        from vidi_desktop.core.errors import MissingStreamError
-
-        raise MissingStreamError(f"{info.path}: has no video stream (audio-only file?)")
     out_dir = Path(args.output or f"{Path(args.file).stem}_thumbs")
-    if out_dir.exists() and not out_dir.is_dir():
-        raise CliError(f"{out_dir}: exists and is not a folder")
-    thumbs = thumbnails(args.file, count=args.count, height=args.height)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    rate = info.video.timecode_rate
-    written = []
-    for i, t in enumerate(thumbs):
-        tc = frames_to_timecode(t.frame, rate).replace(":", "-").replace(";", "-")
-        target = out_dir / f"thumb_{i + 1:03d}_{tc}.png"
-        target.write_bytes(encode_png(t.image))
-        written.append({"file": str(target), "frame": t.frame, "time": float(t.time.seconds)})
+    written = write_thumbnails(args.file, out_dir, args.count, args.height)  # all or nothing
     if args.json:
         print(json.dumps(written, indent=2))
     else:

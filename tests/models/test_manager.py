@@ -137,7 +137,9 @@ def test_bin_weights_and_no_weights(tmp_path: Path) -> None:
     (folder / "model.safetensors").unlink()
     (folder / "pytorch_model.bin").write_bytes(b"\x80\x02pickled")
     info = inspect_model(folder)
-    assert info.ok and info.weights.format == "bin" and info.parameters is None
+    assert info.weights.format == "bin" and info.parameters is None
+    # Issue 16.11: a pickle is not "ready to load": only safetensors are loaded.
+    assert not info.ok and "convert them" in info.problems[0]
     (folder / "pytorch_model.bin").unlink()
     assert inspect_model(folder).problems[0].startswith("no weights")
     (folder / "adapter_model.safetensors").write_bytes(b"x")

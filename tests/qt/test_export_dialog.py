@@ -165,3 +165,16 @@ def test_output_name_follows_the_format(qtbot, project_doc, tmp_path):
     assert dialog.output.text() == str(tmp_path / "cut.otio")
     dialog.set_format("vtt")
     assert dialog.output.text() == str(tmp_path / "cut.vtt")
+
+
+def test_exporting_onto_the_unsaved_project_itself_is_refused(qtbot, accepted_doc, tmp_path):
+    """Issue 16.1: with unsaved changes the dialog exports from a snapshot; the project's
+    own file is still an input and must not be replaced by the export."""
+    project = tmp_path / "p.vidi"
+    accepted_doc.save(project)
+    accepted_doc.rename("changed since")  # unsaved: the export reads a temporary snapshot
+    before = project.read_bytes()
+    dialog = _dialog(qtbot, accepted_doc, "json", project)
+    assert dialog.export() == []
+    assert "the project it reads" in dialog.message_text
+    assert project.read_bytes() == before

@@ -17,7 +17,8 @@ failure while writing leaves every target as it was (all or nothing).
 
 Errors are ``OSError``\\ s whose ``filename`` is the *target* (the temporary name means
 nothing to a user); callers turn them into their own one-line errors. Caches pass
-``durable=False``: they are rebuilt when lost, so they skip the fsyncs.
+``durable=False`` where losing a file is harmless (it is rebuilt); caches still fsync, so a
+power cut leaves an entry whole or absent.
 """
 
 from __future__ import annotations

@@ -35,6 +35,7 @@ from vidi_desktop.core.errors import VidiError
 from vidi_desktop.interchange import picture
 from vidi_desktop.interchange.errors import ExportError, check_writable_target
 from vidi_desktop.interchange.model import Clip, Timeline
+from vidi_desktop.interchange.part_files import clean_stale_parts, hold, release
 
 if TYPE_CHECKING:
     import av
@@ -102,20 +103,20 @@ def render(
     ctx = ctx or _Silent()
     target = Path(output)
     container_format = _check_target(target)
+    _check_size(options.size)
     clips = [c for c in timeline.clips if c.enabled]
     if not clips:
         raise ExportError("nothing to render: the timeline has no enabled clips")
     _check_sources(clips)
+    folder = target.parent if str(target.parent) else Path(".")
+    clean_stale_parts(folder)  # what renders killed earlier left behind
 
     def write(tmp: Path) -> RenderReport:
-        if options.mode == "fast":
-            report = _render_fast(timeline, clips, tmp, container_format, ctx)
-        elif options.mode == "exact":
-            report = _render_exact(timeline, clips, tmp, container_format, options, ctx)
-        else:
-            raise ExportError(f"render mode must be 'exact' or 'fast', got {options.mode!r}")
-        ctx.check_cancelled()
-        return report
+        holding = hold(tmp)  # so that a render starting meanwhile leaves our part alone
+        try:
+            return _render_into(timeline, clips, target, tmp, container_format, options, ctx)
+        finally:
+            release(holding)
 
     try:
         report = write_via(target, write, suffix=".part")
@@ -128,6 +129,10 @@ def render(
         raise ExportError(f"{target}: cannot be written ({exc.strerror or exc})") from None
     except OSError as exc:  # PyAV's errors are OSErrors too
         raise ExportError(f"{target}: cannot be written ({exc.strerror or exc})") from None
+    except Exception as exc:
+        if not _is_ffmpeg_error(exc):
+            raise
+        raise ExportError(f"{target}: the render failed ({_ffmpeg_reason(exc)})") from None
     report.path = target
     ctx.progress(1.0, "done", force=True)
     return report
@@ -136,12 +141,66 @@ def render(
 # -- checks ----------------------------------------------------------------------------------
 
 
+class _CannotCopy(Exception):
+    """Stream copy is impossible here (codec not allowed in the container, muxer refusal)."""
+
+
+def _is_ffmpeg_error(exc: BaseException) -> bool:
+    """An error PyAV raised for FFmpeg (its base class, or a codec/format refusal)."""
+    import av
+
+    if isinstance(exc, av.error.FFmpegError):
+        return True
+    return isinstance(exc, ValueError) and type(exc).__module__.startswith("av.")
+
+
+def _ffmpeg_reason(exc: BaseException) -> str:
+    text = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+    return str(text).splitlines()[0][:200]
+
+
+def _render_into(
+    timeline: Timeline,
+    clips: Sequence[Clip],
+    target: Path,
+    tmp: Path,
+    container_format: str,
+    options: RenderOptions,
+    ctx: Progress,
+) -> RenderReport:
+    """Render the clips into the temporary file ``tmp`` (renamed to ``target`` by the caller)."""
+    if options.mode == "fast":
+        try:
+            report = _render_fast(timeline, clips, tmp, container_format, ctx)
+        except _CannotCopy as exc:
+            # ProRes into .mp4, VP8 into .mov, a stream without the headers MP4 needs…
+            report = _render_exact(timeline, clips, tmp, container_format, options, ctx)
+            report.notes.insert(0, f"fast mode cannot copy this footage into "
+                                   f"{target.suffix} ({exc}): rendered in exact mode")
+    elif options.mode == "exact":
+        report = _render_exact(timeline, clips, tmp, container_format, options, ctx)
+    else:
+        raise ExportError(f"render mode must be 'exact' or 'fast', got {options.mode!r}")
+    ctx.check_cancelled()
+    return report
+
+
 def _check_target(target: Path) -> str:
     fmt = _CONTAINERS.get(target.suffix.lower())
     if fmt is None:
         raise ExportError(f"{target}: render to .mp4, .mov or .mkv")
     check_writable_target(target)
     return fmt
+
+
+MAX_OUTPUT_SIDE = 16384  # libx264's limit; a bigger frame is a typo, not a delivery format
+
+
+def _check_size(size: tuple[int, int] | None) -> None:
+    if size is not None and max(size) > MAX_OUTPUT_SIDE:
+        raise ExportError(
+            f"--size {size[0]}x{size[1]} is too large: at most {MAX_OUTPUT_SIDE} pixels a side"
+        )
 
 
 def _check_sources(clips: Sequence[Clip]) -> None:
@@ -153,7 +212,13 @@ def _check_sources(clips: Sequence[Clip]) -> None:
             continue
         seen.add(src.asset_id)
         p = Path(src.path)
-        if not p.is_file():
+        try:
+            present = p.is_file()
+        except OSError as exc:  # ENAMETOOLONG: a hand-edited 5000-character path
+            raise ExportError(
+                f"{src.name}: its path cannot be opened ({exc.strerror or exc}); relink it"
+            ) from None
+        if not present:
             raise ExportError(f"{src.name}: the file moved or was deleted ({p}); relink it")
         if not src.has_video:
             raise ExportError(f"{src.name}: has no video to render")
@@ -333,17 +398,36 @@ def _render_fast(
     container_format: str,
     ctx: Progress,
 ) -> RenderReport:
+    notes = ["fast mode copies whole GOPs (keyframe to keyframe): clips may start early and "
+             "end late; not frame-exact"]
+    if any(c.reframe is not None for c in clips):
+        notes.append("crop paths are ignored in fast mode (render exact to reframe)")
+    _check_same_codec(clips)
+    try:
+        done_frames, extra_total, offset = _copy_clips(clips, tmp, container_format, ctx)
+        _check_copy_plays(tmp)
+    except ValueError as exc:  # PyAV: "'mp4' format does not support 'prores' codec"
+        raise _CannotCopy(_ffmpeg_reason(exc)) from None
+    except Exception as exc:
+        if not _is_ffmpeg_error(exc):
+            raise
+        raise _CannotCopy(_ffmpeg_reason(exc)) from None
+    if extra_total:
+        notes.append(f"{extra_total} frame(s) outside the clips' in/out points were included")
+    return RenderReport(tmp, "fast", done_frames, offset, frame_exact=extra_total == 0,
+                        notes=notes)
+
+
+def _copy_clips(
+    clips: Sequence[Clip], tmp: Path, container_format: str, ctx: Progress
+) -> tuple[int, int, Fraction]:
+    """Copy each clip's whole GOPs into ``tmp``: (frames written, extra frames, duration)."""
     import av
 
     from vidi_desktop.media.container import open_media
     from vidi_desktop.media.identity import FileIdentity
     from vidi_desktop.media.index import load_or_scan
 
-    notes = ["fast mode copies whole GOPs (keyframe to keyframe): clips may start early and "
-             "end late; not frame-exact"]
-    if any(c.reframe is not None for c in clips):
-        notes.append("crop paths are ignored in fast mode (render exact to reframe)")
-    _check_same_codec(clips)
     total = sum(c.count for c in clips)
     done_frames = 0
     extra_total = 0
@@ -356,10 +440,14 @@ def _render_fast(
                 vin = inp.streams.video[0]
                 ain = inp.streams.audio[0] if inp.streams.audio else None
                 if v_out is None:
-                    v_out = out.add_stream_from_template(vin)
+                    # opaque: look the codec up by id (AV1's decoder is "libdav1d", which
+                    # names no encoder); the muxer then says if the container can hold it.
+                    v_out = out.add_stream_from_template(vin, opaque=True)
                     if ain is not None:
-                        a_out = out.add_stream_from_template(ain)
+                        a_out = out.add_stream_from_template(ain, opaque=True)
                 index = load_or_scan(inp, vin, FileIdentity.of(Path(clip.source.path)))
+                if index.segments:
+                    raise _CannotCopy("its timestamps jump back")
                 frames = index.frames
                 # Whole GOPs: from the keyframe at or before the in point to the keyframe at
                 # or after the out point, so every copied frame has its references.
@@ -370,7 +458,7 @@ def _render_fast(
                 key_s = frames.pts[key] * vtb
                 end_s = frames.pts[end_key] * vtb if end_key < len(frames) else index.end_pts * vtb
                 streams = [vin] if (ain is None or a_out is None) else [vin, ain]
-                inp.seek(frames.pts[key], stream=vin, backward=True, any_frame=False)
+                _seek_at_or_before(inp, vin, frames, key)
                 budget = (end_key - key) * 8 + 4096  # packets: a bound for broken files
                 video_done = False
                 audio_done = ain is None or a_out is None
@@ -402,10 +490,36 @@ def _render_fast(
                         ctx.progress(min(1.0, done_frames / max(1, total)),
                                      f"clip {i + 1}/{len(clips)}")
                 offset += end_s - key_s
-    if extra_total:
-        notes.append(f"{extra_total} frame(s) outside the clips' in/out points were included")
-    return RenderReport(tmp, "fast", done_frames, offset, frame_exact=extra_total == 0,
-                        notes=notes)
+    return done_frames, extra_total, offset
+
+
+def _check_copy_plays(path: Path) -> None:
+    """Decode the copy's first picture: a muxer may accept a stream it cannot describe
+    (raw yuv420p in .mov has no pixel format there), leaving a file nothing plays."""
+    import av
+
+    with av.open(str(path)) as check:
+        for _ in check.decode(video=0):
+            return
+    raise _CannotCopy("the copy would hold no playable picture")
+
+
+def _seek_at_or_before(inp: Any, vin: Any, frames: Any, key: int) -> None:
+    """Seek so that the keyframe ``key``'s packet is still ahead: MPEG-TS/PS seek by dts
+    and may land just after it, so try the keyframe before, then the start of the file."""
+    tries: list[int | None] = [key]
+    if key > 0:
+        tries.append(frames.keyframe_at_or_before(key - 1))
+    tries.append(None)
+    for where in tries:
+        if where is None:
+            inp.seek(0)
+            return
+        inp.seek(frames.pts[where], stream=vin, backward=True, any_frame=False)
+        first = next((p for p in inp.demux(vin) if p.pts is not None), None)
+        if first is not None and first.pts <= frames.pts[key]:
+            inp.seek(frames.pts[where], stream=vin, backward=True, any_frame=False)
+            return
 
 
 def _keyframe_at_or_after(keyframes: Sequence[int], frame: int, count: int) -> int:

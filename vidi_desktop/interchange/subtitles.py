@@ -124,8 +124,21 @@ def write_srt(cues: Sequence[Cue]) -> str:
     """SubRip text: numbered cues, ``HH:MM:SS,mmm`` times."""
     blocks = []
     for n, cue in enumerate(cues, 1):
-        blocks.append("\n".join([str(n), _times(cue, ","), *_lines(cue.text)]))
+        text = [_srt_escape(line) for line in _lines(cue.text)]
+        blocks.append("\n".join([str(n), _times(cue, ","), *text]))
     return "\n\n".join(blocks) + "\n"
+
+
+_WORD_JOINER = "\u2060"
+
+
+def _srt_escape(line: str) -> str:
+    """Keep ``-->`` out of SRT cue text, where a reader takes it for a timing line.
+
+    SubRip defines no escapes (FFmpeg shows ``&gt;`` literally), so an invisible word joiner
+    goes between ``--`` and ``>``: the line reads "-->" on screen and parses as text.
+    """
+    return line.replace("-->", f"--{_WORD_JOINER}>")
 
 
 def write_vtt(cues: Sequence[Cue]) -> str:

@@ -6,12 +6,14 @@ sample, so sample ``i`` plays at ``start + i / rate``.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from vidi_desktop.core.errors import CancelledError, CorruptMediaError
 from vidi_desktop.core.time import Time
@@ -63,7 +65,8 @@ def read_audio(
     import numpy as np
 
     p = Path(path).resolve()
-    with open_media(p) as container:
+    with contextlib.ExitStack() as opened:
+        container = opened.enter_context(open_media(p))
         if stream_index is None:
             stream = audio_stream(container, p)
         else:
@@ -83,13 +86,19 @@ def read_audio(
             # Codecs with overlapping transforms (AAC, MP3) and the resampler's filter need a
             # little audio before the start to settle: seek earlier and trim afterwards.
             seek_to = int((start.seconds - _PREROLL) / Fraction(stream.time_base))
-            container.seek(max(0, seek_to), stream=stream, backward=True)
+            try:
+                container.seek(max(0, seek_to), stream=stream, backward=True)
+            except av.error.FFmpegError:
+                # A stream that cannot seek (raw ones): a second opening is at its start,
+                # and the samples before ``start`` are trimmed below.
+                container = opened.enter_context(open_media(p))
+                stream = container.streams[stream.index]
         chunks: list[np.ndarray] = []
         first_tick: int | None = None
         got = 0
         bad = 0
         done = False
-        for packet in container.demux(stream):
+        for packet in _packets(container, stream):
             if cancel is not None and cancel.is_set():
                 raise CancelledError("audio decoding cancelled")
             try:
@@ -103,7 +112,18 @@ def read_audio(
                     ) from None
                 continue
             for frame in frames:
-                for out in resampler.resample(frame):
+                try:
+                    outs = resampler.resample(frame)
+                except ValueError:
+                    # The stream changed its rate or channels mid-way (a damaged header,
+                    # joined recordings): a new resampler takes the new input, same output.
+                    flushed = [o.to_ndarray().reshape(o.layout.nb_channels, -1)
+                               for o in resampler.resample(None)]
+                    chunks.extend(flushed)
+                    got += sum(a.shape[1] for a in flushed)
+                    resampler = av.AudioResampler(format="fltp", layout=layout, rate=rate)
+                    outs = resampler.resample(frame)
+                for out in outs:
                     arr = out.to_ndarray().reshape(out.layout.nb_channels, -1)
                     if first_tick is None:
                         if out.pts is not None and out.time_base is not None:
@@ -130,6 +150,20 @@ def read_audio(
             hi = min(hi, want_to - first_tick)
         samples = np.ascontiguousarray(samples[:, lo:max(lo, hi)], dtype=np.float32)
         return AudioClip(samples, rate, Time(first_tick + lo, tick))
+
+
+def _packets(container: Any, stream: Any) -> Iterator[Any]:
+    """The stream's packets until the end, or until the file cannot be read further (a
+    damaged tail: the audio before it stands, as for video)."""
+    import av
+
+    demux = container.demux(stream)
+    while True:
+        try:
+            packet = next(demux)
+        except (StopIteration, av.error.FFmpegError):
+            return
+        yield packet
 
 
 def _ticks(t: Time, rate: int) -> int:

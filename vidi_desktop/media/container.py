@@ -104,16 +104,24 @@ def open_media(path: str | os.PathLike[str]) -> Iterator[av.container.InputConta
 def video_stream(container: av.container.InputContainer, path: object) -> av.stream.Stream:
     """The main video stream (not a cover-art picture), or MissingStreamError."""
     for s in container.streams.video:
-        # Attached pictures (album art) are video streams with one frame: not footage.
-        if not (s.disposition & _attached_pic_flag()):
+        # Attached pictures (album art) are video streams with one frame: not footage; a
+        # stream FFmpeg has no decoder for (a damaged codec id) cannot be shown either.
+        if not (s.disposition & _attached_pic_flag()) and s.codec_context is not None:
             return s
     raise MissingStreamError(f"{path}: has no video stream (audio-only file?)")
 
 
 def audio_stream(container: av.container.InputContainer, path: object) -> av.stream.Stream:
-    if not container.streams.audio:
-        raise MissingStreamError(f"{path}: has no audio stream")
-    return container.streams.audio[0]
+    """The first audio stream FFmpeg can decode, or MissingStreamError."""
+    for s in container.streams.audio:
+        if s.codec_context is not None:
+            return s
+    raise MissingStreamError(f"{path}: has no audio stream")
+
+
+def decodable_audio(container: av.container.InputContainer) -> list[av.stream.Stream]:
+    """The audio streams that have a decoder (a damaged header can name an unknown codec)."""
+    return [s for s in container.streams.audio if s.codec_context is not None]
 
 
 def _attached_pic_flag() -> int:

@@ -11,12 +11,13 @@ applied) with square pixels (SAR applied), so boxes found on them are in display
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from vidi_desktop.core.errors import CancelledError, CorruptMediaError
 from vidi_desktop.core.time import Time
@@ -165,11 +166,11 @@ def iter_decoded(
     blockier — fine for analysis at small sizes, never for display or export.
     Raises :class:`CancelledError` when ``cancel`` is set (checked every frame).
     """
-    import av
 
     report = report if report is not None else PassReport()
     p = Path(path).resolve()
-    with open_media(p) as container:
+    with contextlib.ExitStack() as opened:
+        container = opened.enter_context(open_media(p))
         stream = video_stream(container, p)
         index = load_or_scan(
             container, stream, FileIdentity.of(p), allow_truncated=allow_truncated
@@ -183,46 +184,44 @@ def iter_decoded(
         if index.truncated:
             report.stopped_at = frames.time_of(n_total - 1)
             report.reason = "file is truncated"
-        stream.codec_context.thread_type = threads
-        if skip_loop_filter:
-            stream.codec_context.options = {"skip_loop_filter": "all"}
+        def configured(s: Any) -> Any:
+            s.codec_context.thread_type = threads
+            if skip_loop_filter:
+                s.codec_context.options = {"skip_loop_filter": "all"}
+            return s
+
+        def reopen() -> tuple[Any, Any]:
+            # A failed seek leaves the demuxer anywhere: a second opening is at the start.
+            again = opened.enter_context(open_media(p))
+            return again, configured(again.streams[stream.index])
+
+        configured(stream)
         conv = _Converter(float(stream.codec_context.sample_aspect_ratio or 1))
         rotation: int | None = None  # shows only on decoded frames: read from the first
-        if start_frame > 0:
-            key = frames.keyframe_at_or_before(start_frame)
-            container.seek(frames.pts[key], stream=stream, backward=True, any_frame=False)
         first_pts = frames.pts[start_frame]
         last_pts = frames.pts[end - 1]
-        bad = 0
-        demux = container.demux(stream)
+        if (index.segments or index.untimed) and start_frame > 0:
+            # Timestamps jump back, or there are none: only the file's start is sure.
+            start_at: int | None = None
+        else:
+            start_at = start_frame
+        batches = _seek_for(
+            container, stream, frames, start_at, p, report, allow_truncated, reopen
+        )
+        unwrap = index.unwrapper()
         last_time: Time | None = None
-        while True:
-            try:
-                packet = next(demux)
-            except StopIteration:
-                break
-            except av.error.FFmpegError as exc:
-                report.reason = f"read error ({exc.strerror})"
-                break  # unreadable tail: what was decoded stands
-            try:
-                decoded = packet.decode()
-                bad = 0
-            except av.error.FFmpegError as exc:
-                bad += 1
-                if bad > _MAX_BAD_PACKETS:
-                    if not allow_truncated:
-                        raise CorruptMediaError(
-                            f"{p}: too many undecodable packets ({exc.strerror})"
-                        ) from None
-                    report.reason = f"undecodable stretch ({exc.strerror})"
-                    break
-                continue
+        for decoded in batches:
             for frame in decoded:
                 if cancel is not None and cancel.is_set():
                     raise CancelledError("decoding cancelled")
-                pts = frame.pts
-                if pts is None or pts < first_pts:
+                raw = frame.pts
+                pts = unwrap(raw)
+                if pts is None:
                     continue
+                if pts != raw:
+                    frame.pts = pts  # on the file's one timeline (media.discontinuity)
+                if pts < first_pts or (last_time is not None and pts <= last_time.ticks):
+                    continue  # before the range, or out of order after damage: never back
                 if pts > last_pts:
                     return
                 n = frames.frame_of_pts(pts)
@@ -236,6 +235,98 @@ def iter_decoded(
         if report.frames < report.expected and report.stopped_at is None:
             report.stopped_at = last_time or frames.time_of(start_frame)
             report.reason = report.reason or "stream ended early"
+
+
+def _frame_batches(
+    container: Any, stream: Any, path: Path, report: PassReport, allow_truncated: bool
+) -> Iterator[list[av.VideoFrame]]:
+    """The frames each packet decodes to, from the container's position, in decode order.
+
+    An unreadable tail ends the pass (what was decoded stands); a damaged stretch of more
+    than ``_MAX_BAD_PACKETS`` packets refuses the file unless ``allow_truncated``.
+    """
+    import av
+
+    bad = 0
+    demux = container.demux(stream)
+    while True:
+        try:
+            packet = next(demux)
+        except StopIteration:
+            return
+        except av.error.FFmpegError as exc:
+            report.reason = f"read error ({exc.strerror})"
+            return
+        try:
+            decoded = packet.decode()
+            bad = 0
+        except av.error.FFmpegError as exc:
+            bad += 1
+            if bad > _MAX_BAD_PACKETS:
+                if not allow_truncated:
+                    raise CorruptMediaError(
+                        f"{path}: too many undecodable packets ({exc.strerror})"
+                    ) from None
+                report.reason = f"undecodable stretch ({exc.strerror})"
+                return
+            continue
+        if decoded:
+            yield decoded
+
+
+def _seek_for(
+    container: Any,
+    stream: Any,
+    frames: Any,
+    start_frame: int | None,
+    path: Path,
+    report: PassReport,
+    allow_truncated: bool,
+    reopen: Callable[[], tuple[Any, Any]],
+) -> Iterator[list[av.VideoFrame]]:
+    """Frame batches from a position where decoding reaches frame ``start_frame``.
+
+    Seeks to the keyframe at or before it; when the first picture out is already past it
+    (MPEG-TS/PS seek by dts and can land after the keyframe) it tries the keyframe before,
+    and at last the start of the file — as a player does. ``start_frame`` None: the start.
+    """
+    import itertools
+
+    import av
+
+    if start_frame == 0:
+        # From the top: where a freshly opened (or just scanned and rewound) file is.
+        return _frame_batches(container, stream, path, report, allow_truncated)
+    tries: list[int | None] = []
+    target = 0
+    if start_frame is not None:
+        target = frames.pts[start_frame]
+        key = frames.keyframe_at_or_before(start_frame)
+        tries.append(key)
+        if key > 0:
+            tries.append(frames.keyframe_at_or_before(key - 1))
+    tries.append(None)  # the start of the file
+    for where in tries:
+        try:
+            if where is None:
+                container.seek(0)
+            else:
+                container.seek(frames.pts[where], stream=stream, backward=True, any_frame=False)
+        except av.error.FFmpegError:
+            # A stream that cannot seek (raw H.264, some damaged files): from the start.
+            container, stream = reopen()
+            return _frame_batches(container, stream, path, report, allow_truncated)
+        stream.codec_context.flush_buffers()
+        batches = _frame_batches(container, stream, path, report, allow_truncated)
+        first = next(batches, None)
+        if first is None:
+            if where is None:
+                return iter(())
+            continue  # nothing decodable after that point: start earlier
+        first_pts = next((f.pts for f in first if f.pts is not None), None)
+        if where is None or first_pts is None or first_pts <= target:
+            return itertools.chain([first], batches)
+    return iter(())  # not reached: the last try always returns
 
 
 def iter_frames(

@@ -10,14 +10,16 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from vidi_desktop.core import atomic
 from vidi_desktop.paths import cache_dir
 
 CACHE_VERSION = 1
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,14 +52,14 @@ def entry_dir(identity: FileIdentity, kind: str) -> Path:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write a cache file so a reader never sees it half-written (the atomic writer, without
-    fsync: a cache lost in a power cut is rebuilt).
+    """Write a cache file so a reader never sees it half-written (the atomic writer, fsynced:
+    after a power cut an entry is whole or absent, never a truncated file to trip over).
 
     Cache writes that fail (read-only or full disk) are not errors: the cache is optional.
     """
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        atomic.write_atomic(path, data, durable=False)
+        atomic.write_atomic(path, data)
     except OSError:
         pass
 
@@ -66,7 +68,21 @@ def read_json(path: Path) -> Any | None:
     """A cached JSON document, or None when absent or unreadable (then it is rebuilt)."""
     try:
         return json.loads(path.read_bytes())
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
+        return None
+
+
+def read_cached(path: Path, parse: Callable[[bytes], T]) -> T | None:
+    """``parse(bytes of path)``, or None when the entry is absent or cannot be read in any
+    way (truncated by a crash, damaged, from another version): a miss, rebuilt by the
+    caller. A cache must never be the reason a file cannot be opened."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    try:
+        return parse(data)
+    except Exception:  # whatever a damaged entry makes the parser raise
         return None
 
 

@@ -13,13 +13,14 @@ from typing import TYPE_CHECKING
 
 from vidi_desktop.core.errors import CorruptMediaError
 from vidi_desktop.core.frame_index import FrameIndex
+from vidi_desktop.media.discontinuity import PtsUnwrapper, Segment, SegmentSplitter
 from vidi_desktop.media.identity import FileIdentity, entry_dir, read_json, write_json
 
 if TYPE_CHECKING:
     import av.container
     import av.stream
 
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2  # 2: edit-list frames counted, Matroska's absolute duration, segments
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +32,9 @@ class StreamIndex:
     declared_frames: int  # what the container header says (0 when it says nothing)
     declared_end_pts: int | None  # stream start + duration from the header, if any
     stopped_early: bool  # demuxing hit a read error before the end of the file
+    hidden_frames: int = 0  # packets an edit list hides (a stream-copy trim): in the header
+    segments: tuple[Segment, ...] = ()  # where timestamps jump back (see media.discontinuity)
+    untimed: bool = False  # no timestamps at all: decoded frames are numbered in order
 
     @property
     def truncated(self) -> bool:
@@ -38,7 +42,7 @@ class StreamIndex:
         n = len(self.frames)
         if self.stopped_early:
             return True
-        if self.declared_frames and n < self.declared_frames:
+        if self.declared_frames and n + self.hidden_frames < self.declared_frames:
             return True
         if self.declared_end_pts is not None and n:
             missing = self.declared_end_pts - self.end_pts
@@ -57,6 +61,9 @@ class StreamIndex:
             "declared_frames": self.declared_frames,
             "declared_end_pts": self.declared_end_pts,
             "stopped_early": self.stopped_early,
+            "hidden_frames": self.hidden_frames,
+            "segments": [[s.offset, s.byte_pos, s.start_pts] for s in self.segments],
+            "untimed": self.untimed,
         }
 
     @classmethod
@@ -68,7 +75,17 @@ class StreamIndex:
             int(data["declared_frames"]),  # type: ignore[arg-type]
             data["declared_end_pts"],  # type: ignore[arg-type]
             bool(data["stopped_early"]),
+            int(data["hidden_frames"]),  # type: ignore[call-overload]
+            tuple(Segment(int(o), int(b), int(p)) for o, b, p in data["segments"]),  # type: ignore[attr-defined]
+            bool(data["untimed"]),
         )
+
+    def unwrapper(self, segment: int = 0) -> PtsUnwrapper:
+        """Raw decoded pts → frame-table pts, starting in ``segment``; for a stream without
+        timestamps, the pts of the next frame decoded from the start (``raw`` None)."""
+        if self.untimed:
+            return PtsUnwrapper.counting(self.frames.pts)
+        return PtsUnwrapper(self.segments, self.frames.time_base, segment)
 
 
 def scan_stream(
@@ -84,30 +101,32 @@ def scan_stream(
     tb = stream.time_base
     if tb is None:
         raise CorruptMediaError(f"{path}: video stream has no time base")
-    pts_list: list[int] = []
-    key_pts: list[int] = []
-    end_pts: int | None = None
+    splitter = SegmentSplitter(Fraction(tb))
     stopped_early = False
     prev_dts: int | None = None
+    hidden = 0
+    timed = True  # False: no packet has a pts or a dts (a raw elementary stream)
     try:
         for packet in container.demux(stream):
-            if packet.size == 0 or packet.is_discard:
+            if packet.size == 0:
+                continue
+            if packet.is_discard:
+                hidden += 1
                 continue
             pts = packet.pts
             if pts is None:
-                # Some containers (raw streams, old AVI) give only dts; in decode order
-                # without reordering dts is the presentation time.
+                # Some containers (old AVI) give only dts; in decode order without
+                # reordering dts is the presentation time. Raw H.264/HEVC give neither:
+                # the frames follow each other by their duration.
+                timed = timed and packet.dts is not None
                 pts = packet.dts if packet.dts is not None else (
-                    (prev_dts + 1) if prev_dts is not None else 0
+                    (prev_dts + (packet.duration or 1)) if prev_dts is not None else 0
                 )
             prev_dts = packet.dts if packet.dts is not None else pts
-            pts_list.append(pts)
-            if packet.is_keyframe:
-                key_pts.append(pts)
-            dur = packet.duration or 0
-            end_pts = pts + dur if end_pts is None else max(end_pts, pts + dur)
+            splitter.add(pts, packet.dts, packet.is_keyframe, packet.duration or 0, packet.pos)
     except (av.error.FFmpegError, OSError):
         stopped_early = True
+    pts_list, key_pts, end_pts, segments = splitter.unwrapped()
     frames = FrameIndex.from_pts(pts_list, Fraction(tb), key_pts)
     if len(frames) and end_pts is not None and end_pts <= frames.pts[-1]:
         # The last packet had no duration: assume the previous frame interval.
@@ -117,16 +136,39 @@ def scan_stream(
     if stream.duration:
         declared_end = (stream.start_time or 0) + stream.duration
     elif container.duration:
-        # Matroska states only the segment duration (microseconds, all streams).
+        # Matroska states only the segment duration (microseconds, all streams). FFmpeg
+        # writes it as the last timestamp, so a file whose first timestamp is late (12 s)
+        # would read as 12 s short if start + duration were taken: take the earlier end.
         start_us = container.start_time or 0
-        declared_end = int(Fraction(start_us + container.duration, 1_000_000) / Fraction(tb))
+        end_us = min(start_us + container.duration, container.duration)
+        declared_end = int(Fraction(end_us, 1_000_000) / Fraction(tb))
     return StreamIndex(
         frames=frames,
         end_pts=end_pts if end_pts is not None else 0,
         declared_frames=int(stream.frames or 0),
         declared_end_pts=declared_end,
         stopped_early=stopped_early,
+        hidden_frames=hidden,
+        segments=segments,
+        untimed=not timed,
     )
+
+
+def _scan_apart(
+    container: av.container.InputContainer, stream: av.stream.Stream, identity: FileIdentity
+) -> StreamIndex:
+    """Scan in a second opening of the file, leaving ``container`` where it is: rewinding
+    after a scan fails on streams that cannot seek (raw H.264/HEVC, some damaged files:
+    FFmpeg's EPERM), and a caller that just opened the file needs it at its start."""
+    import av
+
+    from vidi_desktop.media.container import open_media
+
+    try:
+        with open_media(identity.path) as again:
+            return scan_stream(again, again.streams[stream.index], identity.path)
+    except (av.error.FFmpegError, IndexError):
+        return scan_stream(container, stream, identity.path)
 
 
 def load_or_scan(
@@ -150,9 +192,8 @@ def load_or_scan(
         except (KeyError, TypeError, ValueError):
             index = None
     if index is None:
-        index = scan_stream(container, stream, identity.path)
+        index = _scan_apart(container, stream, identity)
         write_json(cache_file, index.to_json())
-        container.seek(0)  # leave the container where a fresh one would be
     if len(index.frames) == 0:
         raise CorruptMediaError(f"{identity.path}: video stream has no frames")
     if index.truncated and not allow_truncated:

@@ -18,7 +18,7 @@ from vidi_desktop.core.frame_index import FrameIndex
 from vidi_desktop.core.rate import FrameRate, snap_rate
 from vidi_desktop.core.time import Time
 from vidi_desktop.core.timecode import frames_to_timecode, is_drop_frame_label, timecode_to_frames
-from vidi_desktop.media.container import open_media, video_stream
+from vidi_desktop.media.container import decodable_audio, open_media, video_stream
 from vidi_desktop.media.identity import FileIdentity
 from vidi_desktop.media.index import StreamIndex, load_or_scan
 
@@ -181,7 +181,7 @@ def probe(path: str | os.PathLike[str], *, allow_truncated: bool = False) -> Med
             if _has_video(container)
             else None
         )
-        audio = tuple(_probe_audio(s) for s in container.streams.audio)
+        audio = tuple(_probe_audio(s) for s in decodable_audio(container))
         if video is None and not audio:
             raise MissingStreamError(f"{p}: has no video or audio stream")
         start, duration = _extent(container, video, audio)
@@ -249,13 +249,13 @@ def _first_frame(
     """Decode the first picture (bounded), proving the stream is decodable."""
     import av
 
-    container.seek(0)
+    # The container is fresh (the frame table is scanned in a second opening): no rewind,
+    # which streams that cannot seek would refuse.
     try:
         for i, packet in enumerate(container.demux(stream)):
             if i > _FIRST_FRAME_PACKET_LIMIT:
                 break
             for frame in packet.decode():
-                container.seek(0)
                 return frame
     except av.error.FFmpegError as exc:
         raise CorruptMediaError(f"{path}: video cannot be decoded ({exc.strerror})") from None

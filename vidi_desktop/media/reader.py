@@ -100,6 +100,8 @@ class VideoReader:
         """The n-th displayed frame, exactly. Raises SeekError outside the clip."""
         if not 0 <= n < self.frame_count:
             raise SeekError(f"{self.path}: frame {n} is outside 0..{self.frame_count - 1}")
+        if self.index.segments:
+            return self._frame_in_segments(n)
         frames = self.index.frames
         key = frames.keyframe_at_or_before(n)
         near = self._frames_iter is not None and self._last_n < n <= self._last_n + _FORWARD_WINDOW
@@ -112,11 +114,18 @@ class VideoReader:
         tried: set[int] = set()
         while key not in tried:
             tried.add(key)
-            self._seek(frames.pts[key])
+            if not self._seek(frames.pts[key]):
+                break  # the stream cannot seek: decode from its start, below
             found = self._decode_until(n, from_key=key)
             if found is not None:
                 return found
             key = frames.keyframe_at_or_before(key - 1) if key > 0 else 0
+        # MPEG-TS/PS seek by dts through a bisection that can land past the first keyframe
+        # (its dts is earlier than its pts): decode from the very start, as a player does.
+        self._seek_to_start()
+        found = self._decode_until(n, from_key=0)
+        if found is not None:
+            return found
         raise CorruptMediaError(f"{self.path}: frame {n} cannot be decoded (damaged stream?)")
 
     def frame_at(self, t: Time) -> av.VideoFrame:
@@ -134,28 +143,93 @@ class VideoReader:
         return frame.to_ndarray(format=fmt)
 
     # -- internals --------------------------------------------------------------------------
-    def _seek(self, pts: int) -> None:
+    def _seek(self, pts: int) -> bool:
+        """Seek to the keyframe at ``pts``; False when the stream cannot seek (then the
+        reader is back at the file's start)."""
         import av
 
         try:
             self._container.seek(pts, stream=self._stream, backward=True, any_frame=False)
-        except av.error.FFmpegError as exc:
-            raise CorruptMediaError(f"{self.path}: seek failed ({exc.strerror})") from None
+        except av.error.FFmpegError:
+            self._reopen()
+            self._frames_iter = self._decode_packets()
+            self._last_n = -1
+            return False
         self._frames_iter = self._decode_packets()
         self._last_n = -1
+        return True
 
-    def _decode_packets(self) -> Iterator[av.VideoFrame]:
-        """Frames in presentation order from the current container position."""
+    def _seek_to_start(self, segment: int = 0) -> None:
+        """Back to the first packet of the file, or of a ``segment`` of a file whose
+        timestamps jump back (by byte position: its timestamps are not unique)."""
+        import av
+
+        pos = self.index.segments[segment].byte_pos if segment else 0
+        try:
+            if segment and pos >= 0:
+                self._container.seek(pos, unsupported_byte_offset=True)
+            else:
+                segment = 0
+                self._container.seek(0)
+        except av.error.FFmpegError:
+            # A stream that cannot seek at all (raw H.264, some damaged files): open it again.
+            segment = 0
+            self._reopen()
+        self._frames_iter = self._decode_packets(segment)
+        self._last_n = -1
+
+    def _reopen(self) -> None:
+        """A fresh opening of the file: the one way back to its start when seeks fail."""
+        self._frames_iter = None
+        index, threads = self._stream.index, self._stream.codec_context.thread_type
+        self._cm.__exit__(None, None, None)
+        self._cm = open_media(self.path)
+        self._container = self._cm.__enter__()
+        try:
+            self._stream = self._container.streams[index]
+            self._stream.codec_context.thread_type = threads
+        except BaseException:
+            self._cm.__exit__(None, None, None)
+            raise
+
+    def _frame_in_segments(self, n: int) -> av.VideoFrame:
+        """Frame ``n`` of a stream whose timestamps jump back (see media.discontinuity):
+        timestamps are ambiguous there, so decode on from its segment's first packet."""
+        from vidi_desktop.media.discontinuity import segment_of
+
+        if self._frames_iter is not None and self._last_n < n <= self._last_n + _FORWARD_WINDOW:
+            found = self._decode_until(n)
+            if found is not None:
+                return found
+        frames = self.index.frames
+        segment = segment_of(self.index.segments, frames.pts[n])
+        for k in dict.fromkeys((segment, 0)):
+            self._seek_to_start(k)
+            first = frames.frame_at(Time(self.index.segments[k].start_pts, frames.time_base))
+            found = self._decode_until(n, from_key=first if k else 0)
+            if found is not None:
+                return found
+        raise CorruptMediaError(f"{self.path}: frame {n} cannot be decoded (damaged stream?)")
+
+    def _decode_packets(self, segment: int = 0) -> Iterator[av.VideoFrame]:
+        """Frames in presentation order from the current container position (in
+        ``segment`` of a file whose timestamps jump back), pts on the frame table's clock."""
         import av
 
         cc = self._stream.codec_context
+        unwrap = self.index.unwrapper(segment)
+        # Skipping by pts compares raw timestamps: only sound when they never jump back.
+        skip = self._skip_nonref and not self.index.segments
         try:
             for packet in self._container.demux(self._stream):
-                if self._skip_nonref and packet.pts is not None:
+                if skip and packet.pts is not None:
                     # Frames before the target that nothing references need not be decoded:
                     # skipping them is exact (the target's picture is unchanged) and faster.
                     cc.skip_frame = "NONREF" if packet.pts < self._target_pts else "DEFAULT"
-                yield from packet.decode()
+                for frame in packet.decode():
+                    if self.index.segments or self.index.untimed:
+                        frame.pts = unwrap(frame.pts)
+                    yield frame
         except av.error.FFmpegError as exc:
             raise CorruptMediaError(
                 f"{self.path}: video cannot be decoded here ({exc.strerror})"

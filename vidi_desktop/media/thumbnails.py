@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from vidi_desktop.core.time import Time
 from vidi_desktop.media.container import check_file
 from vidi_desktop.media.decode import analysis_size
-from vidi_desktop.media.identity import FileIdentity, entry_dir, write_atomic
+from vidi_desktop.media.identity import FileIdentity, entry_dir, read_cached, write_atomic
 from vidi_desktop.media.reader import VideoReader
 
 if TYPE_CHECKING:
@@ -88,20 +88,25 @@ def _store(cache_file: Path, thumbs: list[Thumbnail]) -> None:
 
 
 def _load(cache_file: Path) -> list[Thumbnail] | None:
+    """The cached thumbnails; None for a miss (absent, truncated, damaged: rebuilt)."""
+    return read_cached(cache_file, _parse)
+
+
+def _parse(data: bytes) -> list[Thumbnail]:
     from fractions import Fraction
 
     import numpy as np
 
-    try:
-        with np.load(cache_file) as data:
-            meta = data["meta"]
-            return [
-                Thumbnail(int(m[0]), Time(int(m[1]), Fraction(int(m[2]), int(m[3]))),
-                          data[f"img{i}"])
-                for i, m in enumerate(meta)
-            ]
-    except (OSError, KeyError, ValueError):
-        return None
+    with np.load(io.BytesIO(data)) as npz:
+        meta = npz["meta"]
+        thumbs = [
+            Thumbnail(int(m[0]), Time(int(m[1]), Fraction(int(m[2]), int(m[3]))),
+                      npz[f"img{i}"])
+            for i, m in enumerate(meta)
+        ]
+    if not thumbs or any(t.image.ndim != 3 or t.image.dtype != np.uint8 for t in thumbs):
+        raise ValueError("not thumbnails")
+    return thumbs
 
 
 def encode_png(image: np.ndarray) -> bytes:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from vidi_desktop.core.time import Time
 from vidi_desktop.media.audio import read_audio
 from vidi_desktop.media.container import check_file
-from vidi_desktop.media.identity import FileIdentity, entry_dir, write_atomic
+from vidi_desktop.media.identity import FileIdentity, entry_dir, read_cached, write_atomic
 
 if TYPE_CHECKING:
     import numpy as np
@@ -55,16 +55,9 @@ def waveform_peaks(
     p = check_file(path).resolve()
     identity = FileIdentity.of(p)
     cache_file = entry_dir(identity, "waveform") / f"pps{peaks_per_second}.npz"
-    try:
-        with np.load(cache_file) as data:
-            tb = data["start"]
-            from fractions import Fraction
-
-            return Waveform(
-                data["peaks"], peaks_per_second, Time(int(tb[0]), Fraction(int(tb[1]), int(tb[2])))
-            )
-    except (OSError, KeyError, ValueError):
-        pass
+    cached = read_cached(cache_file, lambda data: _parse(data, peaks_per_second))
+    if cached is not None:
+        return cached
     rate = max(_DECODE_RATE, peaks_per_second * 2)
     clip = read_audio(p, rate=rate, layout="mono", cancel=cancel)
     mono = clip.mono()
@@ -80,3 +73,17 @@ def waveform_peaks(
     np.savez(buf, peaks=peaks, start=np.array([clip.start.ticks, tb.numerator, tb.denominator]))
     write_atomic(cache_file, buf.getvalue())
     return wf
+
+
+def _parse(data: bytes, peaks_per_second: int) -> Waveform:
+    """A cached waveform (any damage raises: :func:`read_cached` makes it a miss)."""
+    from fractions import Fraction
+
+    import numpy as np
+
+    with np.load(io.BytesIO(data)) as npz:
+        tb = npz["start"]
+        peaks = npz["peaks"]
+    if peaks.ndim != 2 or peaks.shape[1] != 2:
+        raise ValueError("not waveform peaks")
+    return Waveform(peaks, peaks_per_second, Time(int(tb[0]), Fraction(int(tb[1]), int(tb[2]))))

@@ -157,7 +157,19 @@ def list_models(folder: str | os.PathLike[str] | None = None) -> list[ModelInfo]
         entries = sorted(root.iterdir(), key=lambda p: p.name.lower())
     except OSError:
         return []  # no folder yet: no models
-    return [inspect_model(p) for p in entries if not p.name.startswith(".") and p.is_dir()]
+    return [_inspect_safely(p) for p in entries if not p.name.startswith(".") and p.is_dir()]
+
+
+def _inspect_safely(folder: Path) -> ModelInfo:
+    """One folder's entry, whatever is in it: a folder that breaks the inspection is listed
+    with that as its problem, and the others are still listed."""
+    try:
+        return inspect_model(folder)
+    except Exception as exc:  # never let one bad folder hide every other one
+        text = str(exc).splitlines()[0][:200] if str(exc) else ""
+        return ModelInfo(folder.name, folder, problems=(
+            f"cannot be inspected: {type(exc).__name__}{': ' + text if text else ''}",
+        ))
 
 
 def resolve(name_or_path: str, folder: str | os.PathLike[str] | None = None) -> Path:
@@ -297,11 +309,13 @@ def _read_config(path: Path) -> tuple[dict[str, Any] | None, str | None]:
     if not path.is_file():
         return None, "no config.json"
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = load_json_text(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError:
         return None, "config.json is not UTF-8 text"
     except json.JSONDecodeError as exc:
         return None, f"config.json is not valid JSON (line {exc.lineno}: {exc.msg})"
+    except ValueError as exc:
+        return None, f"config.json is not a plausible config ({exc})"
     except OSError as exc:
         return None, f"cannot read config.json: {exc.strerror or exc}"
     if not isinstance(data, dict):
@@ -334,10 +348,43 @@ def _quantization(config: object) -> str | None:
 
 def _has_template(path: Path) -> bool:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = load_json_text(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
     return isinstance(data, dict) and bool(data.get("chat_template"))
+
+
+MAX_DIGITS = 30  # a config or header number longer than this is damage, not a setting
+
+
+def load_json_text(text: str) -> Any:
+    """``json.loads`` for files a user brought: a 5000-digit number, ``1e999``, ``NaN`` or
+    nesting 100 000 deep is a ``ValueError`` with a reason, never an OverflowError or a
+    RecursionError (or a number that later fails to print)."""
+    try:
+        return json.loads(
+            text, parse_int=_bounded_int, parse_float=_finite_float, parse_constant=_no_constant
+        )
+    except RecursionError:
+        raise ValueError("nested too deeply to be a config") from None
+
+
+def _bounded_int(text: str) -> int:
+    digits = len(text.lstrip("-"))
+    if digits > MAX_DIGITS:
+        raise ValueError(f"a number with {digits} digits")
+    return int(text)
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value) or len(text) > 64:
+        raise ValueError(f"the number {text[:20]} is out of range")
+    return value
+
+
+def _no_constant(text: str) -> float:
+    raise ValueError(f"{text} is not a number JSON allows")
 
 
 # -- weights ------------------------------------------------------------------------------------
@@ -361,7 +408,7 @@ def _weights(folder: Path, files: set[str]) -> tuple[Weights, list[str]]:
 
 def _sharded(folder: Path, index_name: str, fmt: str) -> tuple[Weights, list[str]]:
     try:
-        index = json.loads((folder / index_name).read_text(encoding="utf-8"))
+        index = load_json_text((folder / index_name).read_text(encoding="utf-8"))
         weight_map = index["weight_map"]
         if not isinstance(weight_map, dict) or not weight_map:
             raise TypeError("empty weight_map")
@@ -399,6 +446,11 @@ def _files(folder: Path, names: list[str], fmt: str) -> tuple[Weights, list[str]
             continue
         if fmt != "safetensors":
             parameters = None  # a pickle cannot be read without torch (nor safely)
+            if not problems or not problems[-1].startswith("pickle weights"):
+                problems.append(
+                    f"pickle weights ({name}): vidi-desktop loads only safetensors; convert "
+                    "them (transformers: load, then save_pretrained(safe_serialization=True))"
+                )
             continue
         header = _safetensors_header(path, size)
         if isinstance(header, str):
@@ -423,7 +475,7 @@ def _safetensors_header(path: Path, size: int) -> tuple[int, Counter[str]] | str
             (length,) = struct.unpack("<Q", prefix)
             if length > min(_MAX_HEADER, size - 8):
                 return "not a safetensors file (bad header length)"
-            header = json.loads(f.read(length).decode("utf-8"))
+            header = load_json_text(f.read(length).decode("utf-8"))
     except (OSError, ValueError, UnicodeDecodeError) as exc:
         return f"unreadable safetensors header ({exc})"
     if not isinstance(header, dict):
@@ -438,8 +490,8 @@ def _safetensors_header(path: Path, size: int) -> tuple[int, Counter[str]] | str
             shape = [int(x) for x in entry["shape"]]
             start, stop = (int(x) for x in entry["data_offsets"])
             dtype = str(entry["dtype"])
-        except (KeyError, TypeError, ValueError):
-            return f"malformed safetensors entry {key!r}"
+        except (KeyError, TypeError, ValueError, OverflowError):
+            return f"malformed safetensors entry {key[:80]!r}"
         elements = math.prod(shape)
         count += elements
         by_dtype[dtype] += elements

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from vidi_desktop.core.errors import CancelledError, VidiError
+from vidi_desktop.core.library_errors import ffmpeg_failure
 from vidi_desktop.core.project import Suggestion
 from vidi_desktop.models.protocol import Backend, BackendError, Request
 from vidi_desktop.models.registry import create_backend
@@ -273,6 +274,9 @@ def _is_oom(exc: BaseException) -> bool:
 
 def describe_failure(exc: BaseException) -> str:
     """One line for the editor: what went wrong and, for memory, what to try."""
+    media = ffmpeg_failure(exc)  # FFmpeg's ENOMEM on a damaged file is no model's OOM
+    if media is not None:
+        return media
     if _is_oom(exc):
         return (
             "the model ran out of memory: try 4-bit quantization, fewer frames "

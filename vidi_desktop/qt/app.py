@@ -148,6 +148,7 @@ def run_window(
             window.bridge.set_backend(backend, backend_options(settings))
         if scripted:
             window.interactive = False
+            window.autosaver.suspend()  # the user's crash-recovery autosave stays as it is
             window.resize(*size)
         window.show()
         has_project = any(Path(p).suffix.lower() in (".vidi", ".json") for p in paths)
@@ -281,11 +282,10 @@ def _save_screenshot(window: Any, path: Path) -> None:
 
 
 def _close_quietly(window: Any, app: Any) -> None:
-    """Close without questions: scripted runs never save the project."""
+    """Close without questions: scripted runs never save the project, nor touch its autosave."""
     window._closing = True
     try:
         window.shutdown()
-        window.autosaver.discard()
     finally:
         window.hide()
         window.deleteLater()

@@ -203,6 +203,7 @@ class ExportDialog(QDialog):
     def export(self) -> list[Path]:
         """Write the export; returns the paths written ([] on error, shown in the dialog)."""
         from vidi_desktop.services.export import export
+        from vidi_desktop.services.output_guard import refuse_overwriting_project_inputs
 
         self.reveal_button.hide()
         target = self.output.text().strip()
@@ -212,6 +213,8 @@ class ExportDialog(QDialog):
         output = Path(target).expanduser()
         doc = self._document
         try:
+            # The project's own file is an input even while it has unsaved changes.
+            refuse_overwriting_project_inputs([output], doc.path, doc.project)
             result = export(
                 doc.project,
                 fmt=self.fmt,

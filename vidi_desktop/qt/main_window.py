@@ -39,7 +39,9 @@ from PySide6.QtWidgets import (
 )
 
 from vidi_desktop.core.project import PROJECT_SUFFIX, ProjectDocument
+from vidi_desktop.core.project.sync import save_locked
 from vidi_desktop.qt.corpus_panel import CorpusPanel
+from vidi_desktop.qt.disk_changes import DiskChangeWatcher
 from vidi_desktop.qt.media_bin import MediaBin
 from vidi_desktop.qt.model_thread import BackendFactory, ModelBridge
 from vidi_desktop.qt.recovery import AutosaveController, open_project
@@ -141,6 +143,7 @@ class MainWindow(QMainWindow):
         self.bridge = ModelBridge(self.session, backend_factory, self)
         self.bridge.set_backend(settings.backend, backend_options(settings))
         self.autosaver = AutosaveController(self.session, settings.autosave_seconds, self)
+        self.disk_watch = DiskChangeWatcher(self)  # the project changed on disk: offer choices
 
         self._build_centre()
         self._build_docks()
@@ -483,7 +486,10 @@ class MainWindow(QMainWindow):
 
     def _save_to(self, path: Path) -> bool:
         try:
-            written = self.session.document.save(path)
+            on_change = self.disk_watch.before_save(path)
+            if on_change is None:
+                return False
+            written = save_locked(self.session.document, path, on_change=on_change, wait_s=10)
         except Exception as exc:
             self.show_error(f"Cannot save {path.name}: {_one_line(exc)}")
             return False

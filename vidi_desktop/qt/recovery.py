@@ -196,6 +196,7 @@ class AutosaveController(QObject):
         self.last_path: Path | None = None
         self.last_error: str = ""
         self._was_modified = False
+        self._suspended = False
         session.document_changed.connect(self._on_document)
         session.project_changed.connect(self._on_changed)
         session.modified_changed.connect(self._on_modified)
@@ -217,7 +218,7 @@ class AutosaveController(QObject):
     def autosave_now(self) -> Path | None:
         """Write the autosave now if there are unsaved changes; returns its path."""
         document = self._session.document
-        if not document.is_modified:
+        if not document.is_modified or self._suspended:
             return None
         self._sync_key(document)
         try:
@@ -229,15 +230,25 @@ class AutosaveController(QObject):
             return None
         return self.last_path
 
+    def suspend(self) -> None:
+        """Neither write nor delete any autosave from now on (a scripted run: the autosave
+        on disk is the user's crash recovery, which only the user may save or discard)."""
+        self._timer.stop()
+        self._suspended = True
+
     def discard(self) -> None:
         """Delete the current project's autosave (after a save, or on a deliberate close)."""
         self._timer.stop()
+        if self._suspended:
+            return
         document = self._session.document
         discard_autosave(document.autosave_key)
 
     @Slot()
     def _on_document(self) -> None:
         self._timer.stop()
+        if self._suspended:
+            return
         document = self._session.document
         self._was_modified = document.is_modified
         self._sync_key(document)
@@ -246,13 +257,15 @@ class AutosaveController(QObject):
 
     @Slot(object)
     def _on_changed(self, change: object) -> None:
+        if self._suspended:
+            return
         if self._session.document.is_modified and not self._timer.isActive():
             self._timer.start()
 
     @Slot(bool)
     def _on_modified(self, modified: bool) -> None:
         was_modified, self._was_modified = self._was_modified, modified
-        if modified or not was_modified:
+        if modified or not was_modified or self._suspended:
             return  # only a change from unsaved to saved says the autosave is obsolete
         # Saved (or undone back to the saved state): the file holds it all.
         self._timer.stop()

@@ -59,20 +59,22 @@ class MediaStore(QObject):
 
     thumbnails_ready = Signal(str, int)  # path, count
     waveform_ready = Signal(str)  # path
-    _finished = Signal(str, object)  # cache key, result (None: failed); worker → GUI thread
+    # cache key, result (None: failed); worker → GUI thread. Keys are tuples, never joined
+    # strings: a file name may contain any character ("a|b.mp4" broke "thumbs|path|n|h").
+    _finished = Signal(object, object)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)
-        self._results: dict[str, Any] = {}
-        self._pending: set[str] = set()
+        self._results: dict[tuple[Any, ...], Any] = {}
+        self._pending: set[tuple[Any, ...]] = set()
         self._finished.connect(self._store)
 
     # -- requests (GUI thread) -----------------------------------------------------------------
     def thumbnails(self, path: str, count: int, height: int) -> ThumbStrip | None:
         """The strip if loaded; else None, and loading starts (``thumbnails_ready`` follows)."""
-        key = f"thumbs|{path}|{count}|{height}"
+        key = ("thumbs", path, count, height)
         if key in self._results:
             return self._results[key]
         if key not in self._pending:
@@ -83,16 +85,15 @@ class MediaStore(QObject):
     def best_thumbnails(self, path: str, height: int) -> ThumbStrip | None:
         """The densest strip already loaded for ``path`` (any count), or None."""
         best: ThumbStrip | None = None
-        prefix = f"thumbs|{path}|"
         for key, strip in self._results.items():
-            mine = strip is not None and key.startswith(prefix) and key.endswith(f"|{height}")
+            mine = strip is not None and key[:2] == ("thumbs", path) and key[3] == height
             if mine and (best is None or len(strip.times) > len(best.times)):
                 best = strip
         return best
 
     def waveform(self, path: str) -> Peaks | None:
         """The peaks if loaded; else None, and loading starts (``waveform_ready`` follows)."""
-        key = f"wave|{path}"
+        key = ("wave", path)
         if key in self._results:
             return self._results[key]
         if key not in self._pending:
@@ -102,14 +103,14 @@ class MediaStore(QObject):
 
     def is_done(self, path: str) -> bool:
         """True when nothing is loading for ``path`` (tests wait on this)."""
-        return not any(f"|{path}|" in k or k.endswith(f"|{path}") for k in self._pending)
+        return not any(k[1] == path for k in self._pending)
 
     def wait(self, msecs: int = 30000) -> bool:
         """Block until the worker is idle (tests and benchmarks; the GUI never waits)."""
         return self._pool.waitForDone(msecs)
 
     # -- worker side ---------------------------------------------------------------------------
-    def _run(self, key: str, fn: Any, *args: Any) -> None:
+    def _run(self, key: tuple[Any, ...], fn: Any, *args: Any) -> None:
         try:
             result = fn(*args)
         except Exception as exc:  # a bad file must not kill the worker; the lane stays empty
@@ -125,11 +126,11 @@ class MediaStore(QObject):
         self._pool.clear()
         self._pool.waitForDone()
 
-    @Slot(str, object)
-    def _store(self, key: str, result: object) -> None:
+    @Slot(object, object)
+    def _store(self, key: tuple[Any, ...], result: object) -> None:
         self._pending.discard(key)
         self._results[key] = result
-        kind, path, *rest = key.split("|")
+        kind, path, *rest = key
         if kind == "thumbs":
             self.thumbnails_ready.emit(path, int(rest[0]))
         else:

@@ -18,8 +18,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from vidi_desktop.core.errors import ProjectError
+from vidi_desktop.core.project.sync import save_locked
 from vidi_desktop.services.analysis_run import AnalyzeOptions, FileAnalysis, analyze_file
 from vidi_desktop.services.jobs import JobContext, ProgressCallback
+from vidi_desktop.services.output_guard import refuse_overwriting_media
 
 if TYPE_CHECKING:
     from vidi_desktop.core.project import Asset, ProjectDocument
@@ -90,6 +92,8 @@ def analyze_files(
     options = options or AnalyzeOptions()
     ctx = JobContext(cancel=cancel or threading.Event(), on_progress=on_progress)
     out = Path(output) if output is not None else None
+    if out is not None:
+        refuse_overwriting_media([out], files)
     document = open_or_new(out) if out is not None else None
     result = AnalyzeResult(project_path=out)
 
@@ -125,7 +129,8 @@ def analyze_files(
                     if suggestions:
                         document.add_suggestions(suggestions)
                 result.added.append(info)
-        document.save(out)
+        # Under the project lock, merged with whatever another writer saved meanwhile.
+        save_locked(document, out)
         result.suggestions = len(document.project.suggestions)
     else:
         result.added = list(todo)

@@ -80,11 +80,15 @@ def ask_file(
     asset). ``output`` None answers without writing anything. Raises :class:`VidiError` with
     the backend's one-line message when the request fails; the project file is untouched.
     """
+    from vidi_desktop.core.project.sync import save_locked
     from vidi_desktop.media.probe import probe
     from vidi_desktop.models.runner import ModelRunner, RunState
     from vidi_desktop.services.analyze import asset_from_probe, open_or_new
+    from vidi_desktop.services.output_guard import refuse_overwriting_media
 
     out = Path(output) if output is not None else None
+    if out is not None:
+        refuse_overwriting_media([out], [path])
     document = open_or_new(out) if out is not None else None
     info = probe(path, allow_truncated=True)
     asset = document.project.find_asset(info.identity) if document is not None else None
@@ -123,5 +127,6 @@ def ask_file(
             if is_new:
                 document.add_asset(asset)
             added = apply_result(document, result)
-        document.save(out)
+        # Under the project lock, merged with whatever another writer saved meanwhile.
+        save_locked(document, out)
     return AskResult(result, asset, out, added)

@@ -41,6 +41,7 @@ from vidi_desktop.core.errors import CancelledError
 from vidi_desktop.services.batch_index import (
     DONE,
     ERROR,
+    INDEX_NAME,
     REPORT_NAME,
     BatchError,
     BatchIndex,
@@ -49,6 +50,7 @@ from vidi_desktop.services.batch_index import (
     atomic_write_all,
     load_index,
 )
+from vidi_desktop.services.batch_safety import batch_folder_lock, check_outputs, output_base
 from vidi_desktop.services.batch_workers import (
     Engine,
     InProcessEngine,
@@ -243,13 +245,14 @@ class FileOutputs:
 
 def output_names(key: str) -> dict[str, str]:
     """Output paths (relative to OUTDIR) of the file with ``key``."""
+    base = output_base(key)  # a file named "index" must not write index.json
     return {
-        "project": f"{key}.vidi",
-        "analysis": f"{key}.json",
-        "edl": f"{key}.edl",
-        "srt": f"{key}.srt",
+        "project": f"{base}.vidi",
+        "analysis": f"{base}.json",
+        "edl": f"{base}.edl",
+        "srt": f"{base}.srt",
         # An edit of more than 999 events is split: "edl-2" → KEY-2.edl, and so on.
-        **{f"edl-{n}": f"{key}-{n}.edl" for n in range(2, _EDL_PARTS + 1)},
+        **{f"edl-{n}": f"{base}-{n}.edl" for n in range(2, _EDL_PARTS + 1)},
     }
 
 
@@ -459,13 +462,24 @@ class _Run:
     def run(self) -> BatchResult:
         started = time.perf_counter()
         created = datetime.now(UTC).isoformat(timespec="seconds")
+        lock = contextlib.ExitStack()
         try:
             candidates, ignored = discover(self.sources, self.out)
+            self._refuse_overwrites(candidates)
+            lock.enter_context(self._folder_lock())  # one run per folder, for the whole run
             index = self._open_index()
         except BaseException:
+            lock.close()
             if self.engine is not None:
                 self.engine.close()  # e.g. a Ray instance started for nothing
             raise
+        with lock:
+            return self._run(started, created, candidates, ignored, index)
+
+    def _run(
+        self, started: float, created: str, candidates: list[Candidate],
+        ignored: list[dict[str, str]], index: BatchIndex,
+    ) -> BatchResult:
         index.analyser_version = ANALYSER_VERSION
         index.options = {
             "analysis": options_document(self.settings.options),
@@ -509,6 +523,20 @@ class _Run:
         result.failed.sort()
         self._report("done")
         return result
+
+    def _refuse_overwrites(self, candidates: list[Candidate]) -> None:
+        outputs = [self.out / n for c in candidates for n in output_names(c.key).values()]
+        reserved = [self.out / INDEX_NAME, self.out / REPORT_NAME]
+        check_outputs([c.path for c in candidates], outputs, reserved)
+
+    def _folder_lock(self) -> contextlib.AbstractContextManager[None]:
+        if self.out.exists() and not self.out.is_dir():
+            raise BatchError(f"{self.out}: is a file; give a folder for the results")
+        try:
+            self.out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise BatchError(f"{self.out}: cannot create: {exc.strerror or exc}") from None
+        return batch_folder_lock(self.out, cancel=self.cancel)
 
     def _default_engine(self) -> Engine:
         if self.settings.workers == 1:

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from vidi_desktop.core.errors import CancelledError, VidiError
+from vidi_desktop.core.library_errors import ffmpeg_failure
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -76,6 +77,9 @@ def describe_error(exc: BaseException) -> str:
     """A one-line message for the report."""
     if isinstance(exc, VidiError):
         return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    media = ffmpeg_failure(exc)  # FFmpeg's ENOMEM on a damaged file is not out of memory
+    if media is not None:
+        return media
     if isinstance(exc, MemoryError):
         return "out of memory"
     text = str(exc).splitlines()[0] if str(exc) else ""

@@ -23,6 +23,8 @@ from vidi_desktop.core.atomic import write_files_atomic
 from vidi_desktop.interchange.errors import ExportError, check_writable_target
 from vidi_desktop.interchange.timeline import INCLUDE_STATES
 from vidi_desktop.services.jobs import ProgressCallback
+from vidi_desktop.services.output_guard import refuse_overwriting_project_inputs
+from vidi_desktop.services.source_identity import check_sources, used_asset_ids
 
 if TYPE_CHECKING:
     from vidi_desktop.core.project import Project
@@ -70,6 +72,7 @@ def export(
         raise ExportError(f"--include must be one of {', '.join(INCLUDE_STATES)}")
     output = Path(output)
     check_writable_target(output)
+    check_sources(project, used_asset_ids(project, include, kinds))  # still the same files?
     try:
         opts = ExportOptions(
             include=include,
@@ -84,6 +87,7 @@ def export(
         (output.with_name(f"{output.stem}{suffix}{output.suffix}"), text.encode("utf-8"))
         for suffix, text in texts.files
     ]
+    refuse_overwriting_project_inputs([p for p, _ in targets], source, project)
     _write_atomic(targets)
     return ExportResult([p for p, _ in targets], texts.warnings)
 
@@ -160,15 +164,18 @@ def render_project(
     ctx = JobContext(cancel=cancel or threading.Event(), on_progress=on_progress)
     reports = []
     width = max(2, len(str(len(timelines))))
-    for i, tl in enumerate(timelines, 1):
+    targets = [
+        output.with_name(f"{output.stem}-{i:0{width}d}{output.suffix}") if per_highlight
+        else output for i in range(1, len(timelines) + 1)
+    ]
+    refuse_overwriting_project_inputs(targets, project_path, project)
+    used = {c.source.asset_id for tl in timelines for c in tl.clips if c.enabled}
+    check_sources(project, used, probe_always=True)  # frame counts and sizes from the files
+    for i, (tl, target) in enumerate(zip(timelines, targets, strict=True), 1):
         cues: tuple[Any, ...] = ()
         if burn_subtitles:
             chosen = select_suggestions(project, include, (SubtitleCue.kind,))
             cues = tuple(cues_for(project, chosen, "edit", tl))
-        target = (
-            output.with_name(f"{output.stem}-{i:0{width}d}{output.suffix}")
-            if per_highlight else output
-        )
         stage = _Stage(ctx, i - 1, len(timelines))
         if mode not in ("exact", "fast"):
             raise ExportError(f"render mode must be 'exact' or 'fast', got {mode!r}")

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from vidi_desktop.core.errors import CancelledError, VidiError
+from vidi_desktop.core.library_errors import ffmpeg_failure
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +100,9 @@ class JobHandle(Generic[T]):
 def _describe(exc: BaseException) -> str:
     if isinstance(exc, VidiError):
         return str(exc)
+    media = ffmpeg_failure(exc)  # FFmpeg's ENOMEM on a damaged file is not out of memory
+    if media is not None:
+        return media
     if isinstance(exc, MemoryError):
         return "out of memory"
     return f"internal error: {type(exc).__name__}: {exc}"

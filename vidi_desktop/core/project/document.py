@@ -40,6 +40,7 @@ from vidi_desktop.core.project.commands import (
     UndoStack,
     UpdateEditClip,
 )
+from vidi_desktop.core.project.disk import DiskState, FileStamp
 from vidi_desktop.core.project.edit import cut_from_edit, restore_to_edit
 from vidi_desktop.core.project.events import EventEmitter
 from vidi_desktop.core.project.model import (
@@ -75,11 +76,17 @@ class ProjectDocument:
         self.path: Path | None = Path(path) if path is not None else None
         self.autosave_key = autosave_key or new_id()
         self._was_modified = False
+        # What the file held when last read or written: tells "changed on disk" and is the
+        # base of a merge (core/project/sync.py).
+        self.disk: DiskState | None = None
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], **kwargs: Any) -> ProjectDocument:
         """Load a project file (errors as :func:`~.storage.load_project`)."""
-        return cls(storage.load_project(path), path=path, **kwargs)
+        stamp = FileStamp.of(path)  # before reading: a write in between reads as a change
+        document = cls(storage.load_project(path), path=path, **kwargs)
+        document.disk = DiskState(stamp, document.project)
+        return document
 
     # -- state ---------------------------------------------------------------------------------
     @property
@@ -117,11 +124,17 @@ class ProjectDocument:
         if target is None:
             raise ValueError("this project has no file yet: give a path")
         written = storage.save_project(self.project, target)
+        self.disk = DiskState(FileStamp.of(written), self.project)
         self.path = target
         self.undo_stack.set_clean()
         self._emit_modified()
         self.events.emit("saved", written)
         return written
+
+    def mark_saved(self) -> None:
+        """Mark the current state as the one the file holds (after a reload from disk)."""
+        self.undo_stack.set_clean()
+        self._emit_modified()
 
     def autosave(self) -> Path:
         """Write the current state to the autosave folder (does not mark it as saved)."""

@@ -54,6 +54,7 @@ from vidi_desktop.core.project.model import (
     Suggestion,
     payload_class,
 )
+from vidi_desktop.core.project.plausible import check_asset_facts
 
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -184,7 +185,7 @@ def loads(data: bytes | str, source: str = "project") -> Project:
     if not text.strip():
         raise CorruptProjectError(_one_line(f"{source}: empty file, not a project"))
     try:
-        document = json.loads(text, parse_constant=_refuse_constant)
+        document = json.loads(text, parse_constant=_refuse_constant, parse_int=_bounded_int)
     except json.JSONDecodeError as exc:
         raise CorruptProjectError(
             _one_line(
@@ -199,6 +200,18 @@ def loads(data: bytes | str, source: str = "project") -> Project:
 
 def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a number a project can hold")
+
+
+MAX_DIGITS = 30
+"""No count, size, time or tick in a project needs more digits (ns since 1970 has 19); a
+4299-digit number is a hand edit that would overflow every float it meets."""
+
+
+def _bounded_int(text: str) -> int:
+    digits = len(text.lstrip("-"))
+    if digits > MAX_DIGITS:
+        raise ValueError(f"a number with {digits} digits is no count or time a project holds")
+    return int(text)
 
 
 def project_from_json(data: Any, source: str = "project") -> Project:
@@ -296,6 +309,7 @@ def _build(path: str, make: Callable[[], _T]) -> _T:
 
 
 def _read_asset(f: Fields) -> Asset:
+    check_asset_facts(f.mapping("info", {}), f.sub("info"))
     return _build(
         f.path,
         lambda: Asset(

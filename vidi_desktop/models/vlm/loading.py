@@ -29,6 +29,11 @@ _KEEP_UNQUANTIZED = ["model.visual", "visual", "lm_head"]
 _WEIGHT_INDEXES = ("model.safetensors.index.json", "pytorch_model.bin.index.json")
 _SINGLE_WEIGHTS = ("model.safetensors", "pytorch_model.bin")
 _TOKENIZER_FILES = ("tokenizer.json", "vocab.json")
+# A pickle runs code when loaded: only safetensors are loaded (manager.py says so too).
+_PICKLE_ONLY = (
+    "{folder}: its weights are a pickle ({name}); vidi-desktop loads only safetensors: "
+    "convert them (transformers: save_pretrained(..., safe_serialization=True))"
+)
 
 
 @dataclass
@@ -106,6 +111,8 @@ def check_weights(folder: Path) -> list[Path]:
         index_path = folder / name
         if not index_path.is_file():
             continue
+        if name.startswith("pytorch_model"):
+            raise BackendError(_PICKLE_ONLY.format(folder=folder, name=name))
         try:
             weight_map = json.loads(index_path.read_text(encoding="utf-8"))["weight_map"]
             shards = sorted(set(weight_map.values()))
@@ -121,6 +128,8 @@ def check_weights(folder: Path) -> list[Path]:
     for name in _SINGLE_WEIGHTS:
         f = folder / name
         if f.is_file():
+            if f.suffix == ".bin":
+                raise BackendError(_PICKLE_ONLY.format(folder=folder, name=name))
             _check_safetensors(f)
             return [f]
     raise BackendError(
