@@ -122,7 +122,7 @@ def test_impossible_facts_are_refused_naming_the_key(info: dict, key: str) -> No
 
 @pytest.mark.parametrize(
     ("video", "key"),
-    [({"width": 1e9}, "width"), ({"frames": 10**40}, "frames")],
+    [({"width": 1e9}, "width"), ({"frames": 10**12}, "frames")],
 )
 def test_a_hand_edited_project_with_impossible_facts_is_a_project_error(
     tmp_path: Path, video: dict, key: str
@@ -141,8 +141,10 @@ def test_a_4299_digit_duration_in_a_project_file_is_one_line(tmp_path: Path) -> 
     good = Project(assets=(Asset("A", "/media/a.mp4", 10, 20, info={"duration": "12"}),))
     path = tmp_path / "edited.vidi"
     path.write_text(dumps(good).decode().replace('"12"', "9" * 4299))
-    with pytest.raises(ProjectError, match=r"info\.duration: a 4299-digit number"):
+    # The file reader refuses a number that long before any fact is parsed from it.
+    with pytest.raises(ProjectError, match=r"a number with 4299 digits") as err:
         load_project(path)
+    assert "\n" not in str(err.value) and len(str(err.value)) < 300
 
 
 class _Ident:

@@ -76,11 +76,12 @@ def test_a_hand_edited_width_is_an_error_not_an_allocation(make_clip, tmp_path, 
     src = make_clip("rel_identity_width.mp4", frames=30, rate=Fraction(25), gop=10)
     project = edit_project(src, tmp_path / "p.json", [(0, 10)])
     _hand_edit(project, width=1_000_000_000)
+    # Refused when the project is read, naming the asset and the fact, before any buffer.
     err = _one_line_exit_2(capsys, ["render", str(project), "-o", str(tmp_path / "c.mp4")])
-    assert "rel_identity_width.mp4" in err
+    assert "assets[0]: info.video.width" in err and "out of range" in err
     err = _one_line_exit_2(capsys, ["export", str(project), "--format", "fcp7",
                                     "-o", str(tmp_path / "c.xml")])
-    assert "no real file has" in err
+    assert "assets[0]: info.video.width" in err
 
 
 def test_a_hand_edited_pixel_aspect_is_an_error(make_clip, tmp_path, capsys) -> None:
@@ -88,7 +89,7 @@ def test_a_hand_edited_pixel_aspect_is_an_error(make_clip, tmp_path, capsys) -> 
     project = edit_project(src, tmp_path / "p.json", [(0, 10)])
     _hand_edit(project, sar="1000000000:1")
     err = _one_line_exit_2(capsys, ["render", str(project), "-o", str(tmp_path / "c.mp4")])
-    assert "pixel aspect" in err
+    assert "info.video.sar" in err and "too large" in err
 
 
 def test_an_absurd_output_size_is_refused(make_clip, tmp_path, capsys) -> None:
