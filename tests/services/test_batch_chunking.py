@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from vidi_desktop.core.progress import JobContext
 from vidi_desktop.services.analysis_run import AnalyzeOptions, analyze_file
 from vidi_desktop.services.chunking import (
     ChunkResult,
@@ -19,7 +20,6 @@ from vidi_desktop.services.chunking import (
     plan_chunks,
     shot_context_seconds,
 )
-from vidi_desktop.services.jobs import JobContext
 
 SHOTS = AnalyzeOptions(shots=True)
 

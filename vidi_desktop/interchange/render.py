@@ -16,7 +16,7 @@ frame-exact unless the cuts fall on keyframes, and the report says which.
 
 Both write to a temporary file beside the target and rename it at the end: a cancelled or
 failed render leaves nothing under the target name. Progress and cancellation go through a
-:class:`~vidi_desktop.services.jobs.JobContext`-like object (``progress``, ``check_cancelled``).
+:class:`~vidi_desktop.core.progress.JobContext`-like object (``progress``, ``check_cancelled``).
 """
 
 from __future__ import annotations

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
+from vidi_desktop.core.progress import JobContext
 from vidi_desktop.core.time import Time, TimeRange
-from vidi_desktop.services.jobs import JobContext
 
 if TYPE_CHECKING:
     from vidi_desktop.analysis.highlights import Highlight

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from vidi_desktop.core.errors import ProjectError
+from vidi_desktop.core.progress import JobContext, ProgressFn
 from vidi_desktop.services.analysis_run import AnalyzeOptions, FileAnalysis, analyze_file
-from vidi_desktop.services.jobs import JobContext, ProgressCallback
 
 if TYPE_CHECKING:
     from vidi_desktop.core.project import Asset, ProjectDocument
@@ -77,7 +77,7 @@ def analyze_files(
     files: Sequence[str | os.PathLike[str]],
     output: str | os.PathLike[str] | None,
     options: AnalyzeOptions | None = None,
-    on_progress: ProgressCallback | None = None,
+    on_progress: ProgressFn | None = None,
     cancel: threading.Event | None = None,
 ) -> AnalyzeResult:
     """Analyse ``files`` into the project at ``output`` (created, or updated if it exists).
@@ -160,7 +160,7 @@ def open_or_new(path: Path) -> ProjectDocument:
 
 
 def _warm_caches(
-    info: MediaInfo, options: AnalyzeOptions, report: ProgressCallback, ctx: JobContext
+    info: MediaInfo, options: AnalyzeOptions, report: ProgressFn, ctx: JobContext
 ) -> None:
     """Thumbnails and waveform for the timeline, so the GUI opens the project instantly."""
     from vidi_desktop.media.thumbnails import thumbnails

@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 
 from vidi_desktop import __version__
 from vidi_desktop.core.errors import CancelledError
+from vidi_desktop.core.progress import ProgressFn
 from vidi_desktop.services.batch_index import (
     DONE,
     ERROR,
@@ -57,7 +58,6 @@ from vidi_desktop.services.batch_workers import (
     WorkUnit,
 )
 from vidi_desktop.services.chunking import DEFAULT_CHUNK_SECONDS
-from vidi_desktop.services.jobs import ProgressCallback
 
 if TYPE_CHECKING:
     from vidi_desktop.core.project import Project
@@ -339,7 +339,7 @@ def run_batch(
     settings: BatchSettings,
     *,
     engine: Engine | None = None,
-    on_progress: ProgressCallback | None = None,
+    on_progress: ProgressFn | None = None,
     cancel: threading.Event | None = None,
 ) -> BatchResult:
     """Analyse the media in ``sources`` into ``outdir`` (see the module docstring).
@@ -360,7 +360,7 @@ class _Run:
         outdir: str | os.PathLike[str],
         settings: BatchSettings,
         engine: Engine | None,
-        on_progress: ProgressCallback | None,
+        on_progress: ProgressFn | None,
         cancel: threading.Event | None,
     ) -> None:
         self.sources = sources

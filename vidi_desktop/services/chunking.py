@@ -28,10 +28,10 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from vidi_desktop.analysis.shots import ShotBoundary
+    from vidi_desktop.core.progress import JobContext
     from vidi_desktop.media.decode import PassReport
     from vidi_desktop.media.probe import MediaInfo
     from vidi_desktop.services.analysis_run import AnalyzeOptions, FileAnalysis
-    from vidi_desktop.services.jobs import JobContext
 
 DEFAULT_CHUNK_SECONDS = Fraction(600)
 """Files longer than this (and asked only for shots) are split into chunks of about this."""

@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from vidi_desktop.core.progress import ProgressFn
 from vidi_desktop.interchange.errors import ExportError, check_writable_target
-from vidi_desktop.services.jobs import ProgressCallback
 
 if TYPE_CHECKING:
     from vidi_desktop.interchange.render import RenderReport
@@ -169,11 +169,12 @@ def render_project(
     burn_subtitles: bool = False,
     reframe: bool = True,
     crf: int = 18,
-    on_progress: ProgressCallback | None = None,
+    on_progress: ProgressFn | None = None,
     cancel: threading.Event | None = None,
 ) -> list[RenderReport]:
     """Render the project's edit (or the selected suggestions) to video; one file per
     highlight with ``per_highlight``. Returns the :class:`RenderReport` of each file."""
+    from vidi_desktop.core.progress import JobContext
     from vidi_desktop.core.project import load_project
     from vidi_desktop.interchange.render import RenderOptions, render
     from vidi_desktop.interchange.subtitles import cues_for
@@ -183,7 +184,6 @@ def render_project(
         build_timeline,
         select_suggestions,
     )
-    from vidi_desktop.services.jobs import JobContext
 
     if include not in INCLUDE_STATES:
         raise ExportError(f"--include must be one of {', '.join(INCLUDE_STATES)}")

@@ -21,12 +21,12 @@ from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
+from vidi_desktop.core.progress import JobContext
 from vidi_desktop.core.project import Answer, Chapter, CutRange, Suggestion
 from vidi_desktop.core.time import Time, TimeRange
 from vidi_desktop.models.builtin import intents as I
 from vidi_desktop.models.builtin.params import format_seconds
 from vidi_desktop.services.analysis_run import AnalyzeOptions, FileAnalysis, analyze_file
-from vidi_desktop.services.jobs import JobContext
 
 if TYPE_CHECKING:
     from vidi_desktop.analysis.transcript import Transcript
