@@ -142,8 +142,8 @@ def _cmd_thumbs(args: argparse.Namespace) -> int:
 
 # -- analyze ---------------------------------------------------------------------------------
 def _cmd_analyze(args: argparse.Namespace) -> int:
+    from vidi_desktop.analysis.run import AnalyzeOptions
     from vidi_desktop.paths import sample_clip
-    from vidi_desktop.services.analysis_run import AnalyzeOptions
     from vidi_desktop.services.analyze import analyze_files
 
     files = [Path(f) for f in args.files]

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from batch_helpers import assert_same_outputs, two_folders_same_name
 
+from vidi_desktop.analysis.run import AnalyzeOptions, analyze_file
 from vidi_desktop.cli import main
 from vidi_desktop.core.progress import JobContext
 from vidi_desktop.core.project import SceneBoundary, load_project
-from vidi_desktop.services.analysis_run import AnalyzeOptions, analyze_file
 from vidi_desktop.services.batch import BatchSettings, run_batch
 from vidi_desktop.services.batch_index import DONE, load_index
 

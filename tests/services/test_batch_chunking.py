@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from vidi_desktop.analysis.run import AnalyzeOptions, analyze_file
 from vidi_desktop.core.progress import JobContext
-from vidi_desktop.services.analysis_run import AnalyzeOptions, analyze_file
 from vidi_desktop.services.chunking import (
     ChunkResult,
     ChunkSpec,

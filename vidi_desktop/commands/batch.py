@@ -71,8 +71,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def options_from_args(args: argparse.Namespace) -> Any:
     """The :class:`AnalyzeOptions` the flags ask for (everything when none is named)."""
+    from vidi_desktop.analysis.run import AnalyzeOptions
     from vidi_desktop.cli import CliError
-    from vidi_desktop.services.analysis_run import AnalyzeOptions
 
     chosen: dict[str, Any] = dict(
         shots=args.shots, speech=args.speech, subtitles=args.subtitles, faces=args.faces,

@@ -2,7 +2,7 @@
 
 Every file is probed first (a file that cannot be read at all fails the run before anything
 is written), then each goes through the selected built-in analysers
-(:mod:`~vidi_desktop.services.analysis_run`), its thumbnails and waveform are cached for the
+(:mod:`~vidi_desktop.analysis.run`), its thumbnails and waveform are cached for the
 timeline, and the project — new, or the existing one at ``output`` — gets the assets and
 their suggestions in one undoable step and is saved atomically once at the end. A cancelled
 run leaves the project file as it was.
@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from vidi_desktop.analysis.run import AnalyzeOptions, FileAnalysis, analyze_file
 from vidi_desktop.core.errors import ProjectError
 from vidi_desktop.core.progress import JobContext, ProgressFn
-from vidi_desktop.services.analysis_run import AnalyzeOptions, FileAnalysis, analyze_file
 
 if TYPE_CHECKING:
     from vidi_desktop.core.project import Asset, ProjectDocument

@@ -60,8 +60,8 @@ from vidi_desktop.services.batch_workers import (
 from vidi_desktop.services.chunking import DEFAULT_CHUNK_SECONDS
 
 if TYPE_CHECKING:
+    from vidi_desktop.analysis.run import AnalyzeOptions, FileAnalysis
     from vidi_desktop.core.project import Project
-    from vidi_desktop.services.analysis_run import AnalyzeOptions, FileAnalysis
     from vidi_desktop.services.chunking import ChunkResult
 
 RESULTS_VERSION = 1

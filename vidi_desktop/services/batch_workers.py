@@ -34,8 +34,8 @@ from vidi_desktop.core.errors import CancelledError, VidiError
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
+    from vidi_desktop.analysis.run import AnalyzeOptions, FileAnalysis
     from vidi_desktop.core.progress import ProgressFn
-    from vidi_desktop.services.analysis_run import AnalyzeOptions, FileAnalysis
     from vidi_desktop.services.chunking import ChunkResult, ChunkSpec
 
 log = logging.getLogger(__name__)
@@ -99,7 +99,7 @@ def execute_unit(
     )
     try:
         if unit.chunk is None:
-            from vidi_desktop.services.analysis_run import analyze_file
+            from vidi_desktop.analysis.run import analyze_file
 
             analysis = analyze_file(unit.path, unit.options, ctx)
             analysis.audio = None  # megabytes of samples: not needed past the analysis

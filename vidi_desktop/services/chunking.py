@@ -27,11 +27,11 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from vidi_desktop.analysis.run import AnalyzeOptions, FileAnalysis
     from vidi_desktop.analysis.shots import ShotBoundary
     from vidi_desktop.core.progress import JobContext
     from vidi_desktop.media.decode import PassReport
     from vidi_desktop.media.probe import MediaInfo
-    from vidi_desktop.services.analysis_run import AnalyzeOptions, FileAnalysis
 
 DEFAULT_CHUNK_SECONDS = Fraction(600)
 """Files longer than this (and asked only for shots) are split into chunks of about this."""
@@ -172,7 +172,7 @@ def analyse_chunk(
 
 
 def _stopped_note(report: PassReport) -> str | None:
-    # The same words as analysis_run's visual pass, so a merged file reads like a whole one.
+    # The same words as analysis.run's visual pass, so a merged file reads like a whole one.
     if not report.complete and report.stopped_at is not None:
         return (
             f"pictures decoded up to {float(report.stopped_at.seconds):.2f} s "
@@ -187,7 +187,7 @@ def merge_chunks(results: list[ChunkResult]) -> FileAnalysis:
     Raises ValueError when chunks are missing, repeated or their owned frames do not tile
     the file — a merge never silently drops or doubles a stretch.
     """
-    from vidi_desktop.services.analysis_run import FileAnalysis
+    from vidi_desktop.analysis.run import FileAnalysis
 
     if not results:
         raise ValueError("no chunks to merge")
