@@ -8,12 +8,22 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from vidi_desktop.commands.common import (
+    EXIT_OK,
+    EXIT_USAGE,
+    CliError,
+    aspect,
+    fraction01,
+    positive_int,
+    progress_bar,
+    seconds,
+)
+
 ANALYSER_NAMES = ("shots", "speech", "subtitles", "faces", "people", "highlights", "reframe")
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``batch`` command."""
-    from vidi_desktop.cli import _aspect, _fraction01, _positive_int, _seconds
 
     p = sub.add_parser(
         "batch",
@@ -35,14 +45,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     g.add_argument("--subtitles", action="store_true", help="transcript and subtitle cues")
     g.add_argument("--faces", action="store_true", help="face tubes")
     g.add_argument("--people", action="store_true", help="person tubes (HOG)")
-    g.add_argument("--highlights", type=_positive_int, metavar="N", help="the N best clips")
-    g.add_argument("--reframe", type=_aspect, metavar="W:H", help="crop path, e.g. 9:16")
+    g.add_argument("--highlights", type=positive_int, metavar="N", help="the N best clips")
+    g.add_argument("--reframe", type=aspect, metavar="W:H", help="crop path, e.g. 9:16")
     k = p.add_argument_group("settings")
-    k.add_argument("--sensitivity", type=_fraction01, default=0.5, help="shots, 0..1 (0.5)")
-    k.add_argument("--highlight-seconds", type=_seconds, default=Fraction(30), metavar="S")
-    k.add_argument("--margin", type=_seconds, default=Fraction(1, 5), metavar="S")
-    k.add_argument("--min-silence", type=_seconds, default=Fraction(1, 2), metavar="S")
-    k.add_argument("--keep-pauses", type=_seconds, default=None, metavar="S")
+    k.add_argument("--sensitivity", type=fraction01, default=0.5, help="shots, 0..1 (0.5)")
+    k.add_argument("--highlight-seconds", type=seconds, default=Fraction(30), metavar="S")
+    k.add_argument("--margin", type=seconds, default=Fraction(1, 5), metavar="S")
+    k.add_argument("--min-silence", type=seconds, default=Fraction(1, 2), metavar="S")
+    k.add_argument("--keep-pauses", type=seconds, default=None, metavar="S")
     k.add_argument("--whisper-model", metavar="DIR")
     e = p.add_argument_group("outputs")
     e.add_argument("--edl", action="store_true", help="also KEY.edl per file")
@@ -50,7 +60,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    help="what the EDL cuts by (default: shots, else speech, else highlights)")
     e.add_argument("--srt", action="store_true", help="also KEY.srt per file (with --subtitles)")
     r = p.add_argument_group("running")
-    r.add_argument("-j", "--workers", type=_positive_int, default=1, metavar="N",
+    r.add_argument("-j", "--workers", type=positive_int, default=1, metavar="N",
                    help="worker processes on this machine (1: in this process)")
     r.add_argument("--ray", nargs="?", const="", default=None, metavar="ADDRESS",
                    help="run on Ray: no ADDRESS starts a local instance; 'auto' or "
@@ -59,10 +69,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    help="GPUs each Ray task reserves (for VLM analysers; 0)")
     r.add_argument("--ray-retries", type=int, default=2, metavar="N",
                    help="retries of a task whose Ray worker died (2)")
-    r.add_argument("--chunk-minutes", type=_seconds, default=Fraction(10), metavar="M",
+    r.add_argument("--chunk-minutes", type=seconds, default=Fraction(10), metavar="M",
                    help="split shot-only files longer than this into chunks (10)")
     r.add_argument("--no-chunks", action="store_true", help="never split a file")
-    r.add_argument("--overlap", type=_seconds, default=None, metavar="S",
+    r.add_argument("--overlap", type=seconds, default=None, metavar="S",
                    help="context decoded past each chunk edge (default: twice the shot "
                    "detector's memory, ~26 s)")
     r.add_argument("--force", action="store_true", help="analyse even files that are current")
@@ -72,7 +82,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def options_from_args(args: argparse.Namespace) -> Any:
     """The :class:`AnalyzeOptions` the flags ask for (everything when none is named)."""
     from vidi_desktop.analysis.run import AnalyzeOptions
-    from vidi_desktop.cli import CliError
 
     chosen: dict[str, Any] = dict(
         shots=args.shots, speech=args.speech, subtitles=args.subtitles, faces=args.faces,
@@ -103,7 +112,6 @@ def options_from_args(args: argparse.Namespace) -> Any:
 
 
 def _cmd_batch(args: argparse.Namespace) -> int:
-    from vidi_desktop.cli import EXIT_OK, EXIT_USAGE, progress_bar
     from vidi_desktop.services.batch import BatchSettings, run_batch
 
     settings = BatchSettings(
