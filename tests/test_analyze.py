@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from vidi_desktop.analysis.run import AnalyzeOptions
+from vidi_desktop.analysis.options import AnalyzeOptions
 from vidi_desktop.core.errors import CancelledError
 from vidi_desktop.core.project import load_project
 from vidi_desktop.media.synth import flat_color

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from vidi_desktop.analysis.run import AnalyzeOptions
+from vidi_desktop.analysis.options import AnalyzeOptions
 from vidi_desktop.cli import main
 from vidi_desktop.core.project import load_project
 from vidi_desktop.services.batch import BatchSettings, discover, run_batch

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from vidi_desktop.analysis.run import AnalyzeOptions
+from vidi_desktop.analysis.options import AnalyzeOptions
 from vidi_desktop.cli import main
 from vidi_desktop.core.project import CutRange, SubtitleCue, Suggestion, load_project
 from vidi_desktop.core.time import Time, TimeRange

@@ -7,74 +7,31 @@ below load their module on first use, so ``import vidi_desktop.core.values`` (th
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:  # pragma: no cover
-    from vidi_desktop.core.errors import (
-        CancelledError,
-        CorruptMediaError,
-        CorruptProjectError,
-        EmptyFileError,
-        MediaError,
-        MediaNotFoundError,
-        MissingStreamError,
-        NotAFileError,
-        NotMediaError,
-        ProjectError,
-        ProjectVersionError,
-        VidiError,
-    )
-    from vidi_desktop.core.frame_index import FrameIndex
-    from vidi_desktop.core.rate import FrameRate
-    from vidi_desktop.core.time import Time, TimeRange
-    from vidi_desktop.core.timecode import frames_to_timecode, timecode_to_frames
-
-_LAZY = {
-    **dict.fromkeys(
-        (
-            "CancelledError",
-            "CorruptMediaError",
-            "CorruptProjectError",
-            "EmptyFileError",
-            "MediaError",
-            "MediaNotFoundError",
-            "MissingStreamError",
-            "NotAFileError",
-            "NotMediaError",
-            "ProjectError",
-            "ProjectVersionError",
-            "VidiError",
-        ),
-        "errors",
+_MODULES = {
+    "errors": (
+        "CancelledError",
+        "CorruptMediaError",
+        "CorruptProjectError",
+        "EmptyFileError",
+        "MediaError",
+        "MediaNotFoundError",
+        "MissingStreamError",
+        "NotAFileError",
+        "NotMediaError",
+        "ProjectError",
+        "ProjectVersionError",
+        "VidiError",
     ),
-    "FrameIndex": "frame_index",
-    "FrameRate": "rate",
-    "Time": "time",
-    "TimeRange": "time",
-    "frames_to_timecode": "timecode",
-    "timecode_to_frames": "timecode",
+    "frame_index": ("FrameIndex",),
+    "rate": ("FrameRate",),
+    "time": ("Time", "TimeRange"),
+    "timecode": ("frames_to_timecode", "timecode_to_frames"),
 }
+_LAZY = {name: module for module, names in _MODULES.items() for name in names}
 
-__all__ = [
-    "CancelledError",
-    "CorruptMediaError",
-    "CorruptProjectError",
-    "EmptyFileError",
-    "FrameIndex",
-    "FrameRate",
-    "MediaError",
-    "MediaNotFoundError",
-    "MissingStreamError",
-    "NotAFileError",
-    "NotMediaError",
-    "ProjectError",
-    "ProjectVersionError",
-    "Time",
-    "TimeRange",
-    "VidiError",
-    "frames_to_timecode",
-    "timecode_to_frames",
-]
+__all__ = sorted(_LAZY)
 
 
 def __getattr__(name: str) -> Any:

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from vidi_desktop.analysis.run import AnalyzeOptions, FileAnalysis, analyze_file
+from vidi_desktop.analysis.options import AnalyzeOptions
+from vidi_desktop.analysis.run import FileAnalysis, analyze_file
 from vidi_desktop.core.errors import ProjectError
 from vidi_desktop.core.progress import JobContext, ProgressFn
 
@@ -45,7 +46,7 @@ class AnalyzeResult:
             )
             lines.append(f"added {info.path.name}: {float(info.duration):.2f} s, {what}")
         for a in self.analyses:
-            counts = _counts(a)
+            counts = ", ".join(c.text for c in a.counts() if c.text)
             if counts:
                 lines.append(f"  {a.info.path.name}: {counts}")
             lines.extend(f"  {a.info.path.name}: {note}" for note in a.notes)
@@ -54,23 +55,6 @@ class AnalyzeResult:
         where = f"project saved to {self.project_path}" if self.project_path else "no project"
         lines.append(f"{self.suggestions} suggestions; {where}")
         return lines
-
-
-def _counts(a: FileAnalysis) -> str:
-    parts = []
-    for label, items in (
-        ("shot boundaries", a.shots),
-        ("speech segments", a.speech),
-        ("silences to cut", a.silence_cuts),
-        ("subtitle cues", a.cues),
-        ("tubes", a.tubes),
-        ("highlights", a.highlights),
-    ):
-        if items is not None:
-            parts.append(f"{len(items)} {label}")
-    if a.reframe is not None:
-        parts.append(f"reframe {a.reframe.aspect} ({len(a.reframe.keyframes)} keyframes)")
-    return ", ".join(parts)
 
 
 def analyze_files(
@@ -112,7 +96,7 @@ def analyze_files(
 
     for i, info in enumerate(todo):
         stage = ctx.stage(i, max(1, len(todo)), info.path.name)
-        file_ctx = JobContext(cancel=ctx.cancel, on_progress=lambda f, m, s=stage: s(f * 0.95, m))
+        file_ctx = ctx.part(lambda f, m, s=stage: s(f * 0.95 if f is not None else None, m))
         if options.any_analyser:
             result.analyses.append(analyze_file(info.path, options, file_ctx, info))
         _warm_caches(info, options, lambda f, m, s=stage: s(0.95 + f * 0.05, m), ctx)

@@ -34,7 +34,8 @@ from vidi_desktop.core.errors import CancelledError, VidiError
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
-    from vidi_desktop.analysis.run import AnalyzeOptions, FileAnalysis
+    from vidi_desktop.analysis.options import AnalyzeOptions
+    from vidi_desktop.analysis.run import FileAnalysis
     from vidi_desktop.core.progress import ProgressFn
     from vidi_desktop.services.chunking import ChunkResult, ChunkSpec
 

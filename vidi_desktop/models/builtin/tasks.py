@@ -21,7 +21,8 @@ from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from vidi_desktop.analysis.run import AnalyzeOptions, FileAnalysis, analyze_file
+from vidi_desktop.analysis.options import AnalyzeOptions
+from vidi_desktop.analysis.run import FileAnalysis, analyze_file
 from vidi_desktop.core.progress import JobContext
 from vidi_desktop.core.project import Answer, Chapter, CutRange, Suggestion
 from vidi_desktop.core.time import Time, TimeRange
@@ -102,7 +103,7 @@ class AnalysisStore:
             return None
         job.progress(0.1, "voice activity")
         speech = detect_speech(clip, ctx=job)
-        sub = JobContext(cancel=job.cancel, on_progress=job.stage(1, 2, "transcript"))
+        sub = job.part(job.stage(1, 2, "transcript"))
         result = transcribe(clip, whisper_model, speech=speech, ctx=sub)
         self._put(key, result)
         return result
