@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from vidi_desktop.analysis.registry import AnalyserSpec, Count, Param
+from vidi_desktop.analysis.registry import AnalyserSpec, Param, count_items
 from vidi_desktop.core import values
 from vidi_desktop.core.time import Time
 
@@ -68,11 +68,6 @@ def _json(analysis: Any, options: Any) -> dict[str, Any]:
     return {"flips": [{"frame": f.frame, "to_light": f.to_light} for f in analysis.flips or []]}
 
 
-def _counts(analysis: Any) -> list[Count]:
-    n = len(analysis.flips or [])
-    return [] if analysis.flips is None else [Count("flips", n, f"{n} flips")]
-
-
 SPEC = AnalyserSpec(
     name="flips",
     help="frames where the picture flips between dark and light",
@@ -85,7 +80,7 @@ SPEC = AnalyserSpec(
     compute=_compute,
     suggestions=_suggestions,
     json=_json,
-    counts=_counts,
+    counts=count_items(("flips", "flips", "flips")),
 )
 
 CHUNK_SAFE_SPEC = SPEC._replace(chunk_safe=True, context_seconds=lambda fps: Fraction(1))

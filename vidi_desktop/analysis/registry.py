@@ -121,6 +121,22 @@ class AnalyserSpec(NamedTuple):
     context_seconds: Callable[[float], Fraction] | None = None
 
 
+def count_items(*counted: tuple[str, str, str | None]) -> Callable[[FileAnalysis], list[Count]]:
+    """A ``counts`` for list products: each ``(product, key, label)`` reports
+    ``"N label"`` (``label`` None: the batch index only) when the product is there."""
+
+    def counts(analysis: FileAnalysis) -> list[Count]:
+        out = []
+        for product, key, label in counted:
+            items = getattr(analysis, product)
+            if items is not None:
+                n = len(items)
+                out.append(Count(key, n, f"{n} {label}" if label else None))
+        return out
+
+    return counts
+
+
 BASE_PARAMS: tuple[Param, ...] = (
     Param("thumbnails", 10),  # timeline thumbnails cached per file by ``analyze``
     Param("waveform", True),  # and its waveform

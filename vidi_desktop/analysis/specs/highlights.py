@@ -6,7 +6,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from vidi_desktop.analysis.registry import AnalyserSpec, Choice, Count, Param
+from vidi_desktop.analysis.registry import AnalyserSpec, Choice, Param, count_items
 from vidi_desktop.core import values
 
 if TYPE_CHECKING:
@@ -97,13 +97,6 @@ def _json(analysis: FileAnalysis, options: AnalyzeOptions) -> dict[str, Any]:
     }
 
 
-def _counts(analysis: FileAnalysis) -> list[Count]:
-    if analysis.highlights is None:
-        return []
-    n = len(analysis.highlights)
-    return [Count("highlights", n, f"{n} highlights")]
-
-
 SPEC = AnalyserSpec(
     name="highlights",
     help="the N best clips",
@@ -119,5 +112,5 @@ SPEC = AnalyserSpec(
     compute=_compute,
     suggestions=_suggestions,
     json=_json,
-    counts=_counts,
+    counts=count_items(("highlights", "highlights", "highlights")),
 )

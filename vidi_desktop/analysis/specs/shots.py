@@ -6,7 +6,7 @@ from fractions import Fraction
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
-from vidi_desktop.analysis.registry import AnalyserSpec, Count, Param
+from vidi_desktop.analysis.registry import AnalyserSpec, Param, count_items
 from vidi_desktop.core import values
 
 if TYPE_CHECKING:
@@ -54,12 +54,6 @@ def _json(analysis: FileAnalysis, options: AnalyzeOptions) -> dict[str, Any]:
     return {"shots": [b.to_json() for b in analysis.shots or []]}
 
 
-def _counts(analysis: FileAnalysis) -> list[Count]:
-    if analysis.shots is None:
-        return []
-    return [Count("shots", len(analysis.shots), f"{len(analysis.shots)} shot boundaries")]
-
-
 SPEC = AnalyserSpec(
     name="shots",
     help="shot boundaries: cuts, fades, dissolves",
@@ -74,7 +68,7 @@ SPEC = AnalyserSpec(
     compute=_compute,
     suggestions=_suggestions,
     json=_json,
-    counts=_counts,
+    counts=count_items(("shots", "shots", "shot boundaries")),
     chunk_safe=True,
     context_seconds=context_seconds,
 )

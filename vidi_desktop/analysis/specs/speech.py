@@ -5,7 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from vidi_desktop.analysis.registry import AnalyserSpec, Count, Param
+from vidi_desktop.analysis.registry import AnalyserSpec, Param, count_items
 from vidi_desktop.core import values
 
 if TYPE_CHECKING:
@@ -83,16 +83,6 @@ def _json(analysis: FileAnalysis, options: AnalyzeOptions) -> dict[str, Any]:
     }
 
 
-def _counts(analysis: FileAnalysis) -> list[Count]:
-    out = []
-    if analysis.speech is not None:
-        out.append(Count("speech", len(analysis.speech), f"{len(analysis.speech)} speech segments"))
-    if analysis.silence_cuts is not None:
-        n = len(analysis.silence_cuts)
-        out.append(Count("silence_cuts", n, f"{n} silences to cut"))
-    return out
-
-
 SPEC = AnalyserSpec(
     name="speech",
     help="speech, silences, silence cuts",
@@ -110,5 +100,7 @@ SPEC = AnalyserSpec(
     compute=_compute,
     suggestions=_suggestions,
     json=_json,
-    counts=_counts,
+    counts=count_items(
+        ("speech", "speech", "speech segments"), ("silence_cuts", "silence_cuts", "silences to cut")
+    ),
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from vidi_desktop.analysis.registry import AnalyserSpec, Count
+from vidi_desktop.analysis.registry import AnalyserSpec, count_items
 from vidi_desktop.analysis.specs.shots import cut_times
 
 if TYPE_CHECKING:
@@ -38,12 +38,6 @@ def _json(analysis: FileAnalysis, options: AnalyzeOptions) -> dict[str, Any]:
     return {"subtitles": [span | {"text": c.text} for span, c in zip(spans, cues, strict=True)]}
 
 
-def _counts(analysis: FileAnalysis) -> list[Count]:
-    if analysis.cues is None:
-        return []
-    return [Count("subtitles", len(analysis.cues), f"{len(analysis.cues)} subtitle cues")]
-
-
 SPEC = AnalyserSpec(
     name="subtitles",
     help="transcript and subtitle cues",
@@ -53,5 +47,5 @@ SPEC = AnalyserSpec(
     compute=_compute,
     suggestions=_suggestions,
     json=_json,
-    counts=_counts,
+    counts=count_items(("cues", "subtitles", "subtitle cues")),
 )

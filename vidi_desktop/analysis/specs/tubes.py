@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from vidi_desktop.analysis.registry import AnalyserSpec, Count
+from vidi_desktop.analysis.registry import AnalyserSpec, count_items
 from vidi_desktop.analysis.specs.shots import cut_times
 
 if TYPE_CHECKING:
@@ -58,11 +58,8 @@ def json(label: str) -> Callable[[FileAnalysis, AnalyzeOptions], dict[str, Any]]
     return section
 
 
-def counts(analysis: FileAnalysis) -> list[Count]:
-    """All tubes, whichever analyser found them (reported once)."""
-    if analysis.tubes is None:
-        return []
-    return [Count("tubes", len(analysis.tubes), f"{len(analysis.tubes)} tubes")]
+counts = count_items(("tubes", "tubes", "tubes"))
+"""All tubes, whichever analyser found them (FileAnalysis.counts reports a key once)."""
 
 
 def tube_spec(
