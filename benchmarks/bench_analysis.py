@@ -26,8 +26,9 @@ RESULTS = REPO / "bench-results"
 
 _CHILD = r"""
 import json, resource, sys, time
-from vidi_desktop.services.analysis_run import AnalyzeOptions, analyze_file
-from vidi_desktop.services.jobs import JobContext
+from vidi_desktop.analysis.options import AnalyzeOptions
+from vidi_desktop.analysis.run import analyze_file
+from vidi_desktop.core.progress import JobContext
 from vidi_desktop.media.probe import probe
 probe(sys.argv[1])  # frame table built before timing (cached per file, as in real use)
 t = time.perf_counter()

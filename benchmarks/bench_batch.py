@@ -68,11 +68,12 @@ def footage(shared: Path, quick: bool) -> list[Path]:
 
 
 def time_analysis(path: Path, name: str) -> dict[str, float]:
+    from vidi_desktop.analysis.options import AnalyzeOptions
+    from vidi_desktop.analysis.run import analyze_file
+    from vidi_desktop.core.progress import JobContext
     from vidi_desktop.core.project.schema import dumps
     from vidi_desktop.media.probe import probe
-    from vidi_desktop.services.analysis_run import AnalyzeOptions, analyze_file
     from vidi_desktop.services.batch import build_project
-    from vidi_desktop.services.jobs import JobContext
 
     options = AnalyzeOptions(**CONFIGS[name], thumbnails=0, waveform=False)
     info = probe(path, allow_truncated=True)
@@ -112,7 +113,7 @@ def time_probe(files: list[Path]) -> dict[str, float]:
 
 
 def time_batch(files: list[Path], workers: int) -> dict[str, float]:
-    from vidi_desktop.services.analysis_run import AnalyzeOptions
+    from vidi_desktop.analysis.options import AnalyzeOptions
     from vidi_desktop.services.batch import BatchSettings, run_batch
 
     src = Path(tempfile.mkdtemp(prefix="vidi-bench-batch-src-"))

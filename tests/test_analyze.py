@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from vidi_desktop.analysis.options import AnalyzeOptions
 from vidi_desktop.core.errors import CancelledError
 from vidi_desktop.core.project import load_project
 from vidi_desktop.media.synth import flat_color
 from vidi_desktop.paths import sample_clip
-from vidi_desktop.services.analysis_run import AnalyzeOptions
 from vidi_desktop.services.analyze import analyze_files
 
 

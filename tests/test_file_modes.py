@@ -84,7 +84,7 @@ def test_render(umask: int, project_file: Path, tmp_path: Path) -> None:
 
 
 def test_batch_outputs(umask: int, make_clip: Callable[..., Path], tmp_path: Path) -> None:
-    from vidi_desktop.services.analysis_run import AnalyzeOptions
+    from vidi_desktop.analysis.options import AnalyzeOptions
     from vidi_desktop.services.batch import BatchSettings, run_batch
 
     src = tmp_path / "card"

@@ -1,12 +1,17 @@
-"""The layer table of docs/architecture.md as a test: headless code never pays for Qt or torch."""
+"""The layers as tests: the import-linter contracts in pyproject.toml (every import points
+down, core is plain Python, only qt imports Qt) and, in a fresh interpreter, what importing
+a headless module really loads (heavy libraries only inside the functions that use them)."""
 
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
 
 HEAVY_GUI_ML = {"PySide6", "torch", "transformers", "shiboken6"}
 HEAVY_MEDIA = {"av", "cv2", "numpy"}
@@ -37,7 +42,7 @@ def imported_after(statement: str) -> set[str]:
         "vidi_desktop.interchange",
         "vidi_desktop.services",
         "vidi_desktop.services.analyze",
-        "vidi_desktop.services.analysis_run",
+        "vidi_desktop.analysis.run",
         "vidi_desktop.cli",
         "vidi_desktop.analysis.shots",
         "vidi_desktop.analysis.speech",
@@ -72,6 +77,11 @@ def imported_after(statement: str) -> set[str]:
         "vidi_desktop.commands.gui",
         "vidi_desktop.commands.batch",
         "vidi_desktop.commands.search",
+        "vidi_desktop.commands.probe",
+        "vidi_desktop.commands.thumbs",
+        "vidi_desktop.commands.analyze",
+        "vidi_desktop.commands.export",
+        "vidi_desktop.commands.render",
     ],
 )
 def test_headless_packages_do_not_import_qt_or_torch(module: str) -> None:
@@ -105,41 +115,25 @@ def test_media_probe_runs_without_qt_or_torch(shared_media) -> None:
     assert not (loaded & HEAVY_GUI_ML)
 
 
-def test_only_the_qt_package_imports_pyside6() -> None:
-    """A static check of every module: PySide6 appears only under vidi_desktop/qt/."""
-    import ast
-    from pathlib import Path
-
-    root = Path(__file__).resolve().parents[1] / "vidi_desktop"
-    offenders = []
-    for path in root.rglob("*.py"):
-        if "qt" in path.relative_to(root).parts[:1]:
-            continue
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            names = []
-            if isinstance(node, ast.Import):
-                names = [a.name for a in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module:
-                names = [node.module]
-            if any(n.split(".")[0] in ("PySide6", "shiboken6") for n in names):
-                offenders.append(f"{path.relative_to(root)}:{node.lineno}")
-    assert not offenders, offenders
+def test_the_import_contracts_hold() -> None:
+    """``lint-imports`` over the whole package: the layers and forbidden imports declared in
+    pyproject.toml, with no exceptions (the report names each offending import)."""
+    out = subprocess.run(
+        [sys.executable, "-c", "from importlinter.cli import lint_imports_command as c; c()",
+         "--no-cache", "--no-logo"],
+        capture_output=True, text=True, timeout=600, cwd=ROOT,
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "0 broken" in out.stdout
 
 
-def test_models_use_services_only_in_the_builtin_backend() -> None:
-    """models sit below services; the built-in backend is the one adapter that drives the
-    analysis orchestration (services.analysis_run/jobs), and nothing else in models may."""
-    import ast
-    from pathlib import Path
+def test_the_layers_contract_declares_no_exceptions() -> None:
+    import tomllib
 
-    root = Path(__file__).resolve().parents[1] / "vidi_desktop" / "models"
-    offenders = []
-    for path in root.rglob("*.py"):
-        if path.relative_to(root).parts[0] == "builtin":
-            continue
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
-                ("vidi_desktop.services", "vidi_desktop.qt")
-            ):
-                offenders.append(f"{path.relative_to(root)}:{node.lineno} {node.module}")
-    assert not offenders, offenders
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    contracts = config["tool"]["importlinter"]["contracts"]
+    assert {c["id"] for c in contracts} >= {"layers", "pure-core", "qt-only-in-qt"}
+    for contract in contracts:
+        assert not contract.get("ignore_imports"), contract["id"]
+    (layers,) = (c for c in contracts if c["id"] == "layers")
+    assert layers["exhaustive"] is True and not layers.get("exhaustive_ignores")

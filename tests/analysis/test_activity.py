@@ -6,10 +6,10 @@ import numpy as np
 
 from vidi_desktop.analysis.activity import MotionActivity, loudness_per_second
 from vidi_desktop.analysis.pipeline import run_visual_pass
+from vidi_desktop.core.progress import JobContext
 from vidi_desktop.media.audio import read_audio
 from vidi_desktop.media.probe import probe
 from vidi_desktop.media.synth import flat_color, moving_pattern
-from vidi_desktop.services.jobs import JobContext
 
 
 def test_motion_is_high_where_the_picture_moves(make_clip) -> None:

@@ -185,7 +185,7 @@ def test_non_square_pixels_give_boxes_in_display_coordinates(shared_media: Path)
     # 704x576 stored, SAR 16:11, shown 1024x576: a face box must have a face's proportions
     # on the display (about 0.75 wide per high), not the 0.52 it has on stored pixels.
     from vidi_desktop.analysis.pipeline import run_visual_pass
-    from vidi_desktop.services.jobs import JobContext
+    from vidi_desktop.core.progress import JobContext
 
     clip = shared_media / "issue-195-aspect-ratio.mp4"
     info = probe(clip)
@@ -247,7 +247,7 @@ def test_cancelling_stops_within_a_frame(faces_clip: Path) -> None:
     import time
 
     from vidi_desktop.core.errors import CancelledError
-    from vidi_desktop.services.jobs import JobContext
+    from vidi_desktop.core.progress import JobContext
 
     ctx = JobContext()
     ctx.on_progress = lambda fraction, message: ctx.cancel.set()

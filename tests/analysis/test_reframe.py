@@ -22,6 +22,7 @@ from vidi_desktop.analysis.reframe import (
 )
 from vidi_desktop.analysis.tubes import Tube
 from vidi_desktop.core.errors import MissingStreamError
+from vidi_desktop.core.progress import JobContext
 from vidi_desktop.core.project import (
     Asset,
     Project,
@@ -33,7 +34,6 @@ from vidi_desktop.core.project.fields import Fields
 from vidi_desktop.core.project.model import ReframePath
 from vidi_desktop.core.time import Time
 from vidi_desktop.media.probe import MediaInfo, probe
-from vidi_desktop.services.jobs import JobContext
 
 DURATION_MS = 10_000
 

@@ -21,11 +21,11 @@ from vidi_desktop.analysis.shots import (
     shot_suggestions,
 )
 from vidi_desktop.core.errors import CancelledError, MissingStreamError
+from vidi_desktop.core.progress import JobContext
 from vidi_desktop.core.project.model import SceneBoundary
 from vidi_desktop.core.time import Time
 from vidi_desktop.media.decode import PassReport, iter_decoded
 from vidi_desktop.media.probe import probe
-from vidi_desktop.services.jobs import JobContext
 
 # -- helpers ------------------------------------------------------------------------------------
 

@@ -21,10 +21,10 @@ from vidi_desktop.analysis.speech import (
     speech_engine,
 )
 from vidi_desktop.core.errors import CancelledError, MissingStreamError
+from vidi_desktop.core.progress import JobContext
 from vidi_desktop.core.time import Time
 from vidi_desktop.media.audio import AudioClip
 from vidi_desktop.media.synth import speak
-from vidi_desktop.services.jobs import JobContext
 
 RATE = 16000
 TICK = Fraction(1, RATE)

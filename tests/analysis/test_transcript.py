@@ -27,10 +27,10 @@ from vidi_desktop.analysis.transcript import (
 )
 from vidi_desktop.analysis.wer import word_error_rate
 from vidi_desktop.core.errors import CancelledError
+from vidi_desktop.core.progress import JobContext
 from vidi_desktop.core.time import Time, TimeRange
 from vidi_desktop.media.audio import AudioClip
 from vidi_desktop.media.synth import speak
-from vidi_desktop.services.jobs import JobContext
 
 RATE = 16000
 TICK = Fraction(1, RATE)

@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 
 from vidi_desktop.core.errors import CancelledError
+from vidi_desktop.core.progress import JobContext
 from vidi_desktop.core.project import Asset, EditClip, Project
 from vidi_desktop.core.time import Time, TimeRange
 from vidi_desktop.interchange.errors import ExportError
@@ -29,7 +30,6 @@ from vidi_desktop.media.probe import probe
 from vidi_desktop.media.reader import VideoReader
 from vidi_desktop.media.synth import read_frame_number
 from vidi_desktop.services.analyze import asset_from_probe
-from vidi_desktop.services.jobs import JobContext
 
 RATE = Fraction(25)
 CLICKS = (12, 40, 61)  # source frames where a 20 ms click starts

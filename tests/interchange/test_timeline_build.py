@@ -233,13 +233,9 @@ def test_nothing_accepted_exports_whole_files_and_says_so(asset) -> None:
 
 
 def test_a_real_reframe_path_holds_and_jumps_at_its_cuts(asset) -> None:
-    from vidi_desktop.core.project import PAYLOAD_TYPES
-
-    if "reframe_path" not in PAYLOAD_TYPES:
-        pytest.skip("the ReframePath payload is not in this build")
-    path_cls = PAYLOAD_TYPES["reframe_path"]
+    from vidi_desktop.core.project.model import ReframePath
     # Left window until the cut at 2 s (frame 50), then the right window.
-    payload = path_cls("9:16", ((0, 0.0, 0.0, 0.3, 1.0), (1000, 0.0, 0.0, 0.3, 1.0),
+    payload = ReframePath("9:16", ((0, 0.0, 0.0, 0.3, 1.0), (1000, 0.0, 0.0, 0.3, 1.0),
                                 (2000, 0.7, 0.0, 1.0, 1.0)), (2000,), 10_000)
     edit = (EditClip.new(asset.id, frames(25, 75)),)
     p = Project(assets=(asset,), edit=edit, suggestions=(sug(asset, payload),))

@@ -12,9 +12,10 @@ import time
 from typing import Any
 
 from vidi_desktop.core.errors import CancelledError
+from vidi_desktop.core.progress import ProgressFn
 from vidi_desktop.core.project import Answer, CutRange, Suggestion
 from vidi_desktop.core.time import Time, TimeRange
-from vidi_desktop.models.protocol import Capabilities, ProgressFn, Request
+from vidi_desktop.models.protocol import Capabilities, Request
 
 
 class OutOfMemoryError(RuntimeError):

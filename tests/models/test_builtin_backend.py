@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from vidi_desktop.core.errors import CancelledError
+from vidi_desktop.core.progress import no_progress
 from vidi_desktop.core.project import (
     Answer,
     Chapter,
@@ -28,14 +29,7 @@ from vidi_desktop.core.project.model import ReframePath
 from vidi_desktop.core.time import Time, TimeRange
 from vidi_desktop.media.probe import probe
 from vidi_desktop.models.builtin.backend import BuiltinBackend
-from vidi_desktop.models.protocol import (
-    MAX_REQUEST_CHARS,
-    AssetRef,
-    Backend,
-    Request,
-    RequestError,
-    no_progress,
-)
+from vidi_desktop.models.protocol import MAX_REQUEST_CHARS, AssetRef, Backend, Request, RequestError
 from vidi_desktop.models.registry import create_backend
 
 RATE = 16000

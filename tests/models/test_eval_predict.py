@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 
 from vidi_desktop.core.errors import CancelledError
+from vidi_desktop.core.progress import ProgressFn, check_cancel
 from vidi_desktop.core.project import (
     Answer,
     Box,
@@ -46,9 +47,7 @@ from vidi_desktop.models.protocol import (
     BackendError,
     Capabilities,
     NotSupportedError,
-    ProgressFn,
     Request,
-    check_cancel,
 )
 
 COLOURS = {"red": (220, 30, 30), "green": (30, 200, 30), "blue": (30, 30, 220)}

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from vidi_desktop.core.errors import CancelledError
+from vidi_desktop.core.progress import no_progress
 from vidi_desktop.core.project import CutRange, HighlightClip
 from vidi_desktop.core.time import Time, TimeRange
 from vidi_desktop.models import registry
@@ -29,7 +30,6 @@ from vidi_desktop.models.protocol import (
     NotSupportedError,
     Request,
     RequestError,
-    no_progress,
 )
 from vidi_desktop.models.vidi import adapter as adapter_module
 from vidi_desktop.models.vidi import protocol as wire

@@ -25,8 +25,9 @@ from pathlib import Path
 import pytest
 
 from vidi_desktop.core.errors import CancelledError
+from vidi_desktop.core.progress import no_progress
 from vidi_desktop.core.time import TimeRange
-from vidi_desktop.models.protocol import AssetRef, BackendError, Request, no_progress
+from vidi_desktop.models.protocol import AssetRef, BackendError, Request
 from vidi_desktop.models.vidi import protocol as wire
 from vidi_desktop.models.vidi import runner_script
 from vidi_desktop.models.vidi.adapter import RUNNER_SCRIPT, VidiBackend

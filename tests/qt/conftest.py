@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 
 import pytest
 
+from vidi_desktop.core.progress import check_cancel
 from vidi_desktop.core.project import (
     Answer,
     CutRange,
@@ -30,12 +31,7 @@ from vidi_desktop.core.project import (
     Word,
 )
 from vidi_desktop.core.time import Time, TimeRange
-from vidi_desktop.models.protocol import (
-    BackendError,
-    Capabilities,
-    Request,
-    check_cancel,
-)
+from vidi_desktop.models.protocol import BackendError, Capabilities, Request
 
 
 @pytest.fixture(autouse=True)

@@ -37,8 +37,8 @@ def corpus(make_clip: Callable[..., Path], tmp_path_factory: pytest.TempPathFact
     "budget" is said (seconds)."""
     if shutil.which("espeak-ng") is None:
         pytest.skip("needs espeak-ng")
+    from vidi_desktop.analysis.options import AnalyzeOptions
     from vidi_desktop.media.synth import speak
-    from vidi_desktop.services.analysis_run import AnalyzeOptions
     from vidi_desktop.services.batch import BatchSettings, run_batch
 
     # "budget" is synthesised on its own so its true span is known to the sample.

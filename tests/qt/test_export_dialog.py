@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QUrl
 
-from vidi_desktop.cli import EXPORT_FORMATS
+from vidi_desktop.commands.export import EXPORT_FORMATS
 from vidi_desktop.core.project import HighlightClip, SubtitleCue
 from vidi_desktop.qt.export_dialog import ExportDialog
 

@@ -6,7 +6,6 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import importlib.util
 import json
 import subprocess
 import sys
@@ -19,7 +18,6 @@ from vidi_desktop.cli import main
 from vidi_desktop.qt.app import GuiRequestError, run_window
 
 REPO = Path(__file__).resolve().parents[2]
-HAS_BUILTIN = importlib.util.find_spec("vidi_desktop.models.builtin.backend") is not None
 
 
 def _png_size(path: Path) -> tuple[int, int]:
@@ -130,7 +128,6 @@ def test_cli_screenshot_without_a_display(small_clip, tmp_path):
     assert "propagateSizeHints" not in done.stderr
 
 
-@pytest.mark.skipif(not HAS_BUILTIN, reason="the built-in backend is not written yet")
 def test_cli_real_request_with_the_builtin_backend(make_clip, tmp_path):
     import numpy as np
 

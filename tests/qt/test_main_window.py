@@ -6,7 +6,6 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import importlib.util
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,7 @@ from PySide6.QtWidgets import QDockWidget, QMessageBox
 
 from vidi_desktop.core.project import ProjectDocument, ReviewState
 from vidi_desktop.qt import main_window as mw
-from vidi_desktop.qt.main_window import PANELS, MainWindow
+from vidi_desktop.qt.main_window import MainWindow
 from vidi_desktop.qt.session import Session
 
 
@@ -52,34 +51,14 @@ def test_window_composes_the_panels(window):
     assert docks["dock_media"].widget() is window.media_bin
     assert window.dockWidgetArea(docks["dock_timeline"]) == Qt.DockWidgetArea.BottomDockWidgetArea
     assert window.dockWidgetArea(docks["dock_media"]) == Qt.DockWidgetArea.LeftDockWidgetArea
-    for attr, module, cls, _ in PANELS:
-        importable = importlib.util.find_spec(module) is not None
-        assert window.panel_available(attr) == importable, attr
-        if importable:
-            assert type(getattr(window, attr)).__name__ == cls
+    assert docks["dock_timeline"].widget() is window.timeline
+    assert docks["dock_review"].widget() is window.review
+    assert docks["dock_transcript"].widget() is window.transcript
+    for attr, cls in (("viewer", "ViewerWidget"), ("timeline", "TimelineWidget"),
+                      ("review", "ReviewQueue"), ("transcript", "TranscriptPanel")):
+        assert type(getattr(window, attr)).__name__ == cls
     # The media bin shows the project's clip.
     assert window.media_bin.asset_ids() == [a.id for a in window.session.document.project.assets]
-
-
-def test_missing_panel_becomes_a_placeholder_and_its_actions_are_disabled(
-    qtbot, project_doc, monkeypatch
-):
-    real_find_spec = importlib.util.find_spec
-
-    def no_timeline(name, *args):
-        return None if name == "vidi_desktop.qt.timeline" else real_find_spec(name, *args)
-
-    monkeypatch.setattr(importlib.util, "find_spec", no_timeline)
-    w = MainWindow(Session(project_doc), restore_layout=False)
-    qtbot.addWidget(w)
-    try:
-        assert not w.panel_available("timeline")
-        assert "Timeline not available" in w.timeline.text()
-        assert not w.actions_by_name["zoom_in"].isEnabled()
-        assert not w.actions_by_name["zoom_fit"].isEnabled()
-    finally:
-        w._closing = True
-        w.shutdown()
 
 
 def test_title_shows_project_and_modified_mark(window, tmp_path):
@@ -132,8 +111,6 @@ SHORTCUTS = [
 @pytest.mark.parametrize(("key", "mods", "panel", "slot", "args"), SHORTCUTS)
 def test_window_shortcuts_call_the_panels_public_slots(qtbot, window, key, mods, panel, slot,
                                                        args):
-    if not window.panel_available(panel):
-        pytest.skip(f"the {panel} panel is not written yet")
     calls: list[tuple] = []
     monkey = getattr(window, panel)
     setattr(monkey, slot, lambda *a: calls.append(a))
@@ -146,8 +123,6 @@ def test_window_shortcuts_call_the_panels_public_slots(qtbot, window, key, mods,
 
 
 def test_typing_in_the_request_line_keeps_printable_keys(qtbot, window):
-    if not window.panel_available("review"):
-        pytest.skip("the review panel is not written yet")
     calls: list[tuple] = []
     window.review.accept_current = lambda *a: calls.append(a)
     window.activateWindow()
@@ -158,8 +133,6 @@ def test_typing_in_the_request_line_keeps_printable_keys(qtbot, window):
 
 
 def test_real_review_shortcut_accepts_the_selected_suggestion(qtbot, window):
-    if not window.panel_available("review"):
-        pytest.skip("the review panel is not written yet")
     doc = window.session.document
     sid = doc.project.suggestions[2].id  # the highlight
     window.session.select(sid)
@@ -179,9 +152,8 @@ def test_a_request_from_the_window_lands_in_the_review_queue(qtbot, window):
     assert len(doc.project.suggestions) == before + 2
     assert "2 suggestions added" in window.statusBar().currentMessage()
     assert window.isWindowModified()
-    if window.panel_available("review"):
-        added = {s.id for s in doc.project.suggestions[before:]}
-        qtbot.waitUntil(lambda: added <= set(window.review.model.ids()), timeout=2_000)
+    added = {s.id for s in doc.project.suggestions[before:]}
+    qtbot.waitUntil(lambda: added <= set(window.review.model.ids()), timeout=2_000)
 
 
 def test_job_progress_and_cancel_in_the_status_bar(qtbot, window):
@@ -300,13 +272,12 @@ def test_errors_become_messages_and_the_window_lives_on(qtbot, window, tmp_path)
     assert not window._save_to(tmp_path / "no" / "such" / "folder" / "p.vidi")
     assert window.last_error.startswith("Cannot save p.vidi:")
     # A failing panel slot behind a shortcut is caught too.
-    if window.panel_available("viewer"):
-        def boom():
-            raise RuntimeError("decoder exploded")
+    def boom():
+        raise RuntimeError("decoder exploded")
 
-        window.viewer.play_pause = boom
-        window.actions_by_name["play_pause"].trigger()
-        assert window.last_error == "RuntimeError: decoder exploded"
+    window.viewer.play_pause = boom
+    window.actions_by_name["play_pause"].trigger()
+    assert window.last_error == "RuntimeError: decoder exploded"
     assert window.isVisible()
 
 
@@ -420,8 +391,6 @@ def test_panels_are_wired_through_the_window(qtbot, window, monkeypatch):
 
     from vidi_desktop.core.time import Time, TimeRange
 
-    if not (window.panel_available("review") and window.panel_available("viewer")):
-        pytest.skip("the review or viewer panel is not written yet")
     seeks: list[Fraction] = []
     window.session.seek_requested.connect(seeks.append)
     played: list[bool] = []
@@ -430,6 +399,5 @@ def test_panels_are_wired_through_the_window(qtbot, window, monkeypatch):
     window.review.preview_requested.emit(span)
     qtbot.waitUntil(lambda: played == [True], timeout=2_000)
     assert seeks[-1] == Fraction(1, 2)
-    if window.panel_available("transcript") and window.panel_available("timeline"):
-        window.transcript.search_hits.emit([span])
-        assert window.timeline._highlights == [(0.5, 0.75)]
+    window.transcript.search_hits.emit([span])
+    assert window.timeline._highlights == [(0.5, 0.75)]

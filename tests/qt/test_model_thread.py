@@ -6,7 +6,6 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import importlib.util
 import threading
 from typing import Any
 
@@ -216,10 +215,6 @@ def test_shutdown_cancels_a_running_request_and_joins(qtbot, project_doc, script
     assert len(scripted_factory.cls.unloads) == 1
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("vidi_desktop.models.builtin.backend") is None,
-    reason="the built-in backend is not written yet",
-)
 def test_one_real_request_with_the_builtin_backend(qtbot, make_clip, asset_of):
     """Scene cuts of a generated clip with two hard cuts, through the real built-in backend."""
     from fractions import Fraction

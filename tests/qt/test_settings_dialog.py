@@ -6,7 +6,6 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import builtins
 import json
 
 from vidi_desktop.models.registry import BACKENDS
@@ -93,18 +92,3 @@ def test_models_found_are_listed_with_their_problems(qtbot, tmp_path):
     dialog.models_folder.setText(str(tmp_path))
     dialog.refresh_models()
     assert dialog.models_list.count() == 2
-
-
-def test_without_the_model_manager_the_list_says_so(qtbot, tmp_path, monkeypatch):
-    import sys
-
-    real_import = builtins.__import__
-
-    def no_manager(name, globals=None, locals=None, fromlist=(), level=0):
-        if name == "vidi_desktop.models" and fromlist and "manager" in fromlist:
-            raise ImportError("no manager")
-        return real_import(name, globals, locals, fromlist, level)
-
-    monkeypatch.delitem(sys.modules, "vidi_desktop.models.manager", raising=False)
-    monkeypatch.setattr(builtins, "__import__", no_manager)
-    assert describe_models(tmp_path) == ["model manager not available in this build"]

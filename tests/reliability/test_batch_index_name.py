@@ -7,7 +7,7 @@ import json
 from fractions import Fraction
 from pathlib import Path
 
-from vidi_desktop.services.analysis_run import AnalyzeOptions
+from vidi_desktop.analysis.options import AnalyzeOptions
 from vidi_desktop.services.batch import BatchSettings, output_names, run_batch
 from vidi_desktop.services.batch_index import load_index
 from vidi_desktop.services.batch_safety import output_base

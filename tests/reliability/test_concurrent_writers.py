@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from vidi_desktop.analysis.options import AnalyzeOptions
 from vidi_desktop.cli import main
 from vidi_desktop.core.filelock import (
     LockBusyError,
@@ -28,7 +29,6 @@ from vidi_desktop.core.filelock import (
 )
 from vidi_desktop.core.project import Asset, Project, ProjectDocument, load_project, save_project
 from vidi_desktop.core.project.sync import save_locked
-from vidi_desktop.services.analysis_run import AnalyzeOptions
 from vidi_desktop.services.analyze import analyze_files
 
 HOLDER = """

@@ -13,12 +13,13 @@ from pathlib import Path
 import pytest
 from batch_helpers import assert_same_outputs, two_folders_same_name
 
+from vidi_desktop.analysis.options import AnalyzeOptions
+from vidi_desktop.analysis.run import analyze_file
 from vidi_desktop.cli import main
+from vidi_desktop.core.progress import JobContext
 from vidi_desktop.core.project import SceneBoundary, load_project
-from vidi_desktop.services.analysis_run import AnalyzeOptions, analyze_file
 from vidi_desktop.services.batch import BatchSettings, run_batch
 from vidi_desktop.services.batch_index import DONE, load_index
-from vidi_desktop.services.jobs import JobContext
 
 SHOTS = AnalyzeOptions(shots=True, thumbnails=0, waveform=False)
 
@@ -99,9 +100,7 @@ def test_resume_skips_current_files_and_redoes_changed_ones(
 
 
 def replace_options(**changes: object) -> AnalyzeOptions:
-    from dataclasses import replace
-
-    return replace(SHOTS, **changes)
+    return SHOTS.replace(**changes)
 
 
 @pytest.mark.shared_media

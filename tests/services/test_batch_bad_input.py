@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from vidi_desktop.analysis.options import AnalyzeOptions
 from vidi_desktop.cli import main
 from vidi_desktop.core.project import load_project
-from vidi_desktop.services.analysis_run import AnalyzeOptions
 from vidi_desktop.services.batch import BatchSettings, discover, run_batch
 from vidi_desktop.services.batch_index import (
     DONE,

@@ -8,7 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from vidi_desktop.services.analysis_run import AnalyzeOptions, analyze_file
+from vidi_desktop.analysis.options import AnalyzeOptions
+from vidi_desktop.analysis.run import analyze_file
+from vidi_desktop.analysis.specs.shots import context_seconds as shot_context_seconds
+from vidi_desktop.core.progress import JobContext
 from vidi_desktop.services.chunking import (
     ChunkResult,
     ChunkSpec,
@@ -17,9 +20,7 @@ from vidi_desktop.services.chunking import (
     default_overlap,
     merge_chunks,
     plan_chunks,
-    shot_context_seconds,
 )
-from vidi_desktop.services.jobs import JobContext
 
 SHOTS = AnalyzeOptions(shots=True)
 
@@ -87,7 +88,7 @@ def test_default_overlap_covers_twice_the_detector_memory() -> None:
     for fps in (23.976, 25.0, 29.97, 60.0, 10.0):
         ring = shot_context_seconds(fps)
         assert 12 < ring < 15 or fps < 20  # ~12.5 s of pictures at usual rates
-        assert default_overlap(fps) >= 2 * ring
+        assert default_overlap(fps, SHOTS) >= 2 * ring
 
 
 def test_only_shots_are_chunked() -> None:
@@ -106,7 +107,7 @@ def test_merge_refuses_gaps_and_repeats(make_clip) -> None:
         merge_chunks(results[:1])
     with pytest.raises(ValueError, match="do not make"):
         merge_chunks([results[0], results[0], results[1]])
-    broken = ChunkResult(results[1].spec, None, [], results[1].frames, (60, 100))
+    broken = ChunkResult(results[1].spec, None, {}, results[1].frames, (60, 100))
     with pytest.raises(ValueError, match="owns from frame"):
         merge_chunks([results[0], broken])
 

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from vidi_desktop.analysis.options import AnalyzeOptions
 from vidi_desktop.cli import main
 from vidi_desktop.core.project import CutRange, SubtitleCue, Suggestion, load_project
 from vidi_desktop.core.time import Time, TimeRange
 from vidi_desktop.models.protocol import Capabilities, NotSupportedError
-from vidi_desktop.services.analysis_run import AnalyzeOptions
 from vidi_desktop.services.batch import BatchSettings, run_batch
 from vidi_desktop.services.corpus_search import (
     BackendVisualSearch,

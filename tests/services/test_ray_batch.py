@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from batch_helpers import assert_same_outputs, two_folders_same_name
 
-from vidi_desktop.services.analysis_run import AnalyzeOptions
+from vidi_desktop.analysis.options import AnalyzeOptions
 from vidi_desktop.services.batch import BatchSettings, run_batch
 from vidi_desktop.services.batch_index import DONE, ERROR, load_index
 

@@ -28,9 +28,9 @@ from vidi_desktop.analysis.tubes import Detection, DetectionRun, Sample
 if TYPE_CHECKING:
     import numpy as np
 
+    from vidi_desktop.core.progress import JobContext
     from vidi_desktop.media.decode import DecodedFrame
     from vidi_desktop.media.probe import MediaInfo
-    from vidi_desktop.services.jobs import JobContext
 
 PixelBox = tuple[float, float, float, float, float]
 """``(x0, y0, x1, y1, score)`` in pixels of the analysed picture."""
@@ -310,8 +310,8 @@ def run_detector(
     ``analyze`` the detector rides the shared pass instead (:func:`.pipeline.run_visual_pass`).
     """
     from vidi_desktop.analysis.pipeline import run_visual_pass
+    from vidi_desktop.core.progress import JobContext
     from vidi_desktop.media.probe import probe
-    from vidi_desktop.services.jobs import JobContext
 
     info = probe(path)
     if info.video is None:

@@ -26,7 +26,7 @@ from vidi_desktop.analysis.tubes import DetectionRun
 if TYPE_CHECKING:
     import numpy as np
 
-    from vidi_desktop.services.jobs import JobContext
+    from vidi_desktop.core.progress import JobContext
 
 _NMS_IOU = 0.4
 

@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from vidi_desktop.analysis.base import FrameAnalyser
+from vidi_desktop.core.progress import JobContext
 from vidi_desktop.media.decode import PassReport, iter_decoded
 from vidi_desktop.media.probe import MediaInfo
-from vidi_desktop.services.jobs import JobContext
 
 
 def run_visual_pass(

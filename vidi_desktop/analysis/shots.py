@@ -54,9 +54,9 @@ from vidi_desktop.core.time import Time
 if TYPE_CHECKING:
     import numpy as np
 
+    from vidi_desktop.core.progress import JobContext
     from vidi_desktop.media.decode import DecodedFrame, PassReport
     from vidi_desktop.media.probe import MediaInfo
-    from vidi_desktop.services.jobs import JobContext
 
 Kind = Literal["cut", "fade", "dissolve"]
 Direction = Literal["in", "out", "out_in"]
@@ -758,9 +758,9 @@ def detect_shots(
     """
     from vidi_desktop.analysis.pipeline import run_visual_pass
     from vidi_desktop.core.errors import CorruptMediaError, MissingStreamError
+    from vidi_desktop.core.progress import JobContext
     from vidi_desktop.media.decode import PassReport, iter_decoded
     from vidi_desktop.media.probe import probe
-    from vidi_desktop.services.jobs import JobContext
 
     detector = ShotDetector(sensitivity)
     ctx = ctx or JobContext()

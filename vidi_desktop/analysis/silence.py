@@ -31,8 +31,8 @@ from vidi_desktop.core.time import Time, TimeRange
 if TYPE_CHECKING:
     import numpy as np
 
+    from vidi_desktop.core.progress import JobContext
     from vidi_desktop.media.audio import AudioClip
-    from vidi_desktop.services.jobs import JobContext
 
 FLOOR_DB = -120.0  # the level of digital silence (log of zero would be -inf)
 Seconds = Fraction | int | str | Time

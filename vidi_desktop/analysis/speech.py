@@ -28,8 +28,8 @@ from vidi_desktop.core.errors import MissingStreamError, VidiError
 from vidi_desktop.core.time import Time, TimeRange
 
 if TYPE_CHECKING:
+    from vidi_desktop.core.progress import JobContext
     from vidi_desktop.media.audio import AudioClip
-    from vidi_desktop.services.jobs import JobContext
 
 SPEECH_RATE = 16000
 NO_AUDIO_NOTE = "no audio: speech analysis skipped"

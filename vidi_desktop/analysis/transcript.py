@@ -39,8 +39,8 @@ from vidi_desktop.core.errors import VidiError
 from vidi_desktop.core.time import Time, TimeRange
 
 if TYPE_CHECKING:
+    from vidi_desktop.core.progress import JobContext
     from vidi_desktop.media.audio import AudioClip
-    from vidi_desktop.services.jobs import JobContext
 
 log = logging.getLogger(__name__)
 

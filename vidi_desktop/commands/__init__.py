@@ -1,24 +1,33 @@
-"""CLI commands beyond the core five, one module each (``ask``, ``eval``, ``models``, ``gui``…).
+"""The CLI commands, one module each; :mod:`.common` holds what they share.
 
-Each module defines ``register(sub)`` that adds its sub-parser(s) with ``set_defaults(func=…)``.
-Modules import nothing heavy at top level: the CLI imports every one of them to build
-``--help``, and a headless command must stay fast.
+Each module defines ``register(sub)`` that adds its sub-parser(s) with
+``set_defaults(func=…)``. Modules import nothing heavy at top level: the CLI imports every
+one of them to build ``--help``, and a headless command must stay fast.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
-import importlib.util
 
-COMMAND_MODULES = ("ask", "eval", "models", "gui", "batch", "search")
-"""Registered in this order; a module not written yet is skipped."""
+from vidi_desktop.commands import (
+    analyze,
+    ask,
+    batch,
+    export,
+    gui,
+    models,
+    probe,
+    render,
+    search,
+    thumbs,
+)
+from vidi_desktop.commands import eval as eval_
+
+COMMANDS = (probe, thumbs, analyze, export, render, ask, eval_, models, gui, batch, search)
+"""In the order ``--help`` lists them."""
 
 
 def register_all(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add every available command module's sub-parsers to ``sub``."""
-    for name in COMMAND_MODULES:
-        module_name = f"{__name__}.{name}"
-        if importlib.util.find_spec(module_name) is None:
-            continue
-        importlib.import_module(module_name).register(sub)
+    """Add every command's sub-parsers to ``sub``."""
+    for module in COMMANDS:
+        module.register(sub)

@@ -8,12 +8,12 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from vidi_desktop.commands.common import EXIT_OK, CliError, progress_bar, seconds
 from vidi_desktop.models.registry import BACKENDS, DEFAULT_BACKEND
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``ask`` command."""
-    from vidi_desktop.cli import _seconds
 
     backends = "; ".join(f"{name}: {line}" for name, (_, _, line) in BACKENDS.items())
     p = sub.add_parser(
@@ -38,14 +38,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--model", metavar="DIR", help="model folder for a VLM backend")
     p.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
                    help="a backend option, e.g. fps=2 or quantization=4bit (repeatable)")
-    p.add_argument("--start", type=_seconds, metavar="S", help="only look from S seconds on")
-    p.add_argument("--end", type=_seconds, metavar="S", help="only look before S seconds")
+    p.add_argument("--start", type=seconds, metavar="S", help="only look from S seconds on")
+    p.add_argument("--end", type=seconds, metavar="S", help="only look before S seconds")
     p.set_defaults(func=_cmd_ask)
 
 
 def parse_options(items: list[str]) -> dict[str, Any]:
     """``["fps=2", "quantization=4bit"]`` → ``{"fps": 2, "quantization": "4bit"}``."""
-    from vidi_desktop.cli import CliError
 
     options: dict[str, Any] = {}
     for item in items:
@@ -60,7 +59,6 @@ def parse_options(items: list[str]) -> dict[str, Any]:
 
 
 def _cmd_ask(args: argparse.Namespace) -> int:
-    from vidi_desktop.cli import EXIT_OK, CliError, progress_bar
     from vidi_desktop.core.time import Time, TimeRange
     from vidi_desktop.services.ask import ask_file
 
@@ -89,7 +87,6 @@ def _cmd_ask(args: argparse.Namespace) -> int:
 
 def _cmd_plan(args: argparse.Namespace) -> int:
     """``ask --plan``: route the request and print the plan; nothing runs, nothing is written."""
-    from vidi_desktop.cli import EXIT_OK, CliError
     from vidi_desktop.models.builtin.plan import describe_step, plan_file
 
     if args.backend != "builtin":

@@ -6,15 +6,14 @@ import argparse
 import json
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
 
-ANALYSER_NAMES = ("shots", "speech", "subtitles", "faces", "people", "highlights", "reframe")
+from vidi_desktop.analysis import registry
+from vidi_desktop.commands.analyser_flags import add_analyser_flags, options_from_args
+from vidi_desktop.commands.common import EXIT_OK, EXIT_USAGE, positive_int, progress_bar, seconds
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``batch`` command."""
-    from vidi_desktop.cli import _aspect, _fraction01, _positive_int, _seconds
-
     p = sub.add_parser(
         "batch",
         help="analyse many files: one project (and EDL/SRT) per file, an index, resumable",
@@ -29,28 +28,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--json", action="store_true", help="print the run's summary as JSON")
     g = p.add_argument_group("analysers")
     g.add_argument("--analyze", metavar="LIST",
-                   help="comma-separated analysers: " + ",".join(ANALYSER_NAMES))
-    g.add_argument("--shots", action="store_true", help="shot boundaries")
-    g.add_argument("--speech", action="store_true", help="speech, silences, silence cuts")
-    g.add_argument("--subtitles", action="store_true", help="transcript and subtitle cues")
-    g.add_argument("--faces", action="store_true", help="face tubes")
-    g.add_argument("--people", action="store_true", help="person tubes (HOG)")
-    g.add_argument("--highlights", type=_positive_int, metavar="N", help="the N best clips")
-    g.add_argument("--reframe", type=_aspect, metavar="W:H", help="crop path, e.g. 9:16")
-    k = p.add_argument_group("settings")
-    k.add_argument("--sensitivity", type=_fraction01, default=0.5, help="shots, 0..1 (0.5)")
-    k.add_argument("--highlight-seconds", type=_seconds, default=Fraction(30), metavar="S")
-    k.add_argument("--margin", type=_seconds, default=Fraction(1, 5), metavar="S")
-    k.add_argument("--min-silence", type=_seconds, default=Fraction(1, 2), metavar="S")
-    k.add_argument("--keep-pauses", type=_seconds, default=None, metavar="S")
-    k.add_argument("--whisper-model", metavar="DIR")
+                   help="comma-separated analysers: " + ",".join(registry.names()))
+    add_analyser_flags(p, g)
     e = p.add_argument_group("outputs")
     e.add_argument("--edl", action="store_true", help="also KEY.edl per file")
     e.add_argument("--edl-kind", action="append", metavar="KIND",
                    help="what the EDL cuts by (default: shots, else speech, else highlights)")
     e.add_argument("--srt", action="store_true", help="also KEY.srt per file (with --subtitles)")
     r = p.add_argument_group("running")
-    r.add_argument("-j", "--workers", type=_positive_int, default=1, metavar="N",
+    r.add_argument("-j", "--workers", type=positive_int, default=1, metavar="N",
                    help="worker processes on this machine (1: in this process)")
     r.add_argument("--ray", nargs="?", const="", default=None, metavar="ADDRESS",
                    help="run on Ray: no ADDRESS starts a local instance; 'auto' or "
@@ -59,55 +45,22 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    help="GPUs each Ray task reserves (for VLM analysers; 0)")
     r.add_argument("--ray-retries", type=int, default=2, metavar="N",
                    help="retries of a task whose Ray worker died (2)")
-    r.add_argument("--chunk-minutes", type=_seconds, default=Fraction(10), metavar="M",
-                   help="split shot-only files longer than this into chunks (10)")
+    r.add_argument("--chunk-minutes", type=seconds, default=Fraction(10), metavar="M",
+                   help="split files longer than this into chunks when every analyser asked "
+                   "is chunk-safe, like shots (10)")
     r.add_argument("--no-chunks", action="store_true", help="never split a file")
-    r.add_argument("--overlap", type=_seconds, default=None, metavar="S",
+    r.add_argument("--overlap", type=seconds, default=None, metavar="S",
                    help="context decoded past each chunk edge (default: twice the shot "
                    "detector's memory, ~26 s)")
     r.add_argument("--force", action="store_true", help="analyse even files that are current")
     p.set_defaults(func=_cmd_batch)
 
 
-def options_from_args(args: argparse.Namespace) -> Any:
-    """The :class:`AnalyzeOptions` the flags ask for (everything when none is named)."""
-    from vidi_desktop.cli import CliError
-    from vidi_desktop.services.analysis_run import AnalyzeOptions
-
-    chosen: dict[str, Any] = dict(
-        shots=args.shots, speech=args.speech, subtitles=args.subtitles, faces=args.faces,
-        people=args.people, highlights=args.highlights or 0, reframe=args.reframe,
-    )
-    for name in (args.analyze or "").split(","):
-        name = name.strip().lower()
-        if not name:
-            continue
-        if name not in ANALYSER_NAMES:
-            raise CliError(f"--analyze: unknown analyser {name!r} ({', '.join(ANALYSER_NAMES)})")
-        if name == "highlights":
-            chosen["highlights"] = chosen["highlights"] or 3
-        elif name == "reframe":
-            chosen["reframe"] = chosen["reframe"] or "9:16"
-        else:
-            chosen[name] = True
-    knobs = dict(
-        sensitivity=args.sensitivity, highlight_seconds=args.highlight_seconds,
-        silence_margin=args.margin, min_silence=args.min_silence,
-        keep_pauses=args.keep_pauses, whisper_model=args.whisper_model,
-        thumbnails=0, waveform=False,
-    )
-    options = AnalyzeOptions(**chosen, **knobs)
-    if not options.any_analyser:
-        options = AnalyzeOptions.everything(**knobs, people=args.people)
-    return options
-
-
 def _cmd_batch(args: argparse.Namespace) -> int:
-    from vidi_desktop.cli import EXIT_OK, EXIT_USAGE, progress_bar
     from vidi_desktop.services.batch import BatchSettings, run_batch
 
     settings = BatchSettings(
-        options=options_from_args(args),
+        options=options_from_args(args, args.analyze, thumbnails=0, waveform=False),
         exports=tuple(x for x, on in (("edl", args.edl), ("srt", args.srt)) if on),
         edl_kinds=tuple(args.edl_kind) if args.edl_kind else None,
         workers=args.workers,

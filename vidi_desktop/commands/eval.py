@@ -16,6 +16,7 @@ import argparse
 import json
 import sys
 
+from vidi_desktop.commands.common import EXIT_OK, progress_bar
 from vidi_desktop.models.registry import BACKENDS
 
 
@@ -70,7 +71,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _cmd_stg(args: argparse.Namespace) -> int:
-    from vidi_desktop.cli import EXIT_OK
     from vidi_desktop.models.eval.vue_stg import evaluate_stg
 
     scores = evaluate_stg(args.gt, args.pred)
@@ -87,7 +87,6 @@ def _cmd_stg(args: argparse.Namespace) -> int:
 
 
 def _cmd_tr(args: argparse.Namespace) -> int:
-    from vidi_desktop.cli import EXIT_OK
     from vidi_desktop.models.eval.vue_tr import evaluate_tr, percent_text
 
     scores = evaluate_tr(args.gt, args.pred)
@@ -119,7 +118,6 @@ def _notes(missing: tuple[str, ...], extra: int, queries: int) -> None:
 
 
 def _cmd_predict(args: argparse.Namespace) -> int:
-    from vidi_desktop.cli import EXIT_OK, progress_bar
     from vidi_desktop.commands.ask import parse_options
     from vidi_desktop.models.eval import predict
     from vidi_desktop.models.registry import create_backend

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 
+from vidi_desktop.commands.common import CliError
 from vidi_desktop.models.registry import BACKENDS
 
 
@@ -36,12 +37,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _cmd_gui(args: argparse.Namespace) -> int:
-    from vidi_desktop.cli import CliError, _size
+    from vidi_desktop.core.values import size as parse_size
     from vidi_desktop.qt.app import run_window
 
     try:
-        size = _size(args.size)
-    except argparse.ArgumentTypeError as exc:
+        size = parse_size(args.size)
+    except ValueError as exc:
         raise CliError(str(exc)) from None
     if args.timeout <= 0:
         raise CliError("--timeout must be positive")

@@ -12,7 +12,7 @@ import argparse
 import json
 from typing import Any
 
-EXIT_PROBLEMS = 2  # the CLI's "bad input" status
+from vidi_desktop.commands.common import EXIT_OK, EXIT_USAGE
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -65,7 +65,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
         print(json.dumps(info.to_json(), indent=2))
     else:
         print(format_check(info.to_json()))
-    return 0 if info.ok else EXIT_PROBLEMS
+    return EXIT_OK if info.ok else EXIT_USAGE
 
 
 def format_list(folder: str, models: list[dict[str, Any]], exists: bool = True) -> str:

@@ -7,6 +7,7 @@ import json
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
+from vidi_desktop.commands.common import EXIT_OK, progress_bar, seconds
 from vidi_desktop.interchange.formats import formats_of
 
 if TYPE_CHECKING:
@@ -15,7 +16,6 @@ if TYPE_CHECKING:
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``search`` command."""
-    from vidi_desktop.cli import _seconds
 
     p = sub.add_parser(
         "search",
@@ -33,7 +33,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--export", metavar="FILE",
                    help="write the hits as one timeline, in the format its extension names: "
                         + ", ".join(f.suffix for f in formats_of("timeline")))
-    p.add_argument("--handles", type=_seconds, default=Fraction(0), metavar="S",
+    p.add_argument("--handles", type=seconds, default=Fraction(0), metavar="S",
                    help="seconds added before and after each hit in the export (0)")
     p.add_argument("--backend", metavar="NAME",
                    help="a model backend for visual queries (e.g. qwen-vl); default: built-in")
@@ -44,7 +44,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _cmd_search(args: argparse.Namespace) -> int:
-    from vidi_desktop.cli import EXIT_OK, progress_bar
     from vidi_desktop.core.errors import VidiError
     from vidi_desktop.services.corpus_search import (
         BackendVisualSearch,

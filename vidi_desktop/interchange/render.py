@@ -17,7 +17,7 @@ frame-exact unless the cuts fall on keyframes, and the report says which.
 Both write through the atomic writer (:func:`vidi_desktop.core.atomic.write_via`: a
 temporary file beside the target, renamed at the end): a cancelled or failed render leaves
 nothing under the target name, and the file gets ordinary permissions. Progress and
-cancellation go through a :class:`~vidi_desktop.services.jobs.JobContext`-like object
+cancellation go through a :class:`~vidi_desktop.core.progress.JobContext`-like object
 (``progress``, ``check_cancelled``).
 """
 

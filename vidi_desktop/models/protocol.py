@@ -9,21 +9,18 @@ subprocess, so the runner, the CLI and the GUI never care which one answers.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Protocol, runtime_checkable
 
-from vidi_desktop.core.errors import CancelledError, VidiError
+from vidi_desktop.core.errors import VidiError
+from vidi_desktop.core.progress import ProgressFn
 from vidi_desktop.core.project import Asset, AssetFacts, Suggestion
 from vidi_desktop.core.time import TimeRange
 
 MAX_REQUEST_CHARS = 2000
 """Longer requests are refused: no editor types that much, and a VLM prompt would blow up."""
-
-ProgressFn = Callable[[float | None, str], None]
-"""``progress(fraction or None, stage message)``; fraction is of the whole request."""
-
 
 class RequestError(VidiError):
     """The request itself cannot be served (empty, too long, unknown asset…)."""
@@ -128,13 +125,3 @@ class Backend(Protocol):
     ) -> list[Suggestion]: ...
 
     def unload(self) -> None: ...
-
-
-def check_cancel(cancel: threading.Event) -> None:
-    """Raise :class:`CancelledError` when ``cancel`` is set (call between stages)."""
-    if cancel.is_set():
-        raise CancelledError("cancelled")
-
-
-def no_progress(fraction: float | None, message: str = "") -> None:
-    """A progress callback that ignores reports."""

@@ -256,9 +256,9 @@ def _settle(app: Any, window: Any, until: float) -> None:
         target = extent.start.seconds if extent is not None else None
 
     def frame_shown() -> bool:
-        if not session.asset_id or not window.panel_available("viewer"):
+        if not session.asset_id:
             return True
-        if getattr(viewer, "current_frame", None) is None:
+        if viewer.current_frame is None:
             return False
         # The frame shown starts at most one frame before the time asked for.
         return target is None or abs(session.position - target) < Fraction(1, 10)

@@ -3,9 +3,7 @@
 The window composes widgets that each take the :class:`~vidi_desktop.qt.session.Session`
 and never call each other: the media bin (left), the request box above the viewer
 (centre), the timeline (bottom), the review queue and the transcript (right), and a status
-bar with the running job's progress and a Cancel button. A widget whose module is missing
-or fails to import is replaced by a placeholder, so one broken panel never takes the
-window with it.
+bar with the running job's progress and a Cancel button.
 
 The window owns the menus and the QActions with shortcuts (gui_common: Space, J/K/L,
 Left/Right, Home/End, I/O, A/R/N, Ctrl+Z/Ctrl+Shift+Z, Ctrl+O, Ctrl+S, Ctrl+E, Ctrl+=/-,
@@ -16,8 +14,6 @@ The dock layout, window geometry and recent projects persist in QSettings.
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from fractions import Fraction
@@ -46,12 +42,16 @@ from vidi_desktop.qt.media_bin import MediaBin
 from vidi_desktop.qt.model_thread import BackendFactory, ModelBridge
 from vidi_desktop.qt.recovery import AutosaveController, open_project
 from vidi_desktop.qt.request_box import RequestBox
+from vidi_desktop.qt.review import ReviewQueue
 from vidi_desktop.qt.session import Session
 from vidi_desktop.qt.settings_dialog import (
     app_settings,
     backend_options,
     load_model_settings,
 )
+from vidi_desktop.qt.timeline import TimelineWidget
+from vidi_desktop.qt.transcript_panel import TranscriptPanel
+from vidi_desktop.qt.viewer import ViewerWidget
 
 log = logging.getLogger(__name__)
 
@@ -60,14 +60,6 @@ PROJECT_SUFFIXES = (PROJECT_SUFFIX, ".json")  # analyze/ask write project.json b
 RECENT_KEY = "recent/projects"
 RECENT_LIMIT = 10
 STATE_VERSION = 1  # bump when the dock set changes: an old saved layout is then ignored
-
-# Widgets written in other modules: (attribute, module, class, dock title or None = centre).
-PANELS: tuple[tuple[str, str, str, str | None], ...] = (
-    ("viewer", "vidi_desktop.qt.viewer", "ViewerWidget", None),
-    ("timeline", "vidi_desktop.qt.timeline", "TimelineWidget", "Timeline"),
-    ("review", "vidi_desktop.qt.review", "ReviewQueue", "Review"),
-    ("transcript", "vidi_desktop.qt.transcript_panel", "TranscriptPanel", "Transcript"),
-)
 
 
 # Questions the window asks; module-level so tests can answer them without a modal loop.
@@ -134,7 +126,6 @@ class MainWindow(QMainWindow):
         self.session = session or Session()
         self.last_error = ""
         self.actions_by_name: dict[str, QAction] = {}
-        self._panels: dict[str, QWidget] = {}
         self._docks: dict[str, QDockWidget] = {}
         self._closing = False
         self.interactive = True  # False in scripted runs: no questions that would block
@@ -168,7 +159,7 @@ class MainWindow(QMainWindow):
         layout.setSpacing(0)
         self.request_box = RequestBox(self.session, self.bridge, centre)
         layout.addWidget(self.request_box)
-        self.viewer = self._panel("viewer")
+        self.viewer = ViewerWidget(self.session, self)
         layout.addWidget(self.viewer, 1)
         self.setCentralWidget(centre)
 
@@ -177,11 +168,9 @@ class MainWindow(QMainWindow):
         self._dock("media", "Media", self.media_bin, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.corpus = CorpusPanel(self.session, self)  # batch index search, under the bin
         self.media_bin.add_section(self.corpus)
-        for attr, _, _, title in PANELS:
-            if title is None:
-                continue
-            widget = self._panel(attr)
-            setattr(self, attr, widget)
+        self.timeline = TimelineWidget(self.session, self)
+        self.review = ReviewQueue(self.session, self)
+        self.transcript = TranscriptPanel(self.session, self)
         self._dock("review", "Review", self.review, Qt.DockWidgetArea.RightDockWidgetArea)
         self._dock(
             "transcript", "Transcript", self.transcript, Qt.DockWidgetArea.RightDockWidgetArea
@@ -212,30 +201,6 @@ class MainWindow(QMainWindow):
         self.addDockWidget(area, dock)
         self._docks[name] = dock
 
-    def _panel(self, attr: str) -> QWidget:
-        """The widget of ``PANELS[attr]``, or a placeholder saying why it is missing."""
-        _, module_name, class_name, title = next(p for p in PANELS if p[0] == attr)
-        widget: QWidget
-        try:
-            if importlib.util.find_spec(module_name) is None:
-                raise ImportError("not in this build yet")
-            cls = getattr(importlib.import_module(module_name), class_name)
-            widget = cls(self.session, self)
-        except Exception as exc:  # one broken panel must not take the window down
-            log.warning("%s unavailable: %s", class_name, exc, exc_info=True)
-            widget = QLabel(f"{title or 'Viewer'} not available: {exc}", self)
-            widget.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            widget.setWordWrap(True)
-            widget.setProperty("role", "placeholder")
-            widget.setProperty("placeholder", True)
-        self._panels[attr] = widget
-        return widget
-
-    def panel_available(self, attr: str) -> bool:
-        """True when the real widget (not a placeholder) is in place."""
-        widget = self._panels.get(attr)
-        return widget is not None and not widget.property("placeholder")
-
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
         self.job_label = QLabel(self)
@@ -258,7 +223,6 @@ class MainWindow(QMainWindow):
         slot: Callable[..., Any] | None,
         shortcut: QKeySequence | str | Sequence[QKeySequence | str] | None = None,
         *,
-        needs: str | None = None,
         checkable: bool = False,
     ) -> QAction:
         action = QAction(text, self)
@@ -269,10 +233,7 @@ class MainWindow(QMainWindow):
             else:
                 action.setShortcut(QKeySequence(shortcut))
         action.setCheckable(checkable)
-        if needs is not None and not self.panel_available(needs):
-            action.setEnabled(False)
-            action.setToolTip(f"{text}: the {needs} panel is not available")
-        elif slot is not None:
+        if slot is not None:
             action.triggered.connect(slot)
         self.addAction(action)  # window-level: the shortcut works whatever panel has focus
         self.actions_by_name[name] = action
@@ -292,32 +253,27 @@ class MainWindow(QMainWindow):
         a("quit", "&Quit", self.close, key.Quit)
         a("undo", "&Undo", self.undo, "Ctrl+Z")
         a("redo", "&Redo", self.redo, ["Ctrl+Shift+Z", "Ctrl+Y"])
-        v = "viewer"
-        a("play_pause", "Play / pause", self._viewer_slot("play_pause"), "Space", needs=v)
-        a("shuttle_back", "Play backwards (J)", self._viewer_slot("shuttle", -1), "J", needs=v)
-        a("shuttle_stop", "Stop (K)", self._viewer_slot("shuttle", 0), "K", needs=v)
-        a("shuttle_fwd", "Play forwards (L)", self._viewer_slot("shuttle", 1), "L", needs=v)
-        a("step_back", "Previous frame", self._viewer_slot("step", -1), "Left", needs=v)
-        a("step_fwd", "Next frame", self._viewer_slot("step", 1), "Right", needs=v)
-        a("go_start", "Go to start", self._viewer_slot("go_start"), "Home", needs=v)
-        a("go_end", "Go to end", self._viewer_slot("go_end"), "End", needs=v)
-        a("mark_in", "Mark in", self._viewer_slot("mark_in"), "I", needs=v)
-        a("mark_out", "Mark out", self._viewer_slot("mark_out"), "O", needs=v)
-        r = "review"
-        a("accept", "&Accept suggestion", self._review_slot("accept_current"), "A", needs=r)
-        a("reject", "&Reject suggestion", self._review_slot("reject_current"), "R", needs=r)
-        a("next_pending", "&Next pending", self._review_slot("next_pending"), "N", needs=r)
-        a("accept_all", "Accept all of this kind", self._review_slot("accept_all_of_kind"),
-          needs=r)
-        t = "timeline"
-        a("zoom_in", "Zoom in", self._timeline_slot("zoom_in"), ["Ctrl+=", "Ctrl++"], needs=t)
-        a("zoom_out", "Zoom out", self._timeline_slot("zoom_out"), "Ctrl+-", needs=t)
-        a("zoom_fit", "Zoom to fit", self._timeline_slot("zoom_fit"), "Shift+Z", needs=t)
+        a("play_pause", "Play / pause", self._viewer_slot("play_pause"), "Space")
+        a("shuttle_back", "Play backwards (J)", self._viewer_slot("shuttle", -1), "J")
+        a("shuttle_stop", "Stop (K)", self._viewer_slot("shuttle", 0), "K")
+        a("shuttle_fwd", "Play forwards (L)", self._viewer_slot("shuttle", 1), "L")
+        a("step_back", "Previous frame", self._viewer_slot("step", -1), "Left")
+        a("step_fwd", "Next frame", self._viewer_slot("step", 1), "Right")
+        a("go_start", "Go to start", self._viewer_slot("go_start"), "Home")
+        a("go_end", "Go to end", self._viewer_slot("go_end"), "End")
+        a("mark_in", "Mark in", self._viewer_slot("mark_in"), "I")
+        a("mark_out", "Mark out", self._viewer_slot("mark_out"), "O")
+        a("accept", "&Accept suggestion", self._review_slot("accept_current"), "A")
+        a("reject", "&Reject suggestion", self._review_slot("reject_current"), "R")
+        a("next_pending", "&Next pending", self._review_slot("next_pending"), "N")
+        a("accept_all", "Accept all of this kind", self._review_slot("accept_all_of_kind"))
+        a("zoom_in", "Zoom in", self._timeline_slot("zoom_in"), ["Ctrl+=", "Ctrl++"])
+        a("zoom_out", "Zoom out", self._timeline_slot("zoom_out"), "Ctrl+-")
+        a("zoom_fit", "Zoom to fit", self._timeline_slot("zoom_fit"), "Shift+Z")
         for name in ("tubes", "faces", "reframe", "subtitles"):
-            action = a(f"overlay_{name}", f"Show {name}", None, needs=v, checkable=True)
+            action = a(f"overlay_{name}", f"Show {name}", None, checkable=True)
             action.setChecked(True)
-            if self.panel_available(v):
-                action.toggled.connect(self._overlay_toggler(name))
+            action.toggled.connect(self._overlay_toggler(name))
         a("reset_layout", "Reset layout", self.reset_layout)
         a("about", "About vidi-desktop", self.about)
 
@@ -378,16 +334,9 @@ class MainWindow(QMainWindow):
         self.media_bin.message.connect(self.show_status)
         self.corpus.message.connect(self.show_status)
         self.corpus.add_media_requested.connect(self.media_bin.add_paths)
-        if self.panel_available("review") and hasattr(self.review, "preview_requested"):
-            self.review.preview_requested.connect(self._on_preview_requested)
-        if (
-            self.panel_available("transcript")
-            and self.panel_available("timeline")
-            and hasattr(self.transcript, "search_hits")
-        ):
-            self.transcript.search_hits.connect(self.timeline.set_highlights)
-        if self.panel_available("viewer") and hasattr(self.viewer, "audio_unavailable"):
-            self.viewer.audio_unavailable.connect(self._on_audio_unavailable)
+        self.review.preview_requested.connect(self._on_preview_requested)
+        self.transcript.search_hits.connect(self.timeline.set_highlights)
+        self.viewer.audio_unavailable.connect(self._on_audio_unavailable)
 
     # -- widget slots behind shortcuts ---------------------------------------------------
     def _viewer_slot(self, name: str, *args: Any) -> Callable[[], None]:
@@ -637,10 +586,8 @@ class MainWindow(QMainWindow):
         try:
             start = Fraction(time_range.start.seconds)
             self.session.request_seek(start)
-            player = getattr(self.viewer, "player", None)
-            if player is not None and hasattr(player, "play"):
-                # Let the seek land first; then play from the range's start.
-                QTimer.singleShot(0, player.play)
+            # Let the seek land first; then play from the range's start.
+            QTimer.singleShot(0, self.viewer.player.play)
         except Exception as exc:
             self.show_error(f"Cannot preview: {_one_line(exc)}")
 
@@ -726,19 +673,10 @@ class MainWindow(QMainWindow):
         self.bridge.shutdown()
         self.media_bin.shutdown()
         self.corpus.shutdown()
-        close_media = getattr(self.viewer, "close_media", None)
-        if callable(close_media):
-            try:
-                close_media()
-            except Exception:
-                log.exception("closing the player failed")
-        for attr in ("timeline", "review", "transcript"):
-            stop = getattr(self._panels.get(attr), "shutdown", None)
-            if callable(stop):
-                try:
-                    stop()
-                except Exception:
-                    log.exception("stopping %s failed", attr)
+        try:
+            self.viewer.close_media()
+        except Exception:
+            log.exception("closing the player failed")
 
 
 def _name_of(document: ProjectDocument) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSettings, Qt, Slot
 from PySide6.QtWidgets import (
@@ -32,6 +32,9 @@ from PySide6.QtWidgets import (
 )
 
 from vidi_desktop.models.registry import BACKENDS, DEFAULT_BACKEND
+
+if TYPE_CHECKING:
+    from vidi_desktop.models.manager import ModelInfo
 
 log = logging.getLogger(__name__)
 
@@ -131,15 +134,10 @@ def _first_model(folder: Path) -> str | None:
 
 def describe_models(folder: Path) -> list[str]:
     """One line per model the model manager finds in ``folder`` (or why it cannot say)."""
+    from vidi_desktop.models.manager import list_models
+
     try:
-        from vidi_desktop.models import manager  # type: ignore[attr-defined]
-    except ImportError:
-        return ["model manager not available in this build"]
-    lister = getattr(manager, "list_models", None) or getattr(manager, "scan", None)
-    if lister is None:
-        return ["model manager not available in this build"]
-    try:
-        found = list(lister(folder))
+        found = list_models(folder)
     except Exception as exc:  # a broken folder must not break the dialog
         log.warning("listing models in %s failed", folder, exc_info=True)
         return [f"cannot list models in {folder}: {exc}"]
@@ -148,26 +146,14 @@ def describe_models(folder: Path) -> list[str]:
     return [_model_line(m) for m in found]
 
 
-def _model_line(model: Any) -> str:
-    """A model manager entry as one line: name, family, size, and its problem if any."""
-    get = model.get if isinstance(model, dict) else (lambda k, d=None: getattr(model, k, d))
-    name = get("name") or str(get("path", "?"))
-    parts = [str(name)]
-    family = get("family")
-    if family:
-        parts.append(str(family))
-    size = get("size_bytes") or get("size")
-    if isinstance(size, int | float) and size > 0:
-        parts.append(_size_text(size))
-    quantization = get("quantization")
-    if quantization:
-        parts.append(str(quantization))
-    problems = get("problems") or get("problem") or get("error")
-    if problems:
-        text = "; ".join(problems) if isinstance(problems, list | tuple) else str(problems)
-        parts.append(f"problem: {text}")
-    elif get("ok") is not False:
-        parts.append("ok")
+def _model_line(model: ModelInfo) -> str:
+    """A model folder as one line: name, family, size, and its problem if any."""
+    parts = [model.name, model.family]
+    if model.size > 0:
+        parts.append(_size_text(model.size))
+    if model.quantization:
+        parts.append(model.quantization)
+    parts.append(f"problem: {'; '.join(model.problems)}" if model.problems else "ok")
     return " — ".join(parts)
 
 

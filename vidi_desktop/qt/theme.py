@@ -108,7 +108,6 @@ QTabBar::tab {{ background: {PANEL}; color: {TEXT_DIM}; padding: 4px 10px; }}
 QTabBar::tab:selected {{ color: {TEXT}; border-bottom: 2px solid {ACCENT}; }}
 QLabel[role="error"] {{ color: {ERROR}; }}
 QLabel[role="dim"] {{ color: {TEXT_DIM}; }}
-QLabel[role="placeholder"] {{ color: {TEXT_DIM}; background: {BASE}; }}
 """
 
 

@@ -1,5 +1,4 @@
-"""Orchestration without Qt: jobs with progress and cancellation, shared by the CLI and GUI."""
+"""Orchestration without Qt: the jobs the CLI and the window run (analyze, ask, batch, export).
 
-from vidi_desktop.services.jobs import JobContext, JobHandle, JobRunner, JobState, run_job
-
-__all__ = ["JobContext", "JobHandle", "JobRunner", "JobState", "run_job"]
+Progress and cancellation come from :mod:`vidi_desktop.core.progress`.
+"""

@@ -2,7 +2,7 @@
 
 Every file is probed first (a file that cannot be read at all fails the run before anything
 is written), then each goes through the selected built-in analysers
-(:mod:`~vidi_desktop.services.analysis_run`), its thumbnails and waveform are cached for the
+(:mod:`~vidi_desktop.analysis.run`), its thumbnails and waveform are cached for the
 timeline, and the project — new, or the existing one at ``output`` — gets the assets and
 their suggestions in one undoable step and is saved atomically once at the end. A cancelled
 run leaves the project file as it was.
@@ -17,10 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from vidi_desktop.analysis.options import AnalyzeOptions
+from vidi_desktop.analysis.run import FileAnalysis, analyze_file
 from vidi_desktop.core.errors import ProjectError
+from vidi_desktop.core.progress import JobContext, ProgressFn
 from vidi_desktop.core.project.sync import save_locked
-from vidi_desktop.services.analysis_run import AnalyzeOptions, FileAnalysis, analyze_file
-from vidi_desktop.services.jobs import JobContext, ProgressCallback
 from vidi_desktop.services.output_guard import refuse_overwriting_media
 
 if TYPE_CHECKING:
@@ -47,7 +48,7 @@ class AnalyzeResult:
             )
             lines.append(f"added {info.path.name}: {float(info.duration):.2f} s, {what}")
         for a in self.analyses:
-            counts = _counts(a)
+            counts = ", ".join(c.text for c in a.counts() if c.text)
             if counts:
                 lines.append(f"  {a.info.path.name}: {counts}")
             lines.extend(f"  {a.info.path.name}: {note}" for note in a.notes)
@@ -58,28 +59,11 @@ class AnalyzeResult:
         return lines
 
 
-def _counts(a: FileAnalysis) -> str:
-    parts = []
-    for label, items in (
-        ("shot boundaries", a.shots),
-        ("speech segments", a.speech),
-        ("silences to cut", a.silence_cuts),
-        ("subtitle cues", a.cues),
-        ("tubes", a.tubes),
-        ("highlights", a.highlights),
-    ):
-        if items is not None:
-            parts.append(f"{len(items)} {label}")
-    if a.reframe is not None:
-        parts.append(f"reframe {a.reframe.aspect} ({len(a.reframe.keyframes)} keyframes)")
-    return ", ".join(parts)
-
-
 def analyze_files(
     files: Sequence[str | os.PathLike[str]],
     output: str | os.PathLike[str] | None,
     options: AnalyzeOptions | None = None,
-    on_progress: ProgressCallback | None = None,
+    on_progress: ProgressFn | None = None,
     cancel: threading.Event | None = None,
 ) -> AnalyzeResult:
     """Analyse ``files`` into the project at ``output`` (created, or updated if it exists).
@@ -112,7 +96,7 @@ def analyze_files(
 
     for i, info in enumerate(todo):
         stage = ctx.stage(i, max(1, len(todo)), info.path.name)
-        file_ctx = JobContext(cancel=ctx.cancel, on_progress=lambda f, m, s=stage: s(f * 0.95, m))
+        file_ctx = ctx.part(lambda f, m, s=stage: s(f * 0.95 if f is not None else None, m))
         if options.any_analyser:
             result.analyses.append(analyze_file(info.path, options, file_ctx, info))
         _warm_caches(info, options, lambda f, m, s=stage: s(0.95 + f * 0.05, m), ctx)
@@ -161,7 +145,7 @@ def open_or_new(path: Path) -> ProjectDocument:
 
 
 def _warm_caches(
-    info: MediaInfo, options: AnalyzeOptions, report: ProgressCallback, ctx: JobContext
+    info: MediaInfo, options: AnalyzeOptions, report: ProgressFn, ctx: JobContext
 ) -> None:
     """Thumbnails and waveform for the timeline, so the GUI opens the project instantly."""
     from vidi_desktop.media.thumbnails import thumbnails

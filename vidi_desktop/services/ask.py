@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from vidi_desktop.core.errors import CancelledError, VidiError
-from vidi_desktop.models.protocol import AssetRef, ProgressFn, Request, RequestError
+from vidi_desktop.core.progress import ProgressFn
+from vidi_desktop.models.protocol import AssetRef, Request, RequestError
 
 if TYPE_CHECKING:
     from vidi_desktop.core.project import Asset, ProjectDocument

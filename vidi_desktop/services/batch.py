@@ -30,7 +30,7 @@ import os
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from fractions import Fraction
 from pathlib import Path
@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 
 from vidi_desktop import __version__
 from vidi_desktop.core.errors import CancelledError
+from vidi_desktop.core.progress import ProgressFn
 from vidi_desktop.services.batch_index import (
     DONE,
     ERROR,
@@ -59,11 +60,11 @@ from vidi_desktop.services.batch_workers import (
     WorkUnit,
 )
 from vidi_desktop.services.chunking import DEFAULT_CHUNK_SECONDS
-from vidi_desktop.services.jobs import ProgressCallback
 
 if TYPE_CHECKING:
+    from vidi_desktop.analysis.options import AnalyzeOptions
+    from vidi_desktop.analysis.run import FileAnalysis
     from vidi_desktop.core.project import Project
-    from vidi_desktop.services.analysis_run import AnalyzeOptions, FileAnalysis
     from vidi_desktop.services.chunking import ChunkResult
 
 RESULTS_VERSION = 1
@@ -217,7 +218,7 @@ def _walk(root: Path, outdir: Path | None, ignored: list[dict[str, str]]) -> lis
 # -- options and ids -----------------------------------------------------------------------
 def options_document(options: AnalyzeOptions) -> dict[str, Any]:
     """The analysis options as plain JSON (cache warm-up settings left out)."""
-    doc = asdict(options)
+    doc = options.as_dict()
     for k in ("thumbnails", "waveform"):
         doc.pop(k, None)
     return {k: (str(v) if isinstance(v, Fraction) else v) for k, v in sorted(doc.items())}
@@ -328,18 +329,7 @@ def _auto_edl_kinds(options: AnalyzeOptions) -> tuple[str, ...] | None:
 
 
 def _counts(a: FileAnalysis) -> dict[str, int]:
-    counts = {}
-    for name, items in (
-        ("shots", a.shots), ("speech", a.speech), ("silence_cuts", a.silence_cuts),
-        ("subtitles", a.cues), ("tubes", a.tubes), ("highlights", a.highlights),
-    ):
-        if items is not None:
-            counts[name] = len(items)
-    if a.transcript is not None:
-        counts["words"] = len(a.transcript.words)
-    if a.reframe is not None:
-        counts["reframe_keyframes"] = len(a.reframe.keyframes)
-    return counts
+    return {c.key: c.value for c in a.counts()}
 
 
 # -- the run -------------------------------------------------------------------------------
@@ -349,7 +339,7 @@ def run_batch(
     settings: BatchSettings,
     *,
     engine: Engine | None = None,
-    on_progress: ProgressCallback | None = None,
+    on_progress: ProgressFn | None = None,
     cancel: threading.Event | None = None,
 ) -> BatchResult:
     """Analyse the media in ``sources`` into ``outdir`` (see the module docstring).
@@ -370,7 +360,7 @@ class _Run:
         outdir: str | os.PathLike[str],
         settings: BatchSettings,
         engine: Engine | None,
-        on_progress: ProgressCallback | None,
+        on_progress: ProgressFn | None,
         cancel: threading.Event | None,
     ) -> None:
         self.sources = sources
@@ -435,7 +425,7 @@ class _Run:
         duration, fps = facts
         overlap = self.settings.overlap_seconds
         if overlap is None:
-            overlap = default_overlap(fps)
+            overlap = default_overlap(fps, options)
         specs = plan_chunks(duration, limit, overlap)
         if len(specs) == 1:
             return [unit]

@@ -35,9 +35,10 @@ from vidi_desktop.core.library_errors import ffmpeg_failure
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
-    from vidi_desktop.services.analysis_run import AnalyzeOptions, FileAnalysis
+    from vidi_desktop.analysis.options import AnalyzeOptions
+    from vidi_desktop.analysis.run import FileAnalysis
+    from vidi_desktop.core.progress import ProgressFn
     from vidi_desktop.services.chunking import ChunkResult, ChunkSpec
-    from vidi_desktop.services.jobs import ProgressCallback
 
 log = logging.getLogger(__name__)
 
@@ -88,11 +89,11 @@ def describe_error(exc: BaseException) -> str:
 
 def execute_unit(
     unit: WorkUnit,
-    on_progress: ProgressCallback | None = None,
+    on_progress: ProgressFn | None = None,
     cancel: threading.Event | None = None,
 ) -> UnitOutcome:
     """Run one unit; every error but cancellation becomes ``outcome.error``."""
-    from vidi_desktop.services.jobs import JobContext
+    from vidi_desktop.core.progress import JobContext
 
     ctx = JobContext(cancel=cancel or threading.Event(), on_progress=on_progress)
     started = time.perf_counter()
@@ -103,7 +104,7 @@ def execute_unit(
     )
     try:
         if unit.chunk is None:
-            from vidi_desktop.services.analysis_run import analyze_file
+            from vidi_desktop.analysis.run import analyze_file
 
             analysis = analyze_file(unit.path, unit.options, ctx)
             analysis.audio = None  # megabytes of samples: not needed past the analysis
@@ -167,7 +168,7 @@ class InProcessEngine:
                 continue
             yield execute_unit(unit, self._progress_of(unit), self._cancel)
 
-    def _progress_of(self, unit: WorkUnit) -> ProgressCallback | None:
+    def _progress_of(self, unit: WorkUnit) -> ProgressFn | None:
         callback = self._on_unit_progress
         if callback is None:
             return None

@@ -1,19 +1,20 @@
-"""Shot detection of a long file in overlapping chunks, merged exactly at the chunk edges.
+"""A long file analysed in overlapping time chunks, merged exactly at the chunk edges.
 
 A long file is split in time into ``k`` owned stretches ``[e_i, e_{i+1})``; chunk ``i``
 decodes its stretch plus ``overlap`` seconds of context on each side and keeps only the
-boundaries whose frame lies in its own stretch. The shared edge of two neighbours is the
-middle of their common decoded part, so every kept boundary is decided by the chunk in
-which it lies farther from the decoded edge, with at least ``overlap`` seconds of frames
-on either side — by default twice the shot detector's whole memory (its ring of recent
-pictures), i.e. the same frames it would have in view in one pass. Ownership is by exact
-frame number, so a boundary is never lost or counted twice. Tests check the merged result
-equals one pass, boundary for boundary (frame, kind, span, confidence), on real footage
-with chunk edges through cuts, fades and dissolves.
+items (shot boundaries…) whose frame lies in its own stretch. The shared edge of two
+neighbours is the middle of their common decoded part, so every kept item is decided by the
+chunk in which it lies farther from the decoded edge, with at least ``overlap`` seconds of
+frames on either side — by default twice the longest memory of the analysers asked (the
+shot detector's ring of recent pictures), i.e. the same frames they would have in view in
+one pass. Ownership is by exact frame number, so an item is never lost or counted twice.
+Tests check the merged result equals one pass, boundary for boundary (frame, kind, span,
+confidence), on real footage with chunk edges through cuts, fades and dissolves.
 
-Only shot detection is chunked. The other analysers are not exact under chunking: voice
-activity and Whisper carry state over the whole audio, face tubes are linked over time,
-highlights and reframing look at the whole file. A file asked for any of those runs whole.
+Only analysers whose spec declares them ``chunk_safe`` are chunked (of the built-in ones,
+shots). The others are not exact under chunking: voice activity and Whisper carry state
+over the whole audio, face tubes are linked over time, highlights and reframing look at the
+whole file. A file asked for any of those runs whole.
 """
 
 from __future__ import annotations
@@ -23,42 +24,43 @@ import math
 import os
 from dataclasses import dataclass, field
 from fractions import Fraction
-from types import SimpleNamespace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from vidi_desktop.analysis.shots import ShotBoundary
-    from vidi_desktop.media.decode import PassReport
+    from vidi_desktop.analysis.options import AnalyzeOptions
+    from vidi_desktop.analysis.run import FileAnalysis
+    from vidi_desktop.core.progress import JobContext
     from vidi_desktop.media.probe import MediaInfo
-    from vidi_desktop.services.analysis_run import AnalyzeOptions, FileAnalysis
-    from vidi_desktop.services.jobs import JobContext
 
 DEFAULT_CHUNK_SECONDS = Fraction(600)
-"""Files longer than this (and asked only for shots) are split into chunks of about this."""
+"""Files longer than this (and asked only for chunk-safe analysers) are split into chunks of
+about this."""
 
 
 def chunkable(options: AnalyzeOptions) -> bool:
-    """Can a file analysed with ``options`` be chunked exactly? Only shots alone."""
-    return bool(options.shots) and not (
-        options.speech or options.subtitles or options.faces or options.people
-        or options.highlights or options.reframe
-    )
+    """Can a file analysed with ``options`` be chunked exactly? Only when every analyser
+    the run computes is declared chunk-safe."""
+    needed = options.needed()
+    return bool(needed) and all(s.chunk_safe for s in needed)
 
 
-def shot_context_seconds(fps: float) -> Fraction:
-    """Seconds of pictures the shot detector keeps in view at ``fps`` (its ring)."""
-    from vidi_desktop.analysis.shots import ShotDetector
-
-    detector = ShotDetector()
-    # begin() only reads the rate from the probe facts.
-    rate = Fraction(fps).limit_denominator(1001) if fps > 0 else None
-    detector.begin(SimpleNamespace(video=SimpleNamespace(rate=None, average_rate=rate)))  # type: ignore[arg-type]
-    return Fraction(detector.memory_frames) / (rate or Fraction(30))
+def default_overlap(fps: float, options: AnalyzeOptions) -> Fraction:
+    """Context decoded beyond each owned edge: twice the longest memory of the analysers
+    ``options`` runs (their ``context_seconds``), rounded up to a whole second."""
+    memory = max(s.context_seconds(fps) for s in _chunked(options))  # type: ignore[misc]
+    return Fraction(math.ceil(2 * memory))
 
 
-def default_overlap(fps: float) -> Fraction:
-    """Context decoded beyond each owned edge: twice the detector's memory, rounded up."""
-    return Fraction(math.ceil(2 * shot_context_seconds(fps)))
+def _chunked(options: AnalyzeOptions) -> tuple[Any, ...]:
+    """The analysers of a chunked run; ValueError when one is not chunk-safe."""
+    needed = options.needed()
+    refused = [s.name for s in needed if not s.chunk_safe]
+    if refused or not needed:
+        raise ValueError(
+            f"cannot analyse in chunks: {', '.join(refused) or 'no analyser'} "
+            "not declared chunk-safe"
+        )
+    return needed
 
 
 @dataclass(frozen=True)
@@ -112,7 +114,7 @@ def plan_chunks(
 
 @dataclass
 class ChunkResult:
-    """What one chunk found: its boundaries (owned ones only) and how its pass ended.
+    """What one chunk found — by analyser, the items it owns — and how its pass ended.
 
     ``fallback`` is set when the file cannot be chunked after all (no video, truncated):
     the caller runs it whole instead.
@@ -120,7 +122,7 @@ class ChunkResult:
 
     spec: ChunkSpec
     info: MediaInfo | None
-    shots: list[ShotBoundary] = field(default_factory=list)
+    found: dict[str, list[Any]] = field(default_factory=dict)
     frames: tuple[int, int] = (0, 0)  # decoded [start, end)
     owned: tuple[int, int] = (0, 0)  # owned [start, end)
     stopped_note: str | None = None
@@ -144,11 +146,15 @@ def analyse_chunk(
     spec: ChunkSpec,
     ctx: JobContext,
 ) -> ChunkResult:
-    """Shot boundaries of one chunk of ``path`` (only those it owns)."""
+    """What the analysers of ``options`` find in one chunk of ``path`` (only what it owns).
+
+    ValueError when ``options`` asks for an analyser that is not chunk-safe.
+    """
     from vidi_desktop.analysis.pipeline import run_visual_pass
-    from vidi_desktop.analysis.shots import ShotDetector
+    from vidi_desktop.analysis.run import stopped_note
     from vidi_desktop.media.probe import probe
 
+    analysers = [(s.name, s.frames(options)) for s in _chunked(options)]  # type: ignore[misc]
     info = probe(path, allow_truncated=True)
     if info.video is None or info.truncated:
         return ChunkResult(spec, info, fallback=True)
@@ -158,36 +164,29 @@ def analyse_chunk(
     lo = 0 if spec.own_start is None else _first_frame_at(info, spec.own_start - spec.overlap, 0)
     hi = n if spec.own_end is None else _first_frame_at(info, spec.own_end + spec.overlap, n)
     results, report = run_visual_pass(
-        path, info, [ShotDetector(options.sensitivity)], ctx, start_frame=lo, end_frame=hi
+        path, info, [fa for _, fa in analysers], ctx, start_frame=lo, end_frame=hi
     )
-    shots = [b for b in results.get("shots", []) if own_lo <= b.frame < own_hi]
+    found = {
+        name: [x for x in results.get(fa.name, []) if own_lo <= x.frame < own_hi]
+        for name, fa in analysers
+    }
     return ChunkResult(
         spec,
         info if spec.index == 0 else None,  # one copy of the probe facts is enough
-        shots,
+        found,
         frames=(lo, hi),
         owned=(own_lo, own_hi),
-        stopped_note=_stopped_note(report),
+        stopped_note=stopped_note(report),  # worded as a whole run's, so merged reads alike
     )
 
 
-def _stopped_note(report: PassReport) -> str | None:
-    # The same words as analysis_run's visual pass, so a merged file reads like a whole one.
-    if not report.complete and report.stopped_at is not None:
-        return (
-            f"pictures decoded up to {float(report.stopped_at.seconds):.2f} s "
-            f"({report.reason})"
-        )
-    return None
-
-
 def merge_chunks(results: list[ChunkResult]) -> FileAnalysis:
-    """One file's analysis from all of its chunks (any order); the boundaries in frame order.
+    """One file's analysis from all of its chunks (any order); each list in frame order.
 
     Raises ValueError when chunks are missing, repeated or their owned frames do not tile
     the file — a merge never silently drops or doubles a stretch.
     """
-    from vidi_desktop.services.analysis_run import FileAnalysis
+    from vidi_desktop.analysis.run import FileAnalysis
 
     if not results:
         raise ValueError("no chunks to merge")
@@ -206,7 +205,9 @@ def merge_chunks(results: list[ChunkResult]) -> FileAnalysis:
     if expected != info.video.frames:
         raise ValueError(f"chunks own frames up to {expected}, not {info.video.frames}")
     analysis = FileAnalysis(info)
-    analysis.shots = sorted((b for r in ordered for b in r.shots), key=lambda b: b.frame)
+    for name in dict.fromkeys(k for r in ordered for k in r.found):
+        items = (x for r in ordered for x in r.found.get(name, []))
+        analysis.results[name] = sorted(items, key=lambda x: x.frame)
     notes = [r.stopped_note for r in ordered if r.stopped_note]
     if notes:
         analysis.notes.append(notes[-1])

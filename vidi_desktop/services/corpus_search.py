@@ -29,6 +29,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
+from vidi_desktop.core.progress import ProgressFn
 from vidi_desktop.core.time import Time, TimeRange
 from vidi_desktop.interchange.formats import ExportFormat, format_for_suffix, formats_of
 from vidi_desktop.services.batch_index import (
@@ -38,7 +39,6 @@ from vidi_desktop.services.batch_index import (
     atomic_write_all,
     load_index,
 )
-from vidi_desktop.services.jobs import ProgressCallback
 
 if TYPE_CHECKING:
     from vidi_desktop.core.project import Asset, Project
@@ -292,7 +292,8 @@ class BackendVisualSearch:
     def __call__(
         self, project: Project, asset: Asset, query: str, cancel: threading.Event
     ) -> list[VisualMatch]:
-        from vidi_desktop.models.protocol import AssetRef, Request, no_progress
+        from vidi_desktop.core.progress import no_progress
+        from vidi_desktop.models.protocol import AssetRef, Request
 
         if not self._loaded:
             self.backend.load(no_progress, cancel)
@@ -318,7 +319,7 @@ def search(
     *,
     mode: Mode = "all",
     visual: VisualSearcher | Callable[..., list[VisualMatch]] | None = None,
-    on_progress: ProgressCallback | None = None,
+    on_progress: ProgressFn | None = None,
     cancel: threading.Event | None = None,
 ) -> SearchResult:
     """Every place in the indexed files where ``query`` is said or (``visual``) seen.

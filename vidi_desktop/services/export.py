@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from vidi_desktop.core.atomic import write_files_atomic
+from vidi_desktop.core.progress import ProgressFn
 from vidi_desktop.interchange.errors import ExportError, check_writable_target
 from vidi_desktop.interchange.timeline import INCLUDE_STATES
-from vidi_desktop.services.jobs import ProgressCallback
 from vidi_desktop.services.output_guard import refuse_overwriting_project_inputs
 from vidi_desktop.services.source_identity import check_sources, used_asset_ids
 
@@ -133,11 +133,12 @@ def render_project(
     burn_subtitles: bool = False,
     reframe: bool = True,
     crf: int = 18,
-    on_progress: ProgressCallback | None = None,
+    on_progress: ProgressFn | None = None,
     cancel: threading.Event | None = None,
 ) -> list[RenderReport]:
     """Render the project's edit (or the selected suggestions) to video; one file per
     highlight with ``per_highlight``. Returns the :class:`RenderReport` of each file."""
+    from vidi_desktop.core.progress import JobContext
     from vidi_desktop.core.project import SubtitleCue, load_project
     from vidi_desktop.interchange.render import RenderOptions, render
     from vidi_desktop.interchange.subtitles import cues_for
@@ -147,7 +148,6 @@ def render_project(
         build_timeline,
         select_suggestions,
     )
-    from vidi_desktop.services.jobs import JobContext
 
     if include not in INCLUDE_STATES:
         raise ExportError(f"--include must be one of {', '.join(INCLUDE_STATES)}")

@@ -51,7 +51,7 @@ def _import_ray() -> Any:
 
 def resources_for(unit: WorkUnit, gpus_per_task: float = 0.0) -> dict[str, float]:
     """What one task asks the Ray scheduler for (CPUs, GPUs)."""
-    cpus = 2.0 if unit.chunk is None and unit.options.need_transcript else 1.0
+    cpus = 2.0 if unit.chunk is None and unit.options.runs("transcript") else 1.0
     return {"num_cpus": cpus, "num_gpus": float(gpus_per_task)}
 
 

@@ -15,6 +15,7 @@ import time
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
+from vidi_desktop.core.progress import JobContext, ProgressFn, check_cancel
 from vidi_desktop.core.project import Answer, Suggestion
 from vidi_desktop.core.time import Time, TimeRange
 from vidi_desktop.models.builtin import intents as I
@@ -22,15 +23,7 @@ from vidi_desktop.models.builtin.embedder import make_embedder
 from vidi_desktop.models.builtin.params import format_seconds
 from vidi_desktop.models.builtin.router import RoutedRequest, Router
 from vidi_desktop.models.builtin.tasks import TASKS, AnalysisStore, TaskInput
-from vidi_desktop.models.protocol import (
-    AssetRef,
-    Capabilities,
-    ProgressFn,
-    Request,
-    RequestError,
-    check_cancel,
-)
-from vidi_desktop.services.jobs import JobContext
+from vidi_desktop.models.protocol import AssetRef, Capabilities, Request, RequestError
 
 if TYPE_CHECKING:
     from vidi_desktop.media.probe import MediaInfo

@@ -1,6 +1,6 @@
 """Each routed intent → the built-in analysers → suggestions, restricted to the window asked.
 
-The analysers run through :func:`vidi_desktop.services.analysis_run.analyze_file` (one decode
+The analysers run through :func:`vidi_desktop.analysis.run.analyze_file` (one decode
 pass, one audio read) or, for a transcript alone, through :mod:`vidi_desktop.analysis.speech`
 and :mod:`~vidi_desktop.analysis.transcript` directly (``analyze_file`` would decode the
 pictures too). Results are kept per file in an :class:`AnalysisStore`, so "find where she
@@ -21,12 +21,13 @@ from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
+from vidi_desktop.analysis.options import AnalyzeOptions
+from vidi_desktop.analysis.run import FileAnalysis, analyze_file
+from vidi_desktop.core.progress import JobContext
 from vidi_desktop.core.project import Answer, Chapter, CutRange, Suggestion
 from vidi_desktop.core.time import Time, TimeRange
 from vidi_desktop.models.builtin import intents as I
 from vidi_desktop.models.builtin.params import format_seconds
-from vidi_desktop.services.analysis_run import AnalyzeOptions, FileAnalysis, analyze_file
-from vidi_desktop.services.jobs import JobContext
 
 if TYPE_CHECKING:
     from vidi_desktop.analysis.transcript import Transcript
@@ -102,7 +103,7 @@ class AnalysisStore:
             return None
         job.progress(0.1, "voice activity")
         speech = detect_speech(clip, ctx=job)
-        sub = JobContext(cancel=job.cancel, on_progress=job.stage(1, 2, "transcript"))
+        sub = job.part(job.stage(1, 2, "transcript"))
         result = transcribe(clip, whisper_model, speech=speech, ctx=sub)
         self._put(key, result)
         return result

@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from vidi_desktop.core.errors import CancelledError, VidiError
+from vidi_desktop.core.progress import ProgressFn, check_cancel, no_progress
 from vidi_desktop.core.project import (
     Answer,
     Asset,
@@ -50,16 +51,7 @@ from vidi_desktop.core.project import (
 from vidi_desktop.models.eval import EvalFileError
 from vidi_desktop.models.eval.vue_stg import StgQuery, quantize_ms, read_queries, write_tubes
 from vidi_desktop.models.eval.vue_tr import TrQuery, load_ground_truth, merge_ranges, write_results
-from vidi_desktop.models.protocol import (
-    AssetRef,
-    Backend,
-    BackendError,
-    NotSupportedError,
-    ProgressFn,
-    Request,
-    check_cancel,
-    no_progress,
-)
+from vidi_desktop.models.protocol import AssetRef, Backend, BackendError, NotSupportedError, Request
 
 VIDEO_EXTENSIONS: tuple[str, ...] = (".mp4", ".mkv", ".webm", ".mov", ".m4v", ".avi")
 """Looked for in this order when two files share a video id."""

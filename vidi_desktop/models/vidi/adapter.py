@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from vidi_desktop.core.errors import CancelledError
+from vidi_desktop.core.progress import ProgressFn, check_cancel
 from vidi_desktop.core.project import CutRange, HighlightClip, Suggestion
 from vidi_desktop.core.time import TimeRange
 from vidi_desktop.models.protocol import (
@@ -40,10 +41,8 @@ from vidi_desktop.models.protocol import (
     BackendError,
     Capabilities,
     NotSupportedError,
-    ProgressFn,
     Request,
     RequestError,
-    check_cancel,
 )
 from vidi_desktop.models.vidi import protocol as wire
 from vidi_desktop.models.vidi.parse import parse_ranges

@@ -19,15 +19,9 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from vidi_desktop.core.progress import ProgressFn, check_cancel
 from vidi_desktop.core.project import Suggestion
-from vidi_desktop.models.protocol import (
-    AssetRef,
-    BackendError,
-    Capabilities,
-    ProgressFn,
-    Request,
-    check_cancel,
-)
+from vidi_desktop.models.protocol import AssetRef, BackendError, Capabilities, Request
 from vidi_desktop.models.vlm.loading import (
     QUANTIZATIONS,
     LoadedModel,

@@ -20,8 +20,9 @@ from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from vidi_desktop.core.frame_index import FrameIndex
+from vidi_desktop.core.progress import check_cancel
 from vidi_desktop.core.time import Time, TimeRange
-from vidi_desktop.models.protocol import RequestError, check_cancel
+from vidi_desktop.models.protocol import RequestError
 from vidi_desktop.models.vlm.budget import VideoBudget, smart_size
 
 if TYPE_CHECKING:

@@ -1,0 +1,206 @@
+"""One file through the registered analysers: one decode pass, one audio read, typed results.
+
+A run computes the analysers asked for and those they need
+(:func:`~vidi_desktop.analysis.registry.needed`), stage by stage: the decode pass feeds the
+frame analyser of every analyser that reads pictures at once; the audio is read once, as
+16 kHz mono, for every analyser that reads it; then the analysers compute — pictures stage,
+audio stage, derived stage, in registration order within each. Missing streams are not
+errors: footage without audio skips the audio analysers, audio-only files skip the pictures
+ones, and a truncated file is analysed up to where it stops — each says so in ``notes``.
+What the results become — suggestions, the ``analyze --json`` document, counts — each
+analyser's spec says.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from vidi_desktop.analysis import registry
+from vidi_desktop.core.progress import JobContext
+
+if TYPE_CHECKING:
+    from vidi_desktop.analysis.options import AnalyzeOptions
+    from vidi_desktop.analysis.registry import AnalyserSpec, Count
+    from vidi_desktop.core.project import Suggestion
+    from vidi_desktop.media.audio import AudioClip
+    from vidi_desktop.media.decode import PassReport
+    from vidi_desktop.media.probe import MediaInfo
+
+__all__ = ["AnalysisRun", "FileAnalysis", "analyze_file", "stopped_note"]
+
+NO_VIDEO_NOTE = "no video: shot, face and reframe analysis skipped"
+NO_AUDIO_NOTE = "no audio: speech, silence and subtitle analysis skipped"
+
+
+@dataclass
+class FileAnalysis:
+    """Everything computed for one file.
+
+    Each registered product reads as an attribute (``analysis.shots``, ``analysis.tubes``…):
+    its result, or None where it was not asked for or not possible.
+    """
+
+    info: MediaInfo
+    results: dict[str, Any] = field(default_factory=dict)  # product name → result
+    notes: list[str] = field(default_factory=list)
+    audio: AudioClip | None = field(default=None, repr=False)  # 16 kHz mono, for scoring
+
+    def __getattr__(self, name: str) -> Any:
+        # Only called for names that are not real attributes: the registered products.
+        if not name.startswith("_") and name in registry.products():
+            return self.__dict__.get("results", {}).get(name)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def suggestions(self, asset_id: str) -> list[Suggestion]:
+        """The results as pending project suggestions, analyser by analyser."""
+        out: list[Suggestion] = []
+        for spec in registry.specs():
+            if spec.suggestions is not None:
+                out += spec.suggestions(self, asset_id)
+        return out
+
+    def counts(self) -> list[Count]:
+        """How many of each result (the first analyser to report a key wins: faces and
+        people count their shared tubes once)."""
+        found: dict[str, Count] = {}
+        for spec in registry.specs():
+            for count in spec.counts(self) if spec.counts is not None else ():
+                found.setdefault(count.key, count)
+        return list(found.values())
+
+    def to_json(self, options: AnalyzeOptions) -> dict[str, Any]:
+        """The ``analyze --json`` document: only the sections asked for (a contract).
+
+        Two analysers writing the same key (faces and people: ``tubes``) share one list, in
+        registration order.
+        """
+        v = self.info.video
+        doc: dict[str, Any] = {
+            "file": str(self.info.path),
+            "rate": str(v.rate) if v is not None and v.rate else None,
+            "frames": v.frames if v is not None else 0,
+        }
+        asked = set(options.asked())
+        for spec in registry.specs():
+            if spec.json is None or spec.name not in asked:
+                continue
+            for key, value in spec.json(self, options).items():
+                if isinstance(doc.get(key), list) and isinstance(value, list):
+                    doc[key] = doc[key] + value
+                else:
+                    doc[key] = value
+        if self.notes:
+            doc["notes"] = list(self.notes)
+        return doc
+
+
+@dataclass
+class AnalysisRun:
+    """What an analyser's ``compute`` sees: the file, the options, what the shared inputs
+    gave, the results so far — and where its own go (``results``)."""
+
+    info: MediaInfo
+    options: AnalyzeOptions
+    analysis: FileAnalysis
+    pictures: dict[str, Any]  # analyser name → what its frame analyser finished with
+    ctx: JobContext  # this stage's progress, the run's cancel flag
+
+    @property
+    def results(self) -> dict[str, Any]:
+        return self.analysis.results
+
+    @property
+    def audio(self) -> AudioClip | None:
+        return self.analysis.audio
+
+
+def analyze_file(
+    path: str | os.PathLike[str],
+    options: AnalyzeOptions,
+    ctx: JobContext,
+    info: MediaInfo | None = None,
+) -> FileAnalysis:
+    """Run the analysers ``options`` asks for on one file (see the module docstring).
+
+    ``info`` is the file's ``probe(..., allow_truncated=True)`` when the caller has it.
+    """
+    if info is None:
+        from vidi_desktop.media.probe import probe
+
+        info = probe(path, allow_truncated=True)
+    result = FileAnalysis(info)
+    if info.truncated:
+        result.notes.append(
+            f"file is truncated: analysed the {info.video.frames if info.video else 0} "
+            f"frames that are there ({float(info.duration):.2f} s)"
+        )
+    needed = options.needed()
+    listening = [s for s in needed if s.stage == "audio"]
+    steps = 1 + len(listening)  # the decode pass, then each audio analyser
+    watching = ctx.part(ctx.stage(0, steps, "pictures"))
+    pictures = _decode_pass(info, options, needed, result, watching)
+    run = AnalysisRun(info, options, result, pictures, ctx)
+    if pictures:  # no video, or nothing reads pictures: the pictures stage has nothing to do
+        _compute(run, [s for s in needed if s.stage == "pictures"], ctx)
+    if any("audio" in s.needs for s in needed):
+        result.audio = _read_audio(info, result, ctx)
+    if result.audio is not None:
+        for i, spec in enumerate(listening, start=1):
+            _compute(run, [spec], ctx.part(ctx.stage(i, steps, spec.name)))
+    _compute(run, [s for s in needed if s.stage == "derived"], ctx)
+    ctx.progress(1.0, "done", force=True)
+    return result
+
+
+def _compute(run: AnalysisRun, specs: list[AnalyserSpec], ctx: JobContext) -> None:
+    run.ctx = ctx
+    for spec in specs:
+        if spec.compute is not None:
+            spec.compute(run)
+
+
+def _decode_pass(
+    info: MediaInfo,
+    options: AnalyzeOptions,
+    needed: tuple[AnalyserSpec, ...],
+    result: FileAnalysis,
+    ctx: JobContext,
+) -> dict[str, Any]:
+    """Feed every needed frame analyser from one decode pass; results by analyser name."""
+    watching = [(s.name, s.frames(options)) for s in needed if s.frames is not None]
+    if not watching:
+        return {}
+    if info.video is None:
+        result.notes.append(NO_VIDEO_NOTE)
+        return {}
+    from vidi_desktop.analysis.pipeline import run_visual_pass
+
+    names = [fa.name for _, fa in watching]
+    if len(set(names)) != len(names):
+        raise ValueError(f"two frame analysers share a name: {sorted(names)}")
+    finished, report = run_visual_pass(info.path, info, [fa for _, fa in watching], ctx)
+    note = stopped_note(report)
+    if note is not None:
+        result.notes.append(note)
+    return {name: finished[fa.name] for name, fa in watching}
+
+
+def stopped_note(report: PassReport) -> str | None:
+    """The note for a decode pass that stopped early (truncated or damaged file), if it did."""
+    if not report.complete and report.stopped_at is not None:
+        return (
+            f"pictures decoded up to {float(report.stopped_at.seconds):.2f} s "
+            f"({report.reason})"
+        )
+    return None
+
+
+def _read_audio(info: MediaInfo, result: FileAnalysis, ctx: JobContext) -> AudioClip | None:
+    from vidi_desktop.analysis.speech import load_speech_audio
+
+    clip = load_speech_audio(info.path, ctx=ctx, skip_missing=True)
+    if clip is None:
+        result.notes.append(NO_AUDIO_NOTE)
+    return clip

@@ -1,0 +1,74 @@
+"""What every command shares: exit statuses, the one-line usage error, the progress bar and
+the argparse types of typed values.
+
+Nothing heavy is imported here (every command module imports this to build ``--help``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, TypeVar
+
+from vidi_desktop.core import values
+
+if TYPE_CHECKING:
+    from vidi_desktop.core.progress import ProgressFn
+
+EXIT_OK = 0
+EXIT_INTERNAL = 1
+EXIT_USAGE = 2  # bad input: missing/corrupt media, invalid project, unknown format
+EXIT_INTERRUPTED = 130
+
+T = TypeVar("T")
+
+
+class CliError(Exception):
+    """A usage problem the CLI reports in one line (exit status 2)."""
+
+
+@contextmanager
+def progress_bar(label: str, enabled: bool) -> Iterator[ProgressFn]:
+    """A rich progress bar on a terminal; silent when piped or with ``--quiet``."""
+    if not enabled or not sys.stderr.isatty():
+        yield lambda fraction, message="": None
+        return
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TimeRemainingColumn(),
+        TextColumn("{task.fields[detail]}"),
+        transient=True,
+    ) as bar:
+        task = bar.add_task(label, total=1.0, detail="")
+
+        def update(fraction: float | None, message: str = "") -> None:
+            bar.update(task, completed=fraction or 0.0, detail=message)
+
+        yield update
+
+
+def arg_type(parse: Callable[[str], T]) -> Callable[[str], T]:
+    """``parse`` (text → value, ValueError with a message) as an argparse ``type=``: its
+    message becomes the usage error, instead of argparse's "invalid value"."""
+
+    def convert(text: str) -> T:
+        try:
+            return parse(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    convert.__name__ = parse.__name__  # argparse names the type in some messages
+    return convert
+
+
+seconds = arg_type(values.seconds)
+aspect = arg_type(values.aspect)
+fraction01 = arg_type(values.fraction01)
+positive_int = arg_type(values.positive_int)
+size = arg_type(values.size)
