@@ -1,8 +1,9 @@
 """Speech segments: where someone is talking, from silero-vad run on 16 kHz mono audio.
 
-The model is the TorchScript file shipped inside the ``silero-vad`` package (MIT), loaded
-from the package's data folder, so nothing is downloaded. It scores one 32 ms window (512
-samples at 16 kHz) at a time and carries its state from window to window; the windows'
+The model is silero-vad's ONNX export (MIT, copied from the ``silero-vad`` wheel into
+``resources/models``) run by ONNX Runtime, so nothing is downloaded and torch is not needed
+(the package's TorchScript file is the reference it is checked against). It scores 32 ms
+windows (512 samples at 16 kHz), carrying its state from window to window; the windows'
 speech probabilities go through the same hysteresis silero's ``get_speech_timestamps``
 applies (start above ``threshold``, end after ``min_silence_ms`` below ``threshold - 0.15``),
 but streamed: memory stays constant whatever the length, and cancellation is checked as it
@@ -232,31 +233,41 @@ def _pad(segments: list[tuple[int, int, float]], pad: int, n: int) -> list[tuple
 
 
 def _package_file(name: str) -> Path:
-    """A file of silero-vad's ``data`` folder, found without importing the package (whose
-    import sets torch's global thread count as a side effect)."""
+    """A file of silero-vad's ``data`` folder (the TorchScript reference, in the ``vlm``
+    extra), found without importing the package (whose import sets torch's global thread
+    count as a side effect)."""
     import importlib.util
 
     spec = importlib.util.find_spec("silero_vad")
     if spec is None or not spec.submodule_search_locations:
-        raise VidiError("speech detection needs the silero-vad package, which is not installed")
+        raise VidiError(
+            "the torch speech engine needs the silero-vad package: "
+            "pip install 'vidi-desktop[vlm]'"
+        )
     path = Path(next(iter(spec.submodule_search_locations))) / "data" / name
     if not path.is_file():
         raise VidiError(f"silero-vad's model file is missing: {path}")
     return path
 
 
+def _model_file(name: str) -> Path:
+    """One of silero-vad's ONNX files shipped in ``resources/models`` (MIT, unmodified)."""
+    from vidi_desktop.paths import resources_dir
+
+    path = resources_dir() / "models" / name
+    if not path.is_file():
+        raise VidiError(f"the voice-activity model is missing from this install: {path}")
+    return path
+
+
 def speech_engine() -> str:
-    """``"torch"`` (silero's TorchScript model) or ``"onnx"`` (the same network in ONNX Runtime).
+    """``"onnx"`` (silero's ONNX model in ONNX Runtime, the default) or ``"torch"``.
 
-    The torch build is the reference; the ONNX one serves installs without torch (the
-    standalone app leaves torch to the GPU add-on). ``VIDI_DESKTOP_SPEECH_ENGINE`` forces one.
+    The TorchScript file in the ``silero-vad`` package (``vlm`` extra) is the reference the
+    ONNX path is checked against; ``VIDI_DESKTOP_SPEECH_ENGINE=torch`` selects it.
     """
-    import importlib.util
-
     forced = os.environ.get("VIDI_DESKTOP_SPEECH_ENGINE", "").strip().lower()
-    if forced in ("torch", "onnx"):
-        return forced
-    return "torch" if importlib.util.find_spec("torch") is not None else "onnx"
+    return "torch" if forced == "torch" else "onnx"
 
 
 def _load_model() -> _TorchSilero | _OnnxSilero:
@@ -268,7 +279,12 @@ class _TorchSilero:
     """silero-vad's TorchScript model; it keeps its own context between windows."""
 
     def __init__(self) -> None:
-        import torch
+        try:
+            import torch
+        except ImportError:
+            raise VidiError(
+                "the torch speech engine needs torch: pip install 'vidi-desktop[vlm]'"
+            ) from None
 
         with warnings.catch_warnings():
             # torch.jit.load is deprecated in favour of torch.export, which silero does not ship.
@@ -292,8 +308,14 @@ class _TorchSilero:
 
 
 class _OnnxSilero:
-    """The same network through ONNX Runtime: the caller carries the recurrent state and the
-    last 64 (32 at 8 kHz) samples of context, as silero's own ONNX wrapper does."""
+    """silero's network through ONNX Runtime; the caller's side carries the recurrent state
+    and the last 64 (32 at 8 kHz) samples of context, as silero's own ONNX wrapper does.
+
+    At 16 kHz it runs silero's sequence export (``silero_vad_16k_sequence.onnx``): one call
+    scores a whole block of windows, the LSTM stepping through them inside the graph, which
+    gives the same probabilities as one call per window (bit for bit on the tests' speech)
+    at a third of the CPU. 8 kHz uses the per-window model.
+    """
 
     def __init__(self) -> None:
         import numpy as np
@@ -302,32 +324,63 @@ class _OnnxSilero:
             import onnxruntime
         except ImportError as exc:
             raise VidiError(
-                "speech detection needs torch or onnxruntime; neither is installed"
+                "speech detection needs onnxruntime, which is not installed"
             ) from exc
-        opts = onnxruntime.SessionOptions()
-        opts.inter_op_num_threads = 1
-        opts.intra_op_num_threads = 1
-        self._session = onnxruntime.InferenceSession(
-            str(_package_file("silero_vad.onnx")), opts, providers=["CPUExecutionProvider"]
-        )
+        self._ort = onnxruntime
         self._np = np
+        self._sessions: dict[str, Any] = {}
+        self._state: Any = None
+
+    def _session(self, name: str) -> Any:
+        session = self._sessions.get(name)
+        if session is None:
+            opts = self._ort.SessionOptions()
+            # One small model on short inputs gains nothing from threads, and the other core
+            # has the decoding to do.
+            opts.inter_op_num_threads = 1
+            opts.intra_op_num_threads = 1
+            opts.log_severity_level = 3  # silero's files carry unused initialisers it warns of
+            session = self._ort.InferenceSession(
+                str(_model_file(name)), opts, providers=["CPUExecutionProvider"]
+            )
+            self._sessions[name] = session
+        return session
 
     @contextlib.contextmanager
     def session(self) -> Iterator[None]:
         yield
 
     def probabilities(self, windows: Any, rate: int) -> Iterator[float]:
+        if rate == 16000:
+            yield from self._sequence(windows)
+        else:
+            yield from self._per_window(windows, rate)
+
+    def _sequence(self, windows: Any) -> Iterator[float]:
         np = self._np
-        if not hasattr(self, "_state"):
-            self._state = np.zeros((2, 1, 128), np.float32)
-            self._context = np.zeros((1, 64 if rate == 16000 else 32), np.float32)
+        session = self._session("silero_vad_16k_sequence.onnx")
+        if self._state is None:
+            zeros = np.zeros((1, 1, 128), np.float32)
+            self._state = (zeros, zeros.copy(), np.zeros(64, np.float32))
+        h, c, context = self._state
+        contexts = np.concatenate([context[None, :], windows[:-1, -64:]], axis=0)
+        x = np.ascontiguousarray(np.concatenate([contexts, windows], axis=1), np.float32)
+        probs, h, c = session.run(None, {"input": x, "h": h, "c": c})
+        self._state = (h, c, windows[-1, -64:].copy())
+        yield from probs.reshape(-1).tolist()
+
+    def _per_window(self, windows: Any, rate: int) -> Iterator[float]:
+        np = self._np
+        session = self._session("silero_vad.onnx")
+        if self._state is None:
+            self._state = (np.zeros((2, 1, 128), np.float32), np.zeros((1, 32), np.float32))
+        state, context = self._state
         sr = np.array(rate, dtype=np.int64)
         for window in windows:
-            x = np.concatenate([self._context, window[None, :]], axis=1)
-            out, self._state = self._session.run(
-                None, {"input": x, "state": self._state, "sr": sr}
-            )
-            self._context = x[:, -self._context.shape[1] :]
+            x = np.concatenate([context, window[None, :]], axis=1)
+            out, state = session.run(None, {"input": x, "state": state, "sr": sr})
+            context = x[:, -context.shape[1] :]
+            self._state = (state, context)
             yield float(out.reshape(-1)[0])
 
 
