@@ -207,6 +207,9 @@ def _visual_pass(
     report: Any,
     ctx: JobContext,
 ) -> dict[str, Any]:
+    if not (options.need_shots or options.need_faces or options.people or options.highlights
+            or options.reframe):
+        return {}  # an audio-only task: no picture is decoded and OpenCV is not even imported
     from vidi_desktop.analysis.activity import MotionActivity
     from vidi_desktop.analysis.faces import FaceDetector
     from vidi_desktop.analysis.people import PersonDetector
