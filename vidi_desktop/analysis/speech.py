@@ -39,6 +39,16 @@ NO_AUDIO_NOTE = "no audio: speech analysis skipped"
 _WINDOW = {16000: 512, 8000: 256}
 # Windows scored between cancel checks and progress reports (~8 s of audio at 16 kHz).
 _WINDOWS_PER_BLOCK = 256
+# The loudness screen (see detect_speech): a window is quiet when its level is within 6 dB
+# of the clip's noise floor (its 10th percentile) and below -45 dBFS; in a run of quiet
+# windows the model still scores the first _SCREEN_LEAD (its score falls as it would) and the
+# last _SCREEN_TAIL (its state settles on the real room tone before the sound returns), and
+# skips the rest when at least _SCREEN_MIN remain.
+_QUIET_OVER_FLOOR_DB = 6.0
+_QUIET_CEILING_DB = -45.0
+_SCREEN_LEAD = 8
+_SCREEN_TAIL = 16
+_SCREEN_MIN = 16
 
 
 class NoAudioError(MissingStreamError):
@@ -85,6 +95,7 @@ def detect_speech(
     min_silence_ms: int = 100,
     pad_ms: int = 30,
     ctx: JobContext | None = None,
+    screen: bool | None = None,
 ) -> list[SpeechSegment]:
     """Speech segments of ``clip`` (16 or 8 kHz; several channels are mixed down).
 
@@ -92,6 +103,10 @@ def detect_speech(
     stayed below ``threshold - 0.15`` for ``min_silence_ms``; segments shorter than
     ``min_speech_ms`` are dropped, and each is widened by ``pad_ms`` on both sides (meeting
     halfway when two pads would overlap), as silero-vad does.
+
+    ``screen`` (default: on, unless ``VIDI_DESKTOP_SILENCE_SCREEN=0`` or the torch engine)
+    skips the model inside long stretches that loudness alone shows to be room tone: they
+    score 0. Speech is never that quiet, so the segments stay the same but for rare edges.
     """
     import numpy as np
 
@@ -114,6 +129,10 @@ def detect_speech(
     )
     windows = -(-n // win)
     model = _load_model()
+    if screen is None:
+        screen = os.environ.get("VIDI_DESKTOP_SILENCE_SCREEN", "1").strip() != "0"
+    screened = screen and isinstance(model, _OnnxSilero) and clip.rate == 16000
+    skip = _skippable(mono, win, windows) if screened else None
     with model.session():
         for first in range(0, windows, _WINDOWS_PER_BLOCK):
             if ctx is not None:
@@ -122,8 +141,22 @@ def detect_speech(
             block = np.zeros((last - first) * win, np.float32)
             piece = mono[first * win : last * win]
             block[: piece.shape[0]] = piece  # the final window is zero-padded
-            for i, prob in enumerate(model.probabilities(block.reshape(-1, win), clip.rate)):
-                segmenter.push((first + i) * win, prob)
+            frames = block.reshape(-1, win)
+            if skip is None:
+                for i, prob in enumerate(model.probabilities(frames, clip.rate)):
+                    segmenter.push((first + i) * win, prob)
+                continue
+            for a, b, skipped in _runs(skip[first:last]):
+                if skipped:
+                    for i in range(a, b):
+                        segmenter.push((first + i) * win, 0.0)
+                    continue
+                at = (first + a) * win  # the samples just before the run are its context
+                context = np.zeros(64, np.float32)
+                before = mono[max(0, at - 64) : at]
+                context[64 - before.shape[0] :] = before
+                for i, prob in enumerate(model.probabilities(frames[a:b], clip.rate, context)):
+                    segmenter.push((first + a + i) * win, prob)
     if ctx is not None:
         ctx.progress(1.0, "speech", force=True)
     raw = segmenter.finish(n)
@@ -137,6 +170,42 @@ def detect_speech(
         )
         for a, b, conf in padded
     ]
+
+
+def _skippable(mono: Any, win: int, windows: int) -> Any:
+    """Which windows the loudness screen lets the model skip (see the constants above)."""
+    import numpy as np
+
+    level = np.empty(windows, np.float32)
+    step = 4096  # windows per block: bounded temporaries
+    for first in range(0, windows, step):
+        last = min(windows, first + step)
+        block = np.zeros((last - first) * win, np.float32)
+        piece = mono[first * win : last * win]
+        block[: piece.shape[0]] = piece
+        power = np.square(block.reshape(-1, win), dtype=np.float32).mean(axis=1)
+        level[first:last] = 10.0 * np.log10(np.maximum(power, 1e-12))
+    floor = float(np.percentile(level, 10))
+    quiet = level < min(floor + _QUIET_OVER_FLOOR_DB, _QUIET_CEILING_DB)
+    skip = np.zeros(windows, bool)
+    for a, b, is_quiet in _runs(quiet):
+        if is_quiet and b - a >= _SCREEN_LEAD + _SCREEN_TAIL + _SCREEN_MIN:
+            skip[a + _SCREEN_LEAD : b - _SCREEN_TAIL] = True
+    return skip
+
+
+def _runs(flags: Any) -> Iterator[tuple[int, int, bool]]:
+    """``(start, end, value)`` of each run of equal values in a boolean array."""
+    import numpy as np
+
+    n = int(flags.shape[0])
+    if n == 0:
+        return
+    edges = np.flatnonzero(np.diff(flags.astype(np.int8))) + 1
+    starts = [0, *edges.tolist()]
+    ends = [*edges.tolist(), n]
+    for a, b in zip(starts, ends, strict=True):
+        yield a, b, bool(flags[a])
 
 
 def speech_ranges(segments: Iterable[SpeechSegment]) -> list[TimeRange]:
@@ -299,7 +368,7 @@ class _TorchSilero:
         with _torch_threads(1), torch.inference_mode():
             yield
 
-    def probabilities(self, windows: Any, rate: int) -> Iterator[float]:
+    def probabilities(self, windows: Any, rate: int, context: Any = None) -> Iterator[float]:
         import torch
 
         frames = torch.from_numpy(windows)
@@ -350,19 +419,23 @@ class _OnnxSilero:
     def session(self) -> Iterator[None]:
         yield
 
-    def probabilities(self, windows: Any, rate: int) -> Iterator[float]:
+    def probabilities(self, windows: Any, rate: int, context: Any = None) -> Iterator[float]:
+        """Scores of consecutive windows; ``context`` (the 64 samples before the first one)
+        is given when windows were skipped since the last call (16 kHz only)."""
         if rate == 16000:
-            yield from self._sequence(windows)
+            yield from self._sequence(windows, context)
         else:
             yield from self._per_window(windows, rate)
 
-    def _sequence(self, windows: Any) -> Iterator[float]:
+    def _sequence(self, windows: Any, given: Any = None) -> Iterator[float]:
         np = self._np
         session = self._session("silero_vad_16k_sequence.onnx")
         if self._state is None:
             zeros = np.zeros((1, 1, 128), np.float32)
             self._state = (zeros, zeros.copy(), np.zeros(64, np.float32))
         h, c, context = self._state
+        if given is not None:
+            context = given
         contexts = np.concatenate([context[None, :], windows[:-1, -64:]], axis=0)
         x = np.ascontiguousarray(np.concatenate([contexts, windows], axis=1), np.float32)
         probs, h, c = session.run(None, {"input": x, "h": h, "c": c})
