@@ -248,3 +248,36 @@ def test_8khz_audio_runs_the_per_window_model(three_sentences) -> None:
     for a, b in zip(found8, found16, strict=True):
         assert abs(a.range.start.seconds - b.range.start.seconds) < Fraction(1, 5)
         assert abs(a.range.end_exclusive.seconds - b.range.end_exclusive.seconds) < Fraction(1, 5)
+
+
+@needs_espeak
+def test_decoding_and_scoring_together_give_the_same_segments(
+    three_sentences, tmp_path: Path
+) -> None:
+    """The file decoded on a helper thread while the model scores: the same segments, to the
+    sample, as reading it first and detecting after."""
+    from vidi_desktop.analysis.speech import load_and_detect_speech
+    from vidi_desktop.media.synth import write_clip
+
+    samples, _ = three_sentences
+
+    def audio(t: np.ndarray) -> np.ndarray:
+        return np.interp(t, np.arange(len(samples)) / RATE, samples)
+
+    path = write_clip(tmp_path / "s.mp4", frames=int(len(samples) / RATE * 10), rate=10,
+                      size=(64, 48), audio=audio)
+    clip, together = load_and_detect_speech(path)
+    separately = detect_speech(load_speech_audio(path))
+    assert len(together) == 3
+    assert together == separately
+    assert clip.samples.shape[1] > 10 * RATE
+
+
+def test_the_combined_reader_skips_or_refuses_a_file_without_sound(tmp_path: Path) -> None:
+    from vidi_desktop.analysis.speech import load_and_detect_speech
+    from vidi_desktop.media.synth import write_clip
+
+    path = write_clip(tmp_path / "mute.mp4", frames=10, size=(64, 48))
+    assert load_and_detect_speech(path, skip_missing=True) is None
+    with pytest.raises(NoAudioError, match=NO_AUDIO_NOTE):
+        load_and_detect_speech(path)

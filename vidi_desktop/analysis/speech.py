@@ -39,16 +39,6 @@ NO_AUDIO_NOTE = "no audio: speech analysis skipped"
 _WINDOW = {16000: 512, 8000: 256}
 # Windows scored between cancel checks and progress reports (~8 s of audio at 16 kHz).
 _WINDOWS_PER_BLOCK = 256
-# The loudness screen (see detect_speech): a window is quiet when its level is within 6 dB
-# of the clip's noise floor (its 10th percentile) and below -45 dBFS; in a run of quiet
-# windows the model still scores the first _SCREEN_LEAD (its score falls as it would) and the
-# last _SCREEN_TAIL (its state settles on the real room tone before the sound returns), and
-# skips the rest when at least _SCREEN_MIN remain.
-_QUIET_OVER_FLOOR_DB = 6.0
-_QUIET_CEILING_DB = -45.0
-_SCREEN_LEAD = 8
-_SCREEN_TAIL = 16
-_SCREEN_MIN = 16
 
 
 class NoAudioError(MissingStreamError):
@@ -95,7 +85,6 @@ def detect_speech(
     min_silence_ms: int = 100,
     pad_ms: int = 30,
     ctx: JobContext | None = None,
-    screen: bool | None = None,
 ) -> list[SpeechSegment]:
     """Speech segments of ``clip`` (16 or 8 kHz; several channels are mixed down).
 
@@ -103,109 +92,174 @@ def detect_speech(
     stayed below ``threshold - 0.15`` for ``min_silence_ms``; segments shorter than
     ``min_speech_ms`` are dropped, and each is widened by ``pad_ms`` on both sides (meeting
     halfway when two pads would overlap), as silero-vad does.
-
-    ``screen`` (default: on, unless ``VIDI_DESKTOP_SILENCE_SCREEN=0`` or the torch engine)
-    skips the model inside long stretches that loudness alone shows to be room tone: they
-    score 0. Speech is never that quiet, so the segments stay the same but for rare edges.
     """
-    import numpy as np
-
-    if clip.rate not in _WINDOW:
-        raise AudioInputError(f"speech detection needs 16 kHz (or 8 kHz) audio, got {clip.rate} Hz")
-    if not 0.0 < threshold < 1.0:
-        raise AudioInputError(f"speech threshold must be between 0 and 1, got {threshold}")
-    if min(min_speech_ms, min_silence_ms, pad_ms) < 0:
-        raise AudioInputError("speech durations must not be negative")
+    scorer = _Scorer(clip.rate, threshold, min_speech_ms, min_silence_ms, pad_ms)
     mono = clip.mono()
     n = int(mono.shape[0])
-    if n == 0:
-        return []
-    win = _WINDOW[clip.rate]
-    segmenter = _Segmenter(
-        threshold=threshold,
-        neg_threshold=max(threshold - 0.15, 0.01),
-        min_silence=clip.rate * min_silence_ms // 1000,
-        min_speech=clip.rate * min_speech_ms // 1000,
-    )
-    windows = -(-n // win)
-    model = _load_model()
-    if screen is None:
-        screen = os.environ.get("VIDI_DESKTOP_SILENCE_SCREEN", "1").strip() != "0"
-    screened = screen and isinstance(model, _OnnxSilero) and clip.rate == 16000
-    skip = _skippable(mono, win, windows) if screened else None
-    with model.session():
-        for first in range(0, windows, _WINDOWS_PER_BLOCK):
-            if ctx is not None:
-                ctx.progress(first / windows, "speech")
-            last = min(windows, first + _WINDOWS_PER_BLOCK)
-            block = np.zeros((last - first) * win, np.float32)
-            piece = mono[first * win : last * win]
-            block[: piece.shape[0]] = piece  # the final window is zero-padded
-            frames = block.reshape(-1, win)
-            if skip is None:
-                for i, prob in enumerate(model.probabilities(frames, clip.rate)):
-                    segmenter.push((first + i) * win, prob)
-                continue
-            for a, b, skipped in _runs(skip[first:last]):
-                if skipped:
-                    for i in range(a, b):
-                        segmenter.push((first + i) * win, 0.0)
-                    continue
-                at = (first + a) * win  # the samples just before the run are its context
-                context = np.zeros(64, np.float32)
-                before = mono[max(0, at - 64) : at]
-                context[64 - before.shape[0] :] = before
-                for i, prob in enumerate(model.probabilities(frames[a:b], clip.rate, context)):
-                    segmenter.push((first + a + i) * win, prob)
+    step = _WINDOWS_PER_BLOCK * scorer.win
+    for first in range(0, n, step):
+        if ctx is not None:
+            ctx.progress(first / n, "speech")
+        scorer.feed(mono[first : first + step])
     if ctx is not None:
         ctx.progress(1.0, "speech", force=True)
-    raw = segmenter.finish(n)
-    padded = _pad(raw, clip.rate * pad_ms // 1000, n)
-    tick = Fraction(1, clip.rate)
-    origin = clip.start.rescale(tick, "round")
-    return [
-        SpeechSegment(
-            TimeRange(origin + Time(a, tick), Time(b - a, tick)),
-            round(conf, 4),
+    return scorer.finish(clip.start)
+
+
+def load_and_detect_speech(
+    path: str | os.PathLike[str],
+    *,
+    ctx: JobContext | None = None,
+    skip_missing: bool = False,
+    expected_seconds: float | None = None,
+) -> tuple[AudioClip, list[SpeechSegment]] | None:
+    """:func:`load_speech_audio` and :func:`detect_speech` at once: the audio is decoded on a
+    helper thread while the model scores what has arrived, so the two use both cores. The
+    result is the same as calling the two in turn. ``expected_seconds`` (the probed
+    duration) makes progress a fraction; None without audio when ``skip_missing``.
+    """
+    import queue
+    import threading
+
+    from vidi_desktop.media.audio import read_audio
+
+    items: queue.Queue[tuple[str, Any]] = queue.Queue()  # unbounded: the decoder never waits
+    halt = threading.Event()
+
+    def decode() -> None:
+        try:
+            clip = read_audio(
+                path, rate=SPEECH_RATE, layout="mono", cancel=halt,
+                on_chunk=lambda samples: items.put(("chunk", samples[0])),
+            )
+            items.put(("done", clip))
+        except BaseException as exc:  # handed over to the caller's thread
+            items.put(("error", exc))
+
+    threading.Thread(target=decode, name="vidi-audio", daemon=True).start()
+    scorer = _Scorer(SPEECH_RATE)
+    expected = (expected_seconds or 0) * SPEECH_RATE
+    try:
+        while True:
+            try:
+                kind, value = items.get(timeout=0.05)
+            except queue.Empty:
+                if ctx is not None:
+                    ctx.check_cancelled()
+                continue
+            if kind == "chunk":
+                scorer.feed(value)
+                if ctx is not None:
+                    fraction = min(0.99, scorer.samples / expected) if expected > 0 else None
+                    ctx.progress(fraction, "speech")
+            elif kind == "error":
+                if isinstance(value, MissingStreamError):
+                    if skip_missing:
+                        return None
+                    raise NoAudioError(f"{Path(path)}: {NO_AUDIO_NOTE}") from None
+                raise value
+            else:
+                clip = value
+                break
+    finally:
+        halt.set()  # stops the decoder if the caller was cancelled or the model failed
+    if ctx is not None:
+        ctx.progress(1.0, "speech", force=True)
+    if scorer.samples != clip.samples.shape[1]:
+        # The decoder trimmed what it had handed over (never for a whole file): score again.
+        return clip, detect_speech(clip, ctx=ctx)
+    return clip, scorer.finish(clip.start)
+
+
+class _Scorer:
+    """Window scores fed to silero's hysteresis as samples arrive, a block at a time (the
+    same blocks whether the samples come at once or in pieces, so the same result)."""
+
+    def __init__(
+        self,
+        rate: int,
+        threshold: float = 0.5,
+        min_speech_ms: int = 250,
+        min_silence_ms: int = 100,
+        pad_ms: int = 30,
+    ) -> None:
+        if rate not in _WINDOW:
+            raise AudioInputError(f"speech detection needs 16 kHz (or 8 kHz) audio, got {rate} Hz")
+        if not 0.0 < threshold < 1.0:
+            raise AudioInputError(f"speech threshold must be between 0 and 1, got {threshold}")
+        if min(min_speech_ms, min_silence_ms, pad_ms) < 0:
+            raise AudioInputError("speech durations must not be negative")
+        self.rate = rate
+        self.win = _WINDOW[rate]
+        self.pad = rate * pad_ms // 1000
+        self.segmenter = _Segmenter(
+            threshold=threshold,
+            neg_threshold=max(threshold - 0.15, 0.01),
+            min_silence=rate * min_silence_ms // 1000,
+            min_speech=rate * min_speech_ms // 1000,
         )
-        for a, b, conf in padded
-    ]
+        self.model: _TorchSilero | _OnnxSilero | None = None
+        self.pending: list[Any] = []
+        self.pending_samples = 0
+        self.samples = 0  # fed so far
+        self.scored = 0  # windows scored so far
 
+    def feed(self, samples: Any) -> None:
+        """Add mono samples; every whole block of windows is scored at once."""
+        import numpy as np
 
-def _skippable(mono: Any, win: int, windows: int) -> Any:
-    """Which windows the loudness screen lets the model skip (see the constants above)."""
-    import numpy as np
+        if samples.shape[0] == 0:
+            return
+        self.pending.append(samples)
+        self.pending_samples += int(samples.shape[0])
+        self.samples += int(samples.shape[0])
+        step = _WINDOWS_PER_BLOCK * self.win
+        if self.pending_samples < step:
+            return
+        joined = np.concatenate(self.pending) if len(self.pending) > 1 else self.pending[0]
+        whole = (joined.shape[0] // step) * step
+        for first in range(0, whole, step):
+            self._score(joined[first : first + step])
+        rest = joined[whole:]
+        self.pending = [rest] if rest.shape[0] else []
+        self.pending_samples = int(rest.shape[0])
 
-    level = np.empty(windows, np.float32)
-    step = 4096  # windows per block: bounded temporaries
-    for first in range(0, windows, step):
-        last = min(windows, first + step)
-        block = np.zeros((last - first) * win, np.float32)
-        piece = mono[first * win : last * win]
-        block[: piece.shape[0]] = piece
-        power = np.square(block.reshape(-1, win), dtype=np.float32).mean(axis=1)
-        level[first:last] = 10.0 * np.log10(np.maximum(power, 1e-12))
-    floor = float(np.percentile(level, 10))
-    quiet = level < min(floor + _QUIET_OVER_FLOOR_DB, _QUIET_CEILING_DB)
-    skip = np.zeros(windows, bool)
-    for a, b, is_quiet in _runs(quiet):
-        if is_quiet and b - a >= _SCREEN_LEAD + _SCREEN_TAIL + _SCREEN_MIN:
-            skip[a + _SCREEN_LEAD : b - _SCREEN_TAIL] = True
-    return skip
+    def _score(self, block: Any) -> None:
+        import numpy as np
 
+        if self.model is None:
+            self.model = _load_model()
+        frames = np.ascontiguousarray(block, np.float32).reshape(-1, self.win)
+        with self.model.session():
+            for i, prob in enumerate(self.model.probabilities(frames, self.rate)):
+                self.segmenter.push((self.scored + i) * self.win, prob)
+        self.scored += frames.shape[0]
 
-def _runs(flags: Any) -> Iterator[tuple[int, int, bool]]:
-    """``(start, end, value)`` of each run of equal values in a boolean array."""
-    import numpy as np
+    def finish(self, start: Time) -> list[SpeechSegment]:
+        """Score what is left (the final window zero-padded) and return the segments of the
+        clip whose first sample plays at ``start``."""
+        import numpy as np
 
-    n = int(flags.shape[0])
-    if n == 0:
-        return
-    edges = np.flatnonzero(np.diff(flags.astype(np.int8))) + 1
-    starts = [0, *edges.tolist()]
-    ends = [*edges.tolist(), n]
-    for a, b in zip(starts, ends, strict=True):
-        yield a, b, bool(flags[a])
+        n = self.samples
+        if n == 0:
+            return []
+        if self.pending_samples:
+            rest = np.concatenate(self.pending) if len(self.pending) > 1 else self.pending[0]
+            block = np.zeros(-(-rest.shape[0] // self.win) * self.win, np.float32)
+            block[: rest.shape[0]] = rest
+            self._score(block)
+            self.pending, self.pending_samples = [], 0
+        raw = self.segmenter.finish(n)
+        padded = _pad(raw, self.pad, n)
+        tick = Fraction(1, self.rate)
+        origin = start.rescale(tick, "round")
+        return [
+            SpeechSegment(
+                TimeRange(origin + Time(a, tick), Time(b - a, tick)),
+                round(conf, 4),
+            )
+            for a, b, conf in padded
+        ]
 
 
 def speech_ranges(segments: Iterable[SpeechSegment]) -> list[TimeRange]:
@@ -368,7 +422,7 @@ class _TorchSilero:
         with _torch_threads(1), torch.inference_mode():
             yield
 
-    def probabilities(self, windows: Any, rate: int, context: Any = None) -> Iterator[float]:
+    def probabilities(self, windows: Any, rate: int) -> Iterator[float]:
         import torch
 
         frames = torch.from_numpy(windows)
@@ -419,23 +473,19 @@ class _OnnxSilero:
     def session(self) -> Iterator[None]:
         yield
 
-    def probabilities(self, windows: Any, rate: int, context: Any = None) -> Iterator[float]:
-        """Scores of consecutive windows; ``context`` (the 64 samples before the first one)
-        is given when windows were skipped since the last call (16 kHz only)."""
+    def probabilities(self, windows: Any, rate: int) -> Iterator[float]:
         if rate == 16000:
-            yield from self._sequence(windows, context)
+            yield from self._sequence(windows)
         else:
             yield from self._per_window(windows, rate)
 
-    def _sequence(self, windows: Any, given: Any = None) -> Iterator[float]:
+    def _sequence(self, windows: Any) -> Iterator[float]:
         np = self._np
         session = self._session("silero_vad_16k_sequence.onnx")
         if self._state is None:
             zeros = np.zeros((1, 1, 128), np.float32)
             self._state = (zeros, zeros.copy(), np.zeros(64, np.float32))
         h, c, context = self._state
-        if given is not None:
-            context = given
         contexts = np.concatenate([context[None, :], windows[:-1, -64:]], axis=0)
         x = np.ascontiguousarray(np.concatenate([contexts, windows], axis=1), np.float32)
         probs, h, c = session.run(None, {"input": x, "h": h, "c": c})

@@ -255,16 +255,19 @@ def _audio(
     if not options.need_speech:
         return
     from vidi_desktop.analysis.silence import levels_db, remove_silences, silences_from_speech
-    from vidi_desktop.analysis.speech import detect_speech, load_speech_audio
+    from vidi_desktop.analysis.speech import load_and_detect_speech
 
     report = ctx.stage(1, 3, "speech")
-    clip = load_speech_audio(info.path, ctx=ctx, skip_missing=True)
-    if clip is None:
+    report(0.0, "voice activity")
+    # Decoding and voice activity overlap (one core each); the same result as in turn.
+    found = load_and_detect_speech(
+        info.path, ctx=ctx, skip_missing=True, expected_seconds=float(info.duration)
+    )
+    if found is None:
         result.notes.append("no audio: speech, silence and subtitle analysis skipped")
         return
+    clip, result.speech = found
     result.audio = clip
-    report(0.0, "voice activity")
-    result.speech = detect_speech(clip, ctx=ctx)
     extent = _extent(info)
     result.silences = silences_from_speech(result.speech, extent)
     report(0.5, "silences")

@@ -92,16 +92,18 @@ class AnalysisStore:
         hit = self._get(key)
         if hit is not None:
             return hit
-        from vidi_desktop.analysis.speech import detect_speech, load_speech_audio
+        from vidi_desktop.analysis.speech import load_and_detect_speech
         from vidi_desktop.analysis.transcript import transcribe
 
         if not info.audio:
             return None
-        clip = load_speech_audio(info.path, ctx=job, skip_missing=True)
-        if clip is None:
-            return None
         job.progress(0.1, "voice activity")
-        speech = detect_speech(clip, ctx=job)
+        found = load_and_detect_speech(
+            info.path, ctx=job, skip_missing=True, expected_seconds=float(info.duration)
+        )
+        if found is None:
+            return None
+        clip, speech = found
         sub = JobContext(cancel=job.cancel, on_progress=job.stage(1, 2, "transcript"))
         result = transcribe(clip, whisper_model, speech=speech, ctx=sub)
         self._put(key, result)
