@@ -64,3 +64,21 @@ def test_a_typed_request_loads_the_router(tmp_path) -> None:
     )
     assert backend.router.loaded and backend.last_route is not None
     assert backend.last_route.intent == "silences"
+
+
+def test_subtitles_after_scenes_decode_no_picture(tmp_path) -> None:
+    """The shots an earlier request found are reused for cue breaking: the second request
+    runs no picture pass (its progress never says "pictures")."""
+    from vidi_desktop.media.synth import sine, write_clip
+
+    clip = write_clip(tmp_path / "tone.mp4", frames=50, size=(64, 48), audio=sine())
+    backend = BuiltinBackend()
+    asset = (AssetRef("a", str(clip)),)
+    messages: list[list[str]] = []
+    for text in ("split into scenes", "subtitles"):
+        seen: list[str] = []
+        backend.run(Request(text, asset), lambda f, m, seen=seen: seen.append(m),
+                    threading.Event())
+        messages.append(seen)
+    assert any("pictures" in m for m in messages[0])
+    assert not any("pictures" in m for m in messages[1])

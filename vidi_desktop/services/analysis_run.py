@@ -177,10 +177,16 @@ def analyze_file(
     options: AnalyzeOptions,
     ctx: JobContext,
     info: MediaInfo | None = None,
+    *,
+    shots: list[ShotBoundary] | None = None,
+    transcript: Transcript | None = None,
 ) -> FileAnalysis:
     """Run the selected analysers on one file (see the module docstring).
 
-    ``info`` is the file's ``probe(..., allow_truncated=True)`` when the caller has it.
+    ``info`` is the file's ``probe(..., allow_truncated=True)`` when the caller has it;
+    ``shots`` and ``transcript`` are results of an earlier analysis of the same file, used
+    instead of decoding the pictures (when shots are all they were needed for) or running
+    Whisper again.
     """
     if info is None:
         from vidi_desktop.media.probe import probe
@@ -192,8 +198,14 @@ def analyze_file(
             f"file is truncated: analysed the {info.video.frames if info.video else 0} "
             f"frames that are there ({float(info.duration):.2f} s)"
         )
-    visual = _visual_pass(info, options, result, ctx.stage(0, 3, "pictures"), ctx)
-    _audio(info, options, result, visual, ctx)
+    pictures_for_shots_only = not (
+        options.need_faces or options.people or options.highlights or options.reframe
+    )
+    if shots is not None and options.need_shots and pictures_for_shots_only:
+        result.shots, visual = list(shots), {}
+    else:
+        visual = _visual_pass(info, options, result, ctx.stage(0, 3, "pictures"), ctx)
+    _audio(info, options, result, visual, ctx, transcript)
     _derived(info, options, result, visual)
     ctx.progress(1.0, "done", force=True)
     return result
@@ -251,6 +263,7 @@ def _audio(
     result: FileAnalysis,
     visual: dict[str, Any],
     ctx: JobContext,
+    transcript: Transcript | None = None,
 ) -> None:
     if not options.need_speech:
         return
@@ -281,7 +294,9 @@ def _audio(
         snap_to=grid,
         levels=levels_db(clip, ctx=ctx),
     )
-    if options.need_transcript and result.speech:
+    if options.need_transcript and result.speech and transcript is not None:
+        result.transcript = transcript
+    elif options.need_transcript and result.speech:
         from vidi_desktop.analysis.transcript import transcribe
 
         tr_ctx = JobContext(cancel=ctx.cancel, on_progress=ctx.stage(2, 3, "transcript"))

@@ -77,12 +77,29 @@ class AnalysisStore:
         hit = self._get(key)
         if hit is not None:
             return hit
-        result = analyze_file(info.path, options, job, info)
+        # What earlier requests on this file computed is not computed again: "subtitles"
+        # after "split into scenes" decodes no picture, "find 'budget'" after "subtitles"
+        # transcribes nothing.
+        shots = self._shots(info, options.sensitivity)
+        transcript = self._get(("transcript", _identity(info), options.whisper_model))
+        result = analyze_file(info.path, options, job, info, shots=shots, transcript=transcript)
         if result.transcript is not None:
             self._put(("transcript", _identity(info), options.whisper_model), result.transcript)
         result.audio = None  # 16 kHz samples of the whole file: not worth keeping
         self._put(key, result)
         return result
+
+    def _shots(self, info: MediaInfo, sensitivity: float) -> list[Any] | None:
+        """Shot boundaries an analysis of this file already found at this sensitivity."""
+        ident = _identity(info)
+        with self._lock:
+            for key, value in reversed(self._items.items()):
+                if (
+                    key[0] == "analysis" and key[1] == ident
+                    and key[2].sensitivity == sensitivity and value.shots is not None
+                ):
+                    return list(value.shots)
+        return None
 
     def transcript(
         self, info: MediaInfo, whisper_model: str | None, job: JobContext
