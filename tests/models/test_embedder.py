@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import shutil
 from pathlib import Path
 
@@ -172,3 +173,21 @@ def test_a_truncated_weights_file_is_a_clear_error(tmp_path: Path) -> None:
 def test_a_folder_without_a_model_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(EmbedderError, match="not a sentence-embedding model folder"):
         Embedder(tmp_path).load()
+
+
+def test_weights_changed_in_place_get_a_new_hash(tmp_path: Path) -> None:
+    """The hash is remembered per file version (path, size, mtime), never across an edit."""
+    copy = tmp_path / "minilm"
+    shutil.copytree(default_model_dir(), copy)
+    before = Embedder(copy)
+    before.load()
+    first = before.model_hash
+    weights = copy / "model-fp16.safetensors"
+    data = bytearray(weights.read_bytes())
+    data[-2] ^= 0x01
+    weights.write_bytes(bytes(data))
+    stat = weights.stat()
+    os.utime(weights, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    after = Embedder(copy)
+    after.load()
+    assert after.model_hash != first

@@ -57,6 +57,7 @@ class Embedder:
     def __init__(self, model_dir: str | os.PathLike[str] | None = None) -> None:
         self.model_dir = Path(model_dir) if model_dir is not None else None
         self._model: Any = None
+        self._hash: str | None = None
         self._lock = threading.Lock()
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
 
@@ -66,10 +67,15 @@ class Embedder:
 
     @property
     def model_hash(self) -> str:
-        """sha256 of the loaded weights and tokenizer (what cached embeddings are keyed by)."""
-        if self._model is None:
+        """sha256 of the loaded weights and tokenizer (what cached embeddings are keyed by),
+        computed once per version of the files (kept in the cache by path, size and mtime,
+        like the other caches), so a start does not read the whole model."""
+        model = self._model
+        if model is None:
             raise EmbedderError("the embedding model is not loaded")
-        return str(self._model.hash)
+        if self._hash is None:
+            self._hash = _remembered_hash(model)
+        return self._hash
 
     def load(self) -> None:
         """Load the tokenizer and the weights from the folder (no network, ever)."""
@@ -93,6 +99,7 @@ class Embedder:
         """Drop the model (and the cache) so their memory can be freed."""
         with self._lock:
             self._model = None
+            self._hash = None
             self._cache.clear()
 
     def encode(self, texts: Sequence[str], *, cache: bool = True) -> np.ndarray:
@@ -153,6 +160,26 @@ def _one_blas_thread() -> Iterator[None]:
         return
     with threadpool_limits(limits=1, user_api="blas"):
         yield
+
+
+def _remembered_hash(model: Any) -> str:
+    """``model.content_hash()``, remembered under the files' identities."""
+    from vidi_desktop.media.identity import write_atomic
+
+    ident = hashlib.sha256(f"v{_CACHE_VERSION}".encode())
+    for path in (model.weights_path, model.tokenizer_path):
+        st = path.stat()
+        ident.update(f"\0{path.resolve()}\0{st.st_size}\0{st.st_mtime_ns}".encode())
+    memo = _fixed_path(ident.hexdigest()[:32]).with_suffix(".sha256")
+    try:
+        known = memo.read_text().strip()
+    except (OSError, UnicodeDecodeError):
+        known = ""
+    if len(known) == 64 and all(c in "0123456789abcdef" for c in known):
+        return known
+    digest = str(model.content_hash())
+    write_atomic(memo, digest.encode())
+    return digest
 
 
 def _fixed_key(model_hash: str, texts: Sequence[str]) -> str:

@@ -12,10 +12,11 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import mmap
 import struct
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import numpy as np
@@ -29,7 +30,7 @@ class ModelFileError(ValueError):
     """The weights file is not a MiniLM safetensors file this module can read."""
 
 
-def read_safetensors(data: bytes) -> dict[str, np.ndarray]:
+def read_safetensors(data: bytes | mmap.mmap) -> dict[str, np.ndarray]:
     """Tensors of a safetensors file's bytes, by name (views into ``data``, no copies)."""
     import numpy as np
 
@@ -87,23 +88,28 @@ class MiniLM:
         weights_path = next((folder / n for n in WEIGHT_FILES if (folder / n).is_file()), None)
         if weights_path is None:
             raise ModelFileError(f"no {' or '.join(WEIGHT_FILES)} in {folder}")
-        tokenizer_bytes = (folder / "tokenizer.json").read_bytes()
-        data = weights_path.read_bytes()
-        # What the exemplar cache is keyed by: these exact weights and this tokenizer.
-        digest = hashlib.sha256(data)
-        digest.update(tokenizer_bytes)
-        self.hash = digest.hexdigest()
-        w = read_safetensors(data)
+        self.weights_path = weights_path
+        self.tokenizer_path = folder / "tokenizer.json"
+        # Mapped, not read: the token table (half the file) stays on disk but for the rows
+        # sentences use, and start-up reads only the layers.
+        with weights_path.open("rb") as fh:
+            try:
+                self._map = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+            except ValueError as exc:  # an empty file cannot be mapped
+                raise ModelFileError(f"{weights_path.name} is empty") from exc
+        w = read_safetensors(self._map)  # type: ignore[arg-type]
 
-        def get(name: str, dtype: Any = np.float32) -> np.ndarray:
-            try:  # a copy, so the file's bytes can be freed
-                return np.array(w[name], dtype=dtype if dtype is not None else w[name].dtype)
+        def get(name: str) -> np.ndarray:
+            try:  # widened to float32: a copy, out of the mapped file
+                return np.array(w[name], dtype=np.float32)
             except KeyError:
                 raise ModelFileError(f"{weights_path.name} has no tensor {name}") from None
 
-        # The token table stays in its stored precision (half of the model); only the rows a
-        # sentence uses are widened.
-        self.tokens = get("embeddings.word_embeddings.weight", None)
+        # The token table stays in the mapped file in its stored precision (half of the
+        # model); only the rows a sentence uses are read and widened.
+        if "embeddings.word_embeddings.weight" not in w:
+            raise ModelFileError(f"{weights_path.name} has no token table")
+        self.tokens = w["embeddings.word_embeddings.weight"]
         self.positions = get("embeddings.position_embeddings.weight")[:MAX_TOKENS]
         self.token_type = get("embeddings.token_type_embeddings.weight")[0]
         self.ln0 = (get("embeddings.LayerNorm.weight"), get("embeddings.LayerNorm.bias"))
@@ -111,24 +117,33 @@ class MiniLM:
         for i in range(self.layers_count):
             p = f"encoder.layer.{i}."
             qkv = [p + f"attention.self.{k}" for k in ("query", "key", "value")]
+            # Transposed views, not copies: BLAS reads a transposed matrix as fast.
             self.layers.append(
                 _Layer(
-                    np.ascontiguousarray(np.concatenate([get(k + ".weight") for k in qkv]).T),
+                    np.concatenate([get(k + ".weight") for k in qkv]).T,
                     np.concatenate([get(k + ".bias") for k in qkv]),
-                    np.ascontiguousarray(get(p + "attention.output.dense.weight").T),
+                    get(p + "attention.output.dense.weight").T,
                     get(p + "attention.output.dense.bias"),
                     (get(p + "attention.output.LayerNorm.weight"),
                      get(p + "attention.output.LayerNorm.bias")),
-                    np.ascontiguousarray(get(p + "intermediate.dense.weight").T),
+                    get(p + "intermediate.dense.weight").T,
                     get(p + "intermediate.dense.bias"),
-                    np.ascontiguousarray(get(p + "output.dense.weight").T),
+                    get(p + "output.dense.weight").T,
                     get(p + "output.dense.bias"),
                     (get(p + "output.LayerNorm.weight"), get(p + "output.LayerNorm.bias")),
                 )
             )
-        self.tokenizer = Tokenizer.from_str(tokenizer_bytes.decode("utf-8"))
+        self.tokenizer = Tokenizer.from_file(str(self.tokenizer_path))
         self.tokenizer.enable_truncation(MAX_TOKENS)
         self.tokenizer.no_padding()
+
+    def content_hash(self) -> str:
+        """sha256 of the weights file and the tokenizer (reads both whole)."""
+        digest = hashlib.sha256()
+        for path in (self.weights_path, self.tokenizer_path):
+            with path.open("rb") as fh:
+                digest.update(fh.read())  # one read: hashlib.file_digest is 3.11+ only
+        return digest.hexdigest()
 
     def encode(self, texts: list[str], batch: int = 32) -> np.ndarray:
         """``(len(texts), hidden)`` float32 unit vectors, mean-pooled over real tokens."""
