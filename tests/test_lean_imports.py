@@ -76,3 +76,26 @@ print(json.dumps({{"speech": len(result.speech or []), "words": len(result.trans
     )
     assert out["speech"] >= 1 and out["words"] >= 4
     assert out["heavy"] == []
+
+
+def test_the_vlm_backend_names_its_extra_when_torch_is_missing(tmp_path: Path) -> None:
+    """torch made unimportable (as in the plain install): loading qwen-vl fails with one line
+    that says what to install."""
+    out = run_fresh(
+        f"""
+import json, sys, threading
+sys.modules["torch"] = None  # import torch now raises ImportError, as without the package
+from vidi_desktop.models.protocol import BackendError, no_progress
+from vidi_desktop.models.registry import create_backend
+backend = create_backend("qwen-vl", {{"model_path": {str(tmp_path)!r}}})
+try:
+    backend.load(no_progress, threading.Event())
+    print(json.dumps({{"error": None}}))
+except BackendError as exc:
+    print(json.dumps({{"error": str(exc)}}))
+""",
+        tmp_path,
+    )
+    assert out["error"] is not None
+    assert "pip install 'vidi-desktop[vlm]'" in out["error"]
+    assert "\n" not in out["error"]

@@ -28,6 +28,9 @@ from vidi_desktop.models.vidi import protocol as wire
 from vidi_desktop.models.vidi import runner_script
 from vidi_desktop.models.vidi.adapter import RUNNER_SCRIPT, VidiBackend
 
+# The fake Vidi checkout below runs in this Python and imports torch (the vlm extra).
+pytest.importorskip("torch", reason="the vlm extra is not installed")
+
 COMMON = r'''
 import json, os, time
 import torch
