@@ -18,8 +18,9 @@ medians), with the machine's load average recorded before and after:
   .venv-plain && .venv-plain/bin/pip install -e .``) and whether torch is in it.
 
 Run: ``.venv/bin/python benchmarks/bench_lean.py [--what silences,subtitles,router,venv]
-[--rounds 3] [--venv PATH] [--reference PROJECT.json]``; figures go to
-``bench-results/bench_lean.json``.
+[--rounds 3] [--venv PATH] [--reference PROJECT.json] [--before OLD_CHECKOUT]``
+(``--before`` times an older checkout's code in the same rounds, and takes its silence cuts
+as the reference); figures go to ``bench-results/bench_lean.json``.
 """
 
 from __future__ import annotations
@@ -58,9 +59,9 @@ def run(cmd: list[str], env: dict[str, str] | None = None) -> dict[str, Any]:
     return {"s": wall, "rss_mb": usage.ru_maxrss / 1024, "stdout": stdout}
 
 
-def our_env(cache: str | None = None, **extra: str) -> dict[str, str]:
+def our_env(cache: str | None = None, repo: Path = REPO, **extra: str) -> dict[str, str]:
     env = dict(os.environ)
-    env["PYTHONPATH"] = str(REPO)
+    env["PYTHONPATH"] = str(repo)
     env["VIDI_DESKTOP_CACHE_DIR"] = cache or tempfile.mkdtemp(prefix="vidi-lean-")
     env["VIDI_DESKTOP_DATA_DIR"] = tempfile.mkdtemp(prefix="vidi-lean-data-")
     env.update(extra)
@@ -136,18 +137,24 @@ def auto_editor_kept(stdout: str) -> list[tuple[float, float]]:
     return sorted(out)
 
 
-def bench_silences(rounds: int, reference: Path | None) -> dict[str, Any]:
+def bench_silences(rounds: int, reference: Path | None, before: Path | None) -> dict[str, Any]:
     from talk_media import talk_video
 
     talk = talk_video(10)
     editor = shutil.which("auto-editor")
     ours_cmd = [sys.executable, "-m", "vidi_desktop", "ask", str(talk), "remove the silences"]
     tmp = Path(tempfile.mkdtemp(prefix="vidi-lean-sil-"))
-    ours, theirs, theirs_cached = [], [], []
+    ours, theirs, theirs_cached, old = [], [], [], []
     editor_cmd = [editor or "auto-editor", str(talk), "--export", "timeline", "--no-open"]
     for k in range(rounds):
         out = tmp / f"ours-{k}.json"
         ours.append(run([*ours_cmd, "-o", str(out), "--quiet"], our_env()))
+        if before is not None:
+            reference = reference or tmp / "before.json"
+            old.append(run([*ours_cmd, "-o", str(tmp / f"before-{k}.json"), "--quiet"],
+                           our_env(repo=before)))
+            if k == 0:
+                shutil.copy(tmp / "before-0.json", reference)
         if editor:
             # auto-editor keeps its loudness analysis in <tmp>/ae-<version>/cache.json: a
             # cold run (like ours, whose caches start empty) removes it first.
@@ -157,6 +164,8 @@ def bench_silences(rounds: int, reference: Path | None) -> dict[str, Any]:
             theirs_cached.append(run(editor_cmd))
     kept, _ = kept_ranges(tmp / "ours-0.json")
     result: dict[str, Any] = {"file": talk.name, "ours": summary(ours)}
+    if old:
+        result["before"] = summary(old)
     if theirs:
         result["auto_editor"] = summary(theirs)
         result["auto_editor_cached"] = summary(theirs_cached)
@@ -165,6 +174,10 @@ def bench_silences(rounds: int, reference: Path | None) -> dict[str, Any]:
             result["ours"]["median_s"] / result["auto_editor_cached"]["median_s"], 2
         )
         result["iou_with_auto_editor"] = round(iou(kept, auto_editor_kept(theirs[0]["stdout"])), 4)
+        if old:
+            result["ratio_before"] = round(
+                result["before"]["median_s"] / result["auto_editor"]["median_s"], 2
+            )
     if reference is None:
         import importlib.util
 
@@ -194,17 +207,19 @@ print(json.dumps([w.word for s in segments for w in s.words]))
 """
 
 
-def bench_subtitles(rounds: int, minutes: float) -> dict[str, Any]:
+def bench_subtitles(rounds: int, minutes: float, before: Path | None) -> dict[str, Any]:
     from talk_media import talk_video
 
     from vidi_desktop.analysis.wer import word_error_rate
 
     talk = talk_video(minutes)
     ours_cmd = [sys.executable, "-m", "vidi_desktop", "ask", str(talk), "subtitles", "--json"]
-    ours, direct = [], []
+    ours, direct, old = [], [], []
     for _ in range(rounds):
         ours.append(run(ours_cmd, our_env()))
         direct.append(run([sys.executable, "-c", _DIRECT, str(talk)], our_env()))
+        if before is not None:
+            old.append(run(ours_cmd, our_env(repo=before)))
     cues = [
         s["payload"]["text"]
         for s in json.loads(ours[0]["stdout"])["suggestions"]
@@ -224,6 +239,11 @@ def bench_subtitles(rounds: int, minutes: float) -> dict[str, Any]:
         "words_direct": len(their_text.split()),
         "wer_ours_vs_direct": round(wer.wer, 4),
     }
+    if old:
+        result["before"] = summary(old)
+        result["ratio_before"] = round(
+            statistics.median(r["s"] for r in old) / statistics.median(r["s"] for r in direct), 2
+        )
     return result
 
 
@@ -234,7 +254,8 @@ import json, sys, threading, time
 from vidi_desktop.models.builtin.backend import BuiltinBackend
 from vidi_desktop.models.protocol import no_progress
 b = BuiltinBackend()
-b.load_router(no_progress, threading.Event())
+# Older checkouts load the router in load(); this one on the first request that needs it.
+getattr(b, "load_router", b.load)(no_progress, threading.Event())
 ready = time.time()
 routed = b.route("could you trim the dead air")
 print(json.dumps({"ready": ready, "intent": routed.intent,
@@ -242,7 +263,7 @@ print(json.dumps({"ready": ready, "intent": routed.intent,
 """
 
 
-def bench_router(rounds: int) -> dict[str, Any]:
+def bench_router(rounds: int, repo: Path = REPO) -> dict[str, Any]:
     cache = tempfile.mkdtemp(prefix="vidi-lean-router-")
     starts: dict[str, list[float]] = {"first": [], "cached": []}
     rss: list[float] = []
@@ -250,7 +271,7 @@ def bench_router(rounds: int) -> dict[str, Any]:
     for k in range(rounds + 1):
         kind = "first" if k == 0 else "cached"
         began = time.time()
-        r = run([sys.executable, "-c", _ROUTER], our_env(cache))
+        r = run([sys.executable, "-c", _ROUTER], our_env(cache, repo=repo))
         doc = json.loads(r["stdout"].strip().splitlines()[-1])
         starts[kind].append(doc["ready"] - began)
         rss.append(r["rss_mb"])
@@ -281,17 +302,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--venv", type=Path, help="a venv made with pip install -e . (no extras)")
     parser.add_argument("--reference", type=Path, help="a project from today's silence removal")
     parser.add_argument("--subtitle-minutes", type=float, default=2.12)
+    parser.add_argument("--before", type=Path,
+                        help="an older checkout to time side by side (e.g. a worktree of main)")
     args = parser.parse_args(argv)
     wanted = set(args.what.split(","))
     doc: dict[str, Any] = {"machine": {"cpus": os.cpu_count(), "load_before": os.getloadavg()}}
     if "router" in wanted:
         doc["router"] = bench_router(args.rounds)
         print("router:", json.dumps(doc["router"]))
+        if args.before is not None:
+            doc["router_before"] = bench_router(args.rounds, args.before)
+            print("router before:", json.dumps(doc["router_before"]))
     if "silences" in wanted:
-        doc["silences"] = bench_silences(args.rounds, args.reference)
+        doc["silences"] = bench_silences(args.rounds, args.reference, args.before)
         print("silences:", json.dumps(doc["silences"]))
     if "subtitles" in wanted:
-        doc["subtitles"] = bench_subtitles(args.rounds, args.subtitle_minutes)
+        doc["subtitles"] = bench_subtitles(args.rounds, args.subtitle_minutes, args.before)
         print("subtitles:", json.dumps(doc["subtitles"]))
     if "venv" in wanted and args.venv is not None:
         doc["venv"] = bench_venv(args.venv)
