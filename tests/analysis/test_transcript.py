@@ -306,3 +306,14 @@ def test_a_cancel_stops_within_one_window(spoken) -> None:
     with pytest.raises(CancelledError):
         transcribe(clip, use_vad=False, window_seconds=5, ctx=ctx)
     assert len(reports) == 1 and reports[0] is not None and reports[0] < 0.5
+
+
+def test_a_file_and_its_decoded_clip_give_the_same_words(spoken, spoken_transcript) -> None:
+    """From a path, the audio is not kept and each window is decoded again: the words are
+    those of the clip held in memory."""
+    clip = load_speech_audio(spoken[0])
+    assert clip is not None
+    from_clip = transcribe(clip)
+    assert [w.text for w in from_clip.words] == [w.text for w in spoken_transcript.words]
+    for a, b in zip(from_clip.words, spoken_transcript.words, strict=True):
+        assert abs(a.range.start.seconds - b.range.start.seconds) <= Fraction(1, 20)

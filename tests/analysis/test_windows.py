@@ -64,3 +64,18 @@ def test_positions_in_the_joined_audio_map_back_to_the_clip() -> None:
     mono = np.arange(20 * S, dtype=np.float32)
     audio = w.audio(mono)
     assert audio[0] == S and audio[S] == 10 * S and len(audio) == 2 * S
+
+
+def test_a_window_never_spans_more_than_its_limit_of_the_clip() -> None:
+    """Short speech far apart: a window decoded from the file stays a bounded read."""
+    spans = [(k * 100 * S, k * 100 * S + S) for k in range(30)]  # 1 s every 100 s
+    windows = plan_windows(spans, 3000 * S, pad=0, max_span=300 * S)
+    assert all(w.span[1] - w.span[0] <= 300 * S for w in windows)
+    assert sum(len(w.pieces) for w in windows) == 30
+
+
+def test_audio_can_come_from_a_decoded_span() -> None:
+    (w,) = plan_windows([(S, 2 * S), (10 * S, 11 * S)], 20 * S, pad=0)
+    mono = np.arange(20 * S, dtype=np.float32)
+    a, b = w.span
+    assert np.array_equal(w.audio(mono[a:b], offset=a), w.audio(mono))

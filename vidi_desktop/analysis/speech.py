@@ -25,7 +25,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from vidi_desktop.core.errors import MissingStreamError, VidiError
+from vidi_desktop.core.errors import CancelledError, MissingStreamError, VidiError
 from vidi_desktop.core.time import Time, TimeRange
 
 if TYPE_CHECKING:
@@ -118,19 +118,57 @@ def load_and_detect_speech(
     result is the same as calling the two in turn. ``expected_seconds`` (the probed
     duration) makes progress a fraction; None without audio when ``skip_missing``.
     """
+    found = _decode_and_detect(path, ctx, skip_missing, expected_seconds, keep=True)
+    return None if found is None else (found[0], found[1])
+
+
+def scan_speech(
+    path: str | os.PathLike[str],
+    *,
+    ctx: JobContext | None = None,
+    expected_seconds: float | None = None,
+) -> tuple[list[SpeechSegment], Time, int]:
+    """Speech segments of a file without keeping its audio (memory flat in its length):
+    the segments, the time of the first sample and the number of 16 kHz samples. A file
+    without audio raises :class:`NoAudioError`."""
+    found = _decode_and_detect(path, ctx, False, expected_seconds, keep=False)
+    assert found is not None
+    clip, segments, samples = found
+    return segments, clip.start, samples
+
+
+def _decode_and_detect(
+    path: str | os.PathLike[str],
+    ctx: JobContext | None,
+    skip_missing: bool,
+    expected_seconds: float | None,
+    *,
+    keep: bool,
+) -> tuple[AudioClip, list[SpeechSegment], int] | None:
     import queue
     import threading
 
     from vidi_desktop.media.audio import read_audio
 
-    items: queue.Queue[tuple[str, Any]] = queue.Queue()  # unbounded: the decoder never waits
+    # Kept audio is held anyway, so the decoder may run ahead; otherwise at most a minute
+    # waits for the model, and memory stays flat.
+    items: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=0 if keep else 60)
     halt = threading.Event()
+
+    def hand_over(samples: Any) -> None:
+        while True:
+            try:
+                items.put(("chunk", samples[0]), timeout=0.1)
+                return
+            except queue.Full:
+                if halt.is_set():
+                    raise CancelledError("speech detection stopped") from None
 
     def decode() -> None:
         try:
             clip = read_audio(
-                path, rate=SPEECH_RATE, layout="mono", cancel=halt,
-                on_chunk=lambda samples: items.put(("chunk", samples[0])),
+                path, rate=SPEECH_RATE, layout="mono", cancel=halt, keep=keep,
+                on_chunk=hand_over,
             )
             items.put(("done", clip))
         except BaseException as exc:  # handed over to the caller's thread
@@ -165,10 +203,10 @@ def load_and_detect_speech(
         halt.set()  # stops the decoder if the caller was cancelled or the model failed
     if ctx is not None:
         ctx.progress(1.0, "speech", force=True)
-    if scorer.samples != clip.samples.shape[1]:
+    if keep and scorer.samples != clip.samples.shape[1]:
         # The decoder trimmed what it had handed over (never for a whole file): score again.
-        return clip, detect_speech(clip, ctx=ctx)
-    return clip, scorer.finish(clip.start)
+        return clip, detect_speech(clip, ctx=ctx), clip.samples.shape[1]
+    return clip, scorer.finish(clip.start), scorer.samples
 
 
 class _Scorer:

@@ -35,6 +35,7 @@ from vidi_desktop.analysis.speech import (
     SpeechSegment,
     detect_speech,
     load_speech_audio,
+    scan_speech,
 )
 from vidi_desktop.analysis.wer import normalize_words
 from vidi_desktop.analysis.windows import MAX_SECONDS as WINDOW_SECONDS
@@ -222,26 +223,35 @@ def transcribe(
     """
     from vidi_desktop.media.audio import AudioClip
 
-    clip = source if isinstance(source, AudioClip) else load_speech_audio(source, ctx=ctx)
-    assert clip is not None
-    if clip.rate != SPEECH_RATE:
-        raise AudioInputError(f"transcription needs 16 kHz audio, got {clip.rate} Hz")
     model_path = resolve_model_dir(model_dir)  # a bad folder is refused before any work
+    model_name = _model_name(model_path)
     spans: list[TimeRange] | None = None
+    audio: Any = None  # the clip's mono samples; None: each window is decoded from the file
+    if isinstance(source, AudioClip):
+        if source.rate != SPEECH_RATE:
+            raise AudioInputError(f"transcription needs 16 kHz audio, got {source.rate} Hz")
+        start, n, audio = source.start, int(source.samples.shape[1]), source.mono()
+    elif speech is None and use_vad:
+        # A file: speech found while decoding, without keeping the audio; each window is
+        # decoded again when Whisper needs it, so memory does not grow with the length.
+        detected_speech, start, n = scan_speech(source, ctx=ctx)
+        spans = [s.range for s in detected_speech]
+    else:
+        loaded = load_speech_audio(source, ctx=ctx)
+        assert loaded is not None
+        start, n, audio = loaded.start, int(loaded.samples.shape[1]), loaded.mono()
     if speech is not None:
         spans = _merged(_as_range(s) for s in speech)
-    elif use_vad:
-        spans = [s.range for s in detect_speech(clip, ctx=ctx)]
-    model_name = _model_name(model_path)
-    n = int(clip.samples.shape[1])
+    elif use_vad and spans is None:
+        assert isinstance(source, AudioClip)
+        spans = [s.range for s in detect_speech(source, ctx=ctx)]
     if n == 0 or spans == []:
         return Transcript((), (), language or "en", model_name)
     model = load_model(model_path)
     if ctx is not None:
         ctx.check_cancelled()
-    origin = clip.start.rescale(_TICK, "round")
-    audio = clip.mono()
-    if audio.dtype.name != "float32":
+    origin = start.rescale(_TICK, "round")
+    if audio is not None and audio.dtype.name != "float32":
         audio = audio.astype("float32")
     if spans is None:
         samples = [(0, n)]  # no voice detection asked: the whole clip, still in windows
@@ -259,7 +269,11 @@ def transcribe(
     for window in windows:
         if ctx is not None:
             ctx.check_cancelled()
-        found = _transcribe_window(model, window, audio, detected, beam_size, ctx)
+        if audio is not None:
+            joined = window.audio(audio)
+        else:
+            joined = _decoded_window(source, window, origin, ctx)  # type: ignore[arg-type]
+        found = _transcribe_window(model, window, joined, detected, beam_size, ctx)
         detected = detected or found.language
         raw += found.segments
         done += window.samples
@@ -267,6 +281,25 @@ def transcribe(
             ctx.progress(done / total, "transcript")
     result = _build(raw, origin, spans, n)
     return Transcript(result[0], result[1], detected or "en", model_name)
+
+
+def _decoded_window(
+    path: str | os.PathLike[str], window: Window, origin: Time, ctx: JobContext | None
+) -> Any:
+    """A window's joined audio, decoded from the file (its span only, exact to the sample)."""
+    from vidi_desktop.media.audio import read_audio
+
+    a, b = window.span
+    part = read_audio(
+        path,
+        rate=SPEECH_RATE,
+        layout="mono",
+        start=origin + Time(a, _TICK),
+        duration=Time(b - a, _TICK),
+        cancel=ctx.cancel if ctx is not None else None,
+    )
+    offset = (part.start.rescale(_TICK, "round") - origin).ticks
+    return window.audio(part.samples[0], offset)
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,13 +328,12 @@ class _WindowResult:
 def _transcribe_window(
     model: Any,
     window: Window,
-    mono: Any,
+    audio: Any,
     language: str | None,
     beam_size: int,
     ctx: JobContext | None,
 ) -> _WindowResult:
     """Whisper on one window's joined audio; word times mapped back to the clip."""
-    audio = window.audio(mono)
     found: dict[str, Any] = {}
 
     def start() -> Iterable[Any]:

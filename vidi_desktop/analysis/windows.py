@@ -25,6 +25,7 @@ RATE = 16000
 MAX_SECONDS = 120  # audio a window holds: Whisper's memory is bounded by this, not the clip
 PAD_SECONDS = 0.25  # context kept either side of each speech segment
 OVERLAP_SECONDS = 2  # shared by two windows that split one long segment
+MAX_SPAN_SECONDS = 600  # of the clip a window's pieces may lie across (decoded from a file)
 SEARCH_SECONDS = 10  # how far before the limit a quiet split point is looked for
 _FRAME = 512  # 32 ms, the loudness step of the split search
 
@@ -58,13 +59,20 @@ class Window:
     def samples(self) -> int:
         return self.pieces[-1].at + self.pieces[-1].length if self.pieces else 0
 
-    def audio(self, mono: np.ndarray) -> np.ndarray:
-        """The window's audio: its pieces of ``mono`` joined (float32, a new array)."""
+    @property
+    def span(self) -> tuple[int, int]:
+        """The clip samples from the first piece's start to the last one's end."""
+        return self.pieces[0].start, self.pieces[-1].end
+
+    def audio(self, mono: np.ndarray, offset: int = 0) -> np.ndarray:
+        """The window's audio: its pieces of ``mono`` joined (float32, a new array);
+        ``mono[0]`` is clip sample ``offset`` (a decoded :attr:`span`, say)."""
         import numpy as np
 
-        out = np.empty(self.samples, np.float32)
+        out = np.zeros(self.samples, np.float32)
         for p in self.pieces:
-            out[p.at : p.at + p.length] = mono[p.start : p.end]
+            piece = mono[max(0, p.start - offset) : max(0, p.end - offset)]
+            out[p.at : p.at + piece.shape[0]] = piece  # a short decode leaves zeros
         return out
 
     def to_clip(self, position: float) -> int:
@@ -92,10 +100,12 @@ def plan_windows(
     max_samples: int = MAX_SECONDS * RATE,
     pad: int = round(PAD_SECONDS * RATE),
     overlap: int = OVERLAP_SECONDS * RATE,
+    max_span: int = MAX_SPAN_SECONDS * RATE,
 ) -> list[Window]:
     """Windows covering the speech ``spans`` (sorted clip samples ``[a, b)``) of a clip of
     ``total`` samples; ``mono`` (the clip's samples) lets long segments split at a quiet
-    moment, else they split at the limit."""
+    moment, else they split at the limit. A window's pieces lie within ``max_span`` samples
+    of the clip, so decoding a window from the file costs a bounded amount too."""
     if max_samples <= 2 * overlap:
         raise ValueError("a window must be longer than two overlaps")
     stretches = _padded(spans, total, pad)
@@ -108,7 +118,8 @@ def plan_windows(
     for a, b, keep_from, keep_to in pieces:
         length = b - a
         bounded = keep_from is not None or keep_to is not None
-        if current and (used + length > max_samples or bounded):
+        too_far = bool(current) and b - current[0].start > max_span
+        if current and (used + length > max_samples or bounded or too_far):
             windows.append(Window(tuple(current)))
             current, used = [], 0
         if bounded:

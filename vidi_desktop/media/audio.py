@@ -56,12 +56,15 @@ def read_audio(
     stream_index: int | None = None,
     cancel: threading.Event | None = None,
     on_chunk: Callable[[np.ndarray], None] | None = None,
+    keep: bool = True,
 ) -> AudioClip:
     """Decode the first (or ``stream_index``) audio stream, resampled to ``rate``/``layout``.
 
     With ``start``/``duration`` only that span is returned, trimmed to the exact sample.
     ``on_chunk`` sees each ``(channels, n)`` block of samples as it is decoded (before any
-    trimming; read-only), so a consumer can work while the rest is decoded.
+    trimming; read-only), so a consumer can work while the rest is decoded; with ``keep``
+    False the samples are only handed to it, not kept: the clip returned then has the
+    stream's start but no samples, and memory stays flat however long the stream.
     """
     import av
     import numpy as np
@@ -116,7 +119,8 @@ def read_audio(
                             first_tick = round(out.pts * Fraction(out.time_base) / tick)
                         else:
                             first_tick = 0
-                    chunks.append(arr)
+                    if keep:
+                        chunks.append(arr)
                     if on_chunk is not None:
                         on_chunk(arr)
                     got += arr.shape[1]
@@ -126,9 +130,11 @@ def read_audio(
                 break
         if not done:
             for out in resampler.resample(None):
-                chunks.append(out.to_ndarray().reshape(out.layout.nb_channels, -1))
+                arr = out.to_ndarray().reshape(out.layout.nb_channels, -1)
+                if keep:
+                    chunks.append(arr)
                 if on_chunk is not None:
-                    on_chunk(chunks[-1])
+                    on_chunk(arr)
         channels = av.AudioLayout(layout).nb_channels
         samples = np.concatenate(chunks, axis=1) if chunks else np.zeros((channels, 0), np.float32)
         first_tick = first_tick or 0

@@ -109,20 +109,14 @@ class AnalysisStore:
         hit = self._get(key)
         if hit is not None:
             return hit
-        from vidi_desktop.analysis.speech import load_and_detect_speech
         from vidi_desktop.analysis.transcript import transcribe
 
         if not info.audio:
             return None
         job.progress(0.1, "voice activity")
-        found = load_and_detect_speech(
-            info.path, ctx=job, skip_missing=True, expected_seconds=float(info.duration)
-        )
-        if found is None:
-            return None
-        clip, speech = found
-        sub = JobContext(cancel=job.cancel, on_progress=job.stage(1, 2, "transcript"))
-        result = transcribe(clip, whisper_model, speech=speech, ctx=sub)
+        # From the file: speech found while decoding, Whisper's windows decoded again when
+        # needed, so a two-hour interview takes no more memory than a short one.
+        result = transcribe(info.path, whisper_model, ctx=job)
         self._put(key, result)
         return result
 
