@@ -211,7 +211,7 @@ def test_audio_only_files_are_analysed(audio_only: Path) -> None:
 
 needs_torch_reference = pytest.mark.skipif(
     importlib.util.find_spec("torch") is None or importlib.util.find_spec("silero_vad") is None,
-    reason="the TorchScript reference needs the vlm extra (torch, silero-vad)",
+    reason="the TorchScript reference needs the dev extra (torch, silero-vad)",
 )
 
 
