@@ -44,10 +44,15 @@ RESULTS = REPO / "bench-results"
 
 
 def run(cmd: list[str], env: dict[str, str] | None = None) -> dict[str, Any]:
-    """Run ``cmd`` to the end: wall seconds, peak RSS (MB), stdout."""
+    """Run ``cmd`` to the end: wall seconds, peak RSS (MB), stdout.
+
+    It runs in the checkout on its ``PYTHONPATH`` (``python -c``/``-m`` put the working
+    folder first on ``sys.path``, so elsewhere another copy of the package could be timed).
+    """
+    cwd = (env or {}).get("PYTHONPATH") or None
     started = time.perf_counter()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env)
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env, cwd=cwd)
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - started
         proc.returncode = os.waitstatus_to_exitcode(status)

@@ -42,8 +42,9 @@ def measure(path: Path, repo: Path) -> dict[str, Any]:
     env["VIDI_DESKTOP_CACHE_DIR"] = tempfile.mkdtemp(prefix="vidi-mem-")
     started = time.perf_counter()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        # In the checkout itself: ``python -c`` puts the working folder first on sys.path.
         proc = subprocess.Popen([sys.executable, "-c", _CHILD, str(path)], stdout=out,
-                                stderr=err, env=env)
+                                stderr=err, env=env, cwd=repo)
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - started
         out.seek(0)
