@@ -9,6 +9,10 @@ applies (start above ``threshold``, end after ``min_silence_ms`` below ``thresho
 but streamed: memory stays constant whatever the length, and cancellation is checked as it
 goes. Boundaries land exactly on the clip's sample grid (ticks of 1/16000 s).
 
+:func:`load_and_detect_speech` decodes a file on a helper thread while the model scores
+what has arrived (both cores at work, the same segments); :func:`scan_speech` does the same
+without keeping the audio, for work whose memory must not grow with the footage.
+
 Footage without audio is not an error for the analysis as a whole: :func:`load_speech_audio`
 raises :class:`NoAudioError` (or returns None with ``skip_missing=True``), whose message is the
 note the pipeline shows ("no audio: speech analysis skipped").
