@@ -11,7 +11,8 @@ medians), with the machine's load average recorded before and after:
   command with silero's TorchScript model, the pre-ONNX path, when torch is installed).
 - ``subtitles``: ``vidi-desktop ask TALK "subtitles" --json`` against faster-whisper tiny.en
   called directly on the same file with the same model (word timestamps on, its defaults
-  otherwise); words compared as a word error rate between the two.
+  otherwise); words compared as a word error rate between the two, and each against the
+  text espeak-ng spoke.
 - ``router``: a fresh process until the built-in router is ready (first start, which embeds
   the exemplars, and later starts, which read them from the cache).
 - ``venv``: the size of a virtual environment (``--venv``, e.g. one made with ``python -m venv
@@ -213,11 +214,12 @@ print(json.dumps([w.word for s in segments for w in s.words]))
 
 
 def bench_subtitles(rounds: int, minutes: float, before: Path | None) -> dict[str, Any]:
-    from talk_media import talk_video
+    from talk_media import talk_track, talk_video
 
     from vidi_desktop.analysis.wer import word_error_rate
 
     talk = talk_video(minutes)
+    spoken = " ".join(talk_track(minutes)[1])  # what espeak-ng was asked to say
     ours_cmd = [sys.executable, "-m", "vidi_desktop", "ask", str(talk), "subtitles", "--json"]
     ours, direct, old = [], [], []
     for _ in range(rounds):
@@ -243,6 +245,13 @@ def bench_subtitles(rounds: int, minutes: float, before: Path | None) -> dict[st
         "words_ours": len(our_text.split()),
         "words_direct": len(their_text.split()),
         "wer_ours_vs_direct": round(wer.wer, 4),
+        # Both against the text spoken: which transcript is closer to the truth.
+        "wer_ours_vs_spoken": round(
+            word_error_rate(spoken, our_text, numbers_as_words=True).wer, 4
+        ),
+        "wer_direct_vs_spoken": round(
+            word_error_rate(spoken, their_text, numbers_as_words=True).wer, 4
+        ),
     }
     if old:
         result["before"] = summary(old)
