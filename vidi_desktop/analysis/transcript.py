@@ -8,7 +8,7 @@ name like ``"tiny.en"`` would make faster-whisper download it.
 Whisper hallucinates in silence and smears word times across pauses, so silero-vad
 (:mod:`.speech`) finds the speech first: without speech Whisper does not run at all, and it
 never hears the silences. The speech segments, each with a quarter second of context, are
-joined end to end into windows of at most five minutes of audio (:mod:`.windows`), so Whisper
+joined end to end into windows of at most two minutes of audio (:mod:`.windows`), so Whisper
 reads neighbouring sentences together (reading each piece alone measured worse) while its
 memory stays the same whatever the footage's length, and a cancel waits for one window at
 most. Word times are mapped back from the joined audio to the clip, every word is fitted

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     import numpy as np
 
 RATE = 16000
-MAX_SECONDS = 300  # audio a window holds: Whisper's memory is bounded by this, not the clip
+MAX_SECONDS = 120  # audio a window holds: Whisper's memory is bounded by this, not the clip
 PAD_SECONDS = 0.25  # context kept either side of each speech segment
 OVERLAP_SECONDS = 2  # shared by two windows that split one long segment
 MAX_SPAN_SECONDS = 600  # of the clip a window's pieces may lie across (decoded from a file)
