@@ -275,3 +275,45 @@ def test_wer_of_empty_texts() -> None:
     assert word_error_rate("", "").wer == 0
     assert word_error_rate("", "extra words").wer == 2
     assert word_error_rate("some words", "").wer == 1
+
+
+def test_windows_split_inside_speech_keep_every_word_once(spoken, spoken_transcript) -> None:
+    """Whisper in 8-second windows over the whole clip (no voice detection, so windows split
+    inside sentences, overlapping): the same words as one pass, none doubled at the edges."""
+    clip = load_speech_audio(spoken[0])
+    assert clip is not None
+    windowed = transcribe(clip, use_vad=False, window_seconds=8)
+    reference = " ".join(text for text, _, _ in SENTENCES)
+    result = word_error_rate(reference, windowed.text, numbers_as_words=True)
+    assert result.wer <= WER_BOUND, windowed.text
+    for a, b in itertools.pairwise(windowed.words):
+        assert a.range.end_exclusive <= b.range.start
+        assert not (a.text == b.text and b.range.start - a.range.start < Fraction(1, 2))
+
+
+def test_a_cancel_stops_within_one_window(spoken) -> None:
+    """Cancelled when the first window reports: no second window is started."""
+    clip = load_speech_audio(spoken[0])
+    assert clip is not None
+    cancel = threading.Event()
+    reports: list[float | None] = []
+
+    def progress(fraction: float | None, message: str) -> None:
+        reports.append(fraction)
+        cancel.set()
+
+    ctx = JobContext(cancel=cancel, on_progress=progress)
+    with pytest.raises(CancelledError):
+        transcribe(clip, use_vad=False, window_seconds=5, ctx=ctx)
+    assert len(reports) == 1 and reports[0] is not None and reports[0] < 0.5
+
+
+def test_a_file_and_its_decoded_clip_give_the_same_words(spoken, spoken_transcript) -> None:
+    """From a path, the audio is not kept and each window is decoded again: the words are
+    those of the clip held in memory."""
+    clip = load_speech_audio(spoken[0])
+    assert clip is not None
+    from_clip = transcribe(clip)
+    assert [w.text for w in from_clip.words] == [w.text for w in spoken_transcript.words]
+    for a, b in zip(from_clip.words, spoken_transcript.words, strict=True):
+        assert abs(a.range.start.seconds - b.range.start.seconds) <= Fraction(1, 20)

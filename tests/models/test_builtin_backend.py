@@ -108,11 +108,11 @@ def ask(
     request = Request(text, (AssetRef("asset1", str(path)),), window)
     started = time.perf_counter()
     out = backend.run(request, progress, threading.Event())
-    assert backend.router.last_latency_s is not None
-    print(
-        f"\n{text!r}: {len(out)} suggestion(s) in {time.perf_counter() - started:.2f} s "
-        f"(routing {backend.router.last_latency_s * 1000:.1f} ms)"
-    )
+    assert backend.last_route is not None
+    latency = backend.router.last_latency_s  # None for a preset: it skips routing
+    routing = "preset" if latency is None else f"routing {latency * 1000:.1f} ms"
+    elapsed = time.perf_counter() - started
+    print(f"\n{text!r}: {len(out)} suggestion(s) in {elapsed:.2f} s ({routing})")
     for s in out:
         assert s.asset_id == "asset1"
         assert s.request == text

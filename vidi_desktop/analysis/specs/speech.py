@@ -17,13 +17,16 @@ if TYPE_CHECKING:
 
 
 def _compute(run: AnalysisRun) -> None:
+    from vidi_desktop.analysis.run import DETECTED_SPEECH
     from vidi_desktop.analysis.silence import levels_db, remove_silences, silences_from_speech
     from vidi_desktop.analysis.speech import detect_speech
 
     clip, info, options = run.audio, run.info, run.options
     assert clip is not None  # the run computes audio analysers only when there is audio
     run.ctx.progress(0.0, "voice activity")
-    speech = detect_speech(clip, ctx=run.ctx)
+    speech = run.results.pop(DETECTED_SPEECH, None)  # scored while the audio decoded
+    if speech is None:
+        speech = detect_speech(clip, ctx=run.ctx)
     extent = _extent(info)
     silences = silences_from_speech(speech, extent)
     run.ctx.progress(0.5, "silences")

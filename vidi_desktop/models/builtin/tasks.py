@@ -78,12 +78,29 @@ class AnalysisStore:
         hit = self._get(key)
         if hit is not None:
             return hit
-        result = analyze_file(info.path, options, job, info)
+        # What earlier requests on this file computed is not computed again: "subtitles"
+        # after "split into scenes" decodes no picture, "find 'budget'" after "subtitles"
+        # transcribes nothing.
+        shots = self._shots(info, options.sensitivity)
+        transcript = self._get(("transcript", _identity(info), options.whisper_model))
+        result = analyze_file(info.path, options, job, info, shots=shots, transcript=transcript)
         if result.transcript is not None:
             self._put(("transcript", _identity(info), options.whisper_model), result.transcript)
         result.audio = None  # 16 kHz samples of the whole file: not worth keeping
         self._put(key, result)
         return result
+
+    def _shots(self, info: MediaInfo, sensitivity: float) -> list[Any] | None:
+        """Shot boundaries an analysis of this file already found at this sensitivity."""
+        ident = _identity(info)
+        with self._lock:
+            for key, value in reversed(self._items.items()):
+                if (
+                    key[0] == "analysis" and key[1] == ident
+                    and key[2].sensitivity == sensitivity and value.shots is not None
+                ):
+                    return list(value.shots)
+        return None
 
     def transcript(
         self, info: MediaInfo, whisper_model: str | None, job: JobContext
@@ -93,18 +110,14 @@ class AnalysisStore:
         hit = self._get(key)
         if hit is not None:
             return hit
-        from vidi_desktop.analysis.speech import detect_speech, load_speech_audio
         from vidi_desktop.analysis.transcript import transcribe
 
         if not info.audio:
             return None
-        clip = load_speech_audio(info.path, ctx=job, skip_missing=True)
-        if clip is None:
-            return None
         job.progress(0.1, "voice activity")
-        speech = detect_speech(clip, ctx=job)
-        sub = job.part(job.stage(1, 2, "transcript"))
-        result = transcribe(clip, whisper_model, speech=speech, ctx=sub)
+        # From the file: speech found while decoding, Whisper's windows decoded again when
+        # needed, so a two-hour interview takes no more memory than a short one.
+        result = transcribe(info.path, whisper_model, ctx=job)
         self._put(key, result)
         return result
 
@@ -459,8 +472,8 @@ TASKS: dict[str, Task] = {
     I.FIND_PHRASE: find_phrase,
     I.FACES: faces,
     I.CHAPTERS: chapters,
-    I.SPEECH: speech,
     I.FILLERS: fillers,
+    I.SPEECH: speech,
 }
 
 
