@@ -266,7 +266,7 @@ def bench_subtitles(rounds: int, minutes: float, before: Path | None) -> dict[st
 _ROUTER = r"""
 import json, sys, threading, time
 from vidi_desktop.models.builtin.backend import BuiltinBackend
-from vidi_desktop.models.protocol import no_progress
+from vidi_desktop.core.progress import no_progress
 b = BuiltinBackend()
 # Older checkouts load the router in load(); this one on the first request that needs it.
 getattr(b, "load_router", b.load)(no_progress, threading.Event())

@@ -40,7 +40,7 @@ def test_routing_a_typed_request_imports_no_torch(tmp_path: Path) -> None:
         f"""
 import json, sys
 from vidi_desktop.models.builtin.backend import BuiltinBackend
-from vidi_desktop.models.protocol import no_progress
+from vidi_desktop.core.progress import no_progress
 import threading
 b = BuiltinBackend()
 b.load_router(no_progress, threading.Event())
@@ -60,8 +60,9 @@ def test_a_speech_and_subtitle_analysis_imports_no_torch(tmp_path: Path) -> None
 import json, sys
 import numpy as np
 from vidi_desktop.media.synth import speak, write_clip
-from vidi_desktop.services.analysis_run import AnalyzeOptions, analyze_file
-from vidi_desktop.services.jobs import JobContext
+from vidi_desktop.analysis.options import AnalyzeOptions
+from vidi_desktop.analysis.run import analyze_file
+from vidi_desktop.core.progress import JobContext
 voice = speak("Please remove the silences from this interview", "en-us", 150)
 track = np.concatenate([np.zeros(16000, np.float32), voice, np.zeros(16000, np.float32)])
 def audio(t):
@@ -85,7 +86,8 @@ def test_the_vlm_backend_names_its_extra_when_torch_is_missing(tmp_path: Path) -
         f"""
 import json, sys, threading
 sys.modules["torch"] = None  # import torch now raises ImportError, as without the package
-from vidi_desktop.models.protocol import BackendError, no_progress
+from vidi_desktop.core.progress import no_progress
+from vidi_desktop.models.protocol import BackendError
 from vidi_desktop.models.registry import create_backend
 backend = create_backend("qwen-vl", {{"model_path": {str(tmp_path)!r}}})
 try:

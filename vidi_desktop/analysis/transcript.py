@@ -471,6 +471,7 @@ def _build(
     dropped = sum(1 for f in fitted.values() if f is None)
     if dropped:
         log.info("dropped %d word(s) Whisper placed away from any speech", dropped)
+    _widen_empty_words(flat, fitted, end)
     words_out: list[TranscriptWord] = []
     segments_out: list[TranscriptSegment] = []
     for seg, ws in per_segment:
@@ -488,6 +489,26 @@ def _build(
             )
         )
     return tuple(words_out), tuple(segments_out)
+
+
+_SHORTEST_WORD = Time(SPEECH_RATE // 20, _TICK)  # 50 ms: a word Whisper timed as an instant
+
+
+def _widen_empty_words(
+    flat: list[TranscriptWord], fitted: dict[int, TranscriptWord | None], end: Time
+) -> None:
+    """Give a word Whisper (or fitting it to speech) left with no duration up to 50 ms of the
+    silence after it, never past the next word: a word of no length can be neither seen
+    nor cut out."""
+    kept = [f for w in flat if (f := fitted[id(w)]) is not None]
+    for w, nxt in zip(kept, [*kept[1:], None], strict=True):
+        if w.range.duration.ticks > 0:
+            continue
+        limit = min(end, nxt.range.start) if nxt is not None else end
+        stop = min(w.range.start + _SHORTEST_WORD, limit)
+        if stop > w.range.start:
+            key = next(k for k, f in fitted.items() if f is w)
+            fitted[key] = _with_range(w, w.range.start, stop)
 
 
 def _monotonic(words: list[TranscriptWord]) -> list[TranscriptWord | None]:
