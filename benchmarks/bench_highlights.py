@@ -28,6 +28,8 @@ analysis):
 
     .venv/bin/python benchmarks/bench_highlights.py
     .venv/bin/python benchmarks/bench_highlights.py --fresh     # redo the talk and analysis
+    .venv/bin/python benchmarks/bench_highlights.py --sample    # + the issue's requests on
+                                                                #   the bundled sample
 """
 
 from __future__ import annotations
@@ -274,10 +276,50 @@ def score(clips: list[Any], count: int, target: float, truth: dict[str, Any]) ->
     }
 
 
+SAMPLE_REQUESTS = ["a 30 second highlight", "ten 30-second highlights for TikTok",
+                   "3 highlights of 10 seconds"]
+
+
+def sample_cases() -> None:
+    """The requests of the issue on the bundled sample (42 s, about 18 s of speech), through
+    the built-in backend: each clip's played length, ranges, and silence inside (played
+    time outside the detected speech)."""
+    import threading
+
+    from vidi_desktop.analysis.speech import detect_speech, load_speech_audio
+    from vidi_desktop.models.builtin.backend import BuiltinBackend
+    from vidi_desktop.models.protocol import AssetRef, Request
+    from vidi_desktop.paths import sample_clip
+
+    path = sample_clip()
+    clip = load_speech_audio(path)
+    speech = [(float(s.range.start.seconds), float(s.range.end_exclusive.seconds))
+              for s in detect_speech(clip)] if clip is not None else []
+    backend = BuiltinBackend()
+    backend.load(lambda *_: None, threading.Event())
+    for text in SAMPLE_REQUESTS:
+        out = backend.run(Request(text, (AssetRef("a", str(path)),)), lambda *_: None,
+                          threading.Event())
+        clips = [s for s in out if s.kind == "highlight_clip"]
+        print(f"{text!r}: {len(clips)} clip(s)")
+        for s in clips:
+            parts = clip_parts(s.payload)
+            played = sum(b - a for a, b in parts)
+            voiced = sum(_overlap(v, p) for v in speech for p in parts)
+            print(f"    {parts[0][0]:6.2f}–{parts[-1][1]:6.2f} s, plays {played:5.2f} s in "
+                  f"{len(parts)} range(s), {played - voiced:5.2f} s without speech, "
+                  f"title {s.payload.title!r}")
+        for s in out:
+            if s.kind == "answer":
+                print(f"    answer: {s.payload.text}")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--fresh", action="store_true", help="make the talk and analyse it again")
     ap.add_argument("--show", action="store_true", help="print every clip")
+    ap.add_argument("--sample", action="store_true",
+                    help="also run the issue's requests on the bundled sample clip")
     args = ap.parse_args()
     if shutil.which("espeak-ng") is None:
         print("needs espeak-ng (apt-get install espeak-ng)")
@@ -316,6 +358,8 @@ def main() -> int:
     out = RESULTS / "bench_highlights.json"
     out.write_text(json.dumps(report, indent=1, default=str))
     print(f"written {out.relative_to(REPO)}")
+    if args.sample:
+        sample_cases()
     return 0
 
 

@@ -37,32 +37,15 @@ def _compute(run: AnalysisRun) -> None:
 
 
 def _suggestions(analysis: FileAnalysis, asset_id: str) -> list[Suggestion]:
-    from vidi_desktop.core.project import HighlightClip, Suggestion
+    from vidi_desktop.analysis.highlights import highlight_suggestions
 
-    return [
-        Suggestion.new(
-            asset_id,
-            HighlightClip(h.range, h.title, h.score),
-            "builtin.highlights",
-            confidence=h.score,
-            label=h.title,
-            metadata={"vidi": {"analyser": "highlights", "score_parts": h.explanation}},
-        )
-        for h in analysis.highlights or []
-    ]
+    return highlight_suggestions(asset_id, analysis.highlights or [])
 
 
 def _json(analysis: FileAnalysis, options: AnalyzeOptions) -> dict[str, Any]:
-    from vidi_desktop.analysis.speech import ranges_json
+    from vidi_desktop.analysis.highlights import highlight_to_json
 
-    found = analysis.highlights or []
-    spans = ranges_json(h.range for h in found)
-    return {
-        "highlights": [
-            span | {"title": h.title, "score": h.score, "why": h.explanation}
-            for span, h in zip(spans, found, strict=True)
-        ]
-    }
+    return {"highlights": [highlight_to_json(h) for h in analysis.highlights or []]}
 
 
 SPEC = AnalyserSpec(
