@@ -60,12 +60,14 @@ WEIGHTS = {
 
 # A clip opening with one of these leans on what came before ("And so…", "It was…").
 _LEANING = frozenset(
-    """and but so because or then also which who that this these those it its they them
-    he she his her there however therefore thus anyway plus yet nor""".split()  # noqa: SIM905
+    """and but so because or then also which who that it its they them he she his her
+    there however therefore thus anyway plus yet nor""".split()  # noqa: SIM905
 )
-# Selection weights: a clip of the right length outweighs any number of shorter ones, and
-# one more clip outweighs any difference of scores (each score is at most 1).
-_RIGHT_LENGTH = 1e7
+# Selection weights, each outweighing any sum of those below it (a few hundred clips at
+# most, each score at most 1): clips of the right length first, then clips bounded by
+# whole sentences rather than clauses, then any clip, then the scores.
+_RIGHT_LENGTH = 1e9
+_WHOLE_SENTENCES = 1e6
 _ONE_CLIP = 1e3
 
 
@@ -145,6 +147,7 @@ class _Candidate:
     explanation: dict[str, float] = field(default_factory=dict)
     units: tuple[int, int] | None = None  # first and last unit (speech clips)
     exact: list[tuple[Fraction, Fraction]] | None = None  # exact parts (shot clips)
+    whole: bool = True  # starts and ends with a sentence (not inside one, at a clause)
 
 
 def find_highlights(
@@ -168,7 +171,7 @@ def find_highlights(
     floor = min(lo, target * SHORTEST)
     f = _features(inputs, max(1, math.ceil(inputs.duration)))
     units = _units(inputs, hi)
-    voiced_total = sum((u.voiced for u in units), Fraction(0))
+    voiced_total = sum((b - a for a, b in _voiced(inputs)), Fraction(0))
     how = "speech"
     candidates = _speech_candidates(units, inputs, lo, hi, floor) if units else []
     if units and not candidates:
@@ -215,8 +218,8 @@ def _units(inputs: HighlightInputs, longest: Fraction) -> list[_Unit]:
         word_starts = [w.start for w in words]
         for s in sentences:
             a, b = bisect.bisect_left(word_starts, s.start), bisect.bisect_left(word_starts, s.end)
-            units += _split(_Unit(s.start, s.end, s.text, True, True, "sentence"), words[a:b],
-                            longest)
+            for clause in _clauses(s, words[a:b]):
+                units += _split(clause[0], clause[1], longest)
     elif words:  # words without punctuation: stretches between long pauses
         group: list[Span] = []
         for w in words:
@@ -239,6 +242,28 @@ def _units(inputs: HighlightInputs, longest: Fraction) -> list[_Unit]:
         u.fstart, u.fend, u.fvoiced = float(u.start), float(u.end), float(u.voiced)
         u.fpieces = [(float(a), float(b)) for a, b in u.pieces]
     return units
+
+
+def _clauses(sentence: Span, words: list[Span]) -> list[tuple[_Unit, list[Span]]]:
+    """A sentence as its clauses (cut after a comma, semicolon or colon), so a clip can
+    reach the length asked inside a long sentence when no run of whole ones does; only the
+    first clause opens the sentence and only the last closes it."""
+    groups: list[list[Span]] = [[]]
+    for w in words:
+        groups[-1].append(w)
+        if w.text.rstrip().endswith((",", ";", ":")):
+            groups.append([])
+    groups = [g for g in groups if g]
+    if len(groups) < 2:
+        return [(_Unit(sentence.start, sentence.end, sentence.text, True, True, "sentence"),
+                 words)]
+    out = []
+    for k, g in enumerate(groups):
+        start = sentence.start if k == 0 else g[0].start
+        end = sentence.end if k == len(groups) - 1 else g[-1].end
+        text = " ".join(w.text for w in g)
+        out.append((_Unit(start, end, text, k == 0, k == len(groups) - 1, "sentence"), g))
+    return out
 
 
 def _group_unit(words: list[Span]) -> _Unit:
@@ -312,7 +337,8 @@ def _speech_candidates(
             if played >= floor_f:
                 parts = _padded(pieces, lead, tail, pad)
                 out.append(_Candidate(parts[0][0], parts[-1][1], parts, played,
-                                      played >= lo_f, units=(i, j)))
+                                      played >= lo_f, units=(i, j),
+                                      whole=first.opens and last.closes))
     return out
 
 
@@ -375,7 +401,10 @@ def _choose(candidates: list[_Candidate], count: int) -> list[_Candidate]:
     ends = [c.end for c in order]
     # Clips ending by its start (a float's rounding must not make neighbours overlap).
     pred = [bisect.bisect_right(ends, c.start + 1e-9) for c in order]
-    weight = [(_RIGHT_LENGTH if c.right_length else 0.0) + _ONE_CLIP + c.score for c in order]
+    weight = [
+        _RIGHT_LENGTH * c.right_length + _WHOLE_SENTENCES * c.whole + _ONE_CLIP + c.score
+        for c in order
+    ]
     n = len(order)
     k_max = min(count, n)
     # best[k][m]: the best total with at most k clips among the first m candidates.
@@ -451,7 +480,8 @@ def _score(c: _Candidate, k: int, units: list[_Unit], means: dict[str, np.ndarra
         "faces": float(means["faces"][k]),
         # About one cut every 4-8 s reads as lively; none is static, many is frantic.
         "rhythm": _rhythm(cuts / max(played, 1.0)),
-        "length": max(0.0, 1.0 - abs(played - float(target)) / float(target * TOLERANCE)),
+        # 0.85 or more within the tolerance, falling to 0 at twice or nothing of the length.
+        "length": max(0.0, 1.0 - abs(played - float(target)) / float(target)),
     }
     if c.units is None:
         parts.update(speech=0.0, completeness=0.5, coherence=0.5, standalone=0.5)

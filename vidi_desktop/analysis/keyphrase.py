@@ -43,7 +43,8 @@ STOPWORDS = frozenset(
     thirteen fifteen twenty thirty forty fifty sixty seventy eighty ninety hundred
     hundreds thousand thousands million millions billion billions half quarter percent
     day days year years time times week weeks minute minutes second seconds hour hours
-    become becomes became let's""".split()  # noqa: SIM905
+    become becomes became including according despite except per via upon inside outside
+    beside besides onto""".split()  # noqa: SIM905
 )
 
 
@@ -134,7 +135,8 @@ def _phrases(text: str) -> list[list[str]]:
             current = []
             before = word.lower()
             continue
-        current.append(word)
+        if not current or current[-1].lower() != word.lower():  # "banana banana": one word
+            current.append(word)
     out: list[list[str]] = []
     for run in runs:  # a run gives its sub-runs of up to MAX_PHRASE words
         out += [run[i : i + n] for n in range(1, min(MAX_PHRASE, len(run)) + 1)
