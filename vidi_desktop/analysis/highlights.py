@@ -25,6 +25,7 @@ feature is reduced to one value per second, so hours of footage cost a few kilob
 from __future__ import annotations
 
 import bisect
+import itertools
 import math
 import re
 from collections import Counter
@@ -61,8 +62,12 @@ WEIGHTS = {
 # A clip opening with one of these leans on what came before ("And so…", "It was…").
 _LEANING = frozenset(
     """and but so because or then also which who that it its they them he she his her
-    there however therefore thus anyway plus yet nor""".split()  # noqa: SIM905
+    there however therefore thus anyway plus yet nor until unless whereas
+    than""".split()  # noqa: SIM905
 )
+# A "sentence" opening with one of these finishes the one before it: Whisper often ends a
+# sentence at a hesitation ("…no smell. Until they are roasted."), so neither edge counts.
+_CONTINUING = frozenset(["until", "unless", "because", "whereas", "than"])
 # Selection weights, each outweighing any sum of those below it (a few hundred clips at
 # most, each score at most 1): clips of the right length first, then clips bounded by
 # whole sentences rather than clauses, then any clip, then the scores.
@@ -231,6 +236,10 @@ def _units(inputs: HighlightInputs, longest: Fraction) -> list[_Unit]:
     else:  # voice without a transcript: the voiced stretches themselves
         for a, b in _bridge(voiced, MAX_PAUSE):
             units.append(_Unit(a, b, "", True, True, "pause"))
+    for before, after in itertools.pairwise(units):
+        first = re.findall(r"[a-z']+", after.text.lower())[:1]
+        if first and first[0] in _CONTINUING:
+            before.closes, after.opens = False, False
     starts = [a for a, _ in voiced]
     for u in units:
         lo = max(0, bisect.bisect_right(starts, u.start) - 1)

@@ -57,7 +57,8 @@ _VERBS = frozenset(
     lie live lose love measure meet move offer open pass pay plan play produce pull push
     raise reach read release remain remember rent report return rise run seem sell send
     serve set show sit speak spend stand start stay stop suggest talk taste teach travel
-    throw force try understand visit wait walk warn watch win wish wonder work write""".split()  # noqa: SIM905
+    throw force try understand visit wait walk warn watch win wish wonder work
+    write""".split()  # noqa: SIM905
 )
 _IRREGULAR = frozenset(
     """began begun brought built bought caught chose drank drove ate fell felt flew grew
@@ -92,7 +93,8 @@ _LY_NOUNS = frozenset(
 # "it returns", "reaches the surface". Phrases are trimmed there (no tagger needed).
 _SUBJECTS = frozenset("it they we i you he she who which that this".split())  # noqa: SIM905
 _OBJECT_STARTS = frozenset(
-    "the a an his her its their our your my this these those them it him us me".split()  # noqa: SIM905
+    """the a an his her its their our your my this these those them it him
+    us me""".split()  # noqa: SIM905
 )
 
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’-]*|[.,;:!?…]")
