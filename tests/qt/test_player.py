@@ -283,7 +283,7 @@ def test_proxy_gives_the_right_frame_at_once(qtbot, long_gop):
     player = Player(proxy="always", proxy_side=160, audio=False)
     try:
         rec = Recorder(player)
-        with qtbot.waitSignal(player.proxy_ready, timeout=30000):
+        with qtbot.waitSignal(player.proxy_ready, timeout=60_000):
             player.open(long_gop)
         wait_exact(qtbot, rec, 0)
         player.seek(60)
@@ -304,7 +304,7 @@ def test_shuttle_plays_from_the_proxy_and_stops_on_the_exact_frame(qtbot, long_g
     player = Player(proxy="always", proxy_side=160, audio=False)
     try:
         rec = Recorder(player)
-        with qtbot.waitSignal(player.proxy_ready, timeout=30000):
+        with qtbot.waitSignal(player.proxy_ready, timeout=60_000):
             player.open(long_gop)
         player.seek(90)
         wait_exact(qtbot, rec, 90)
