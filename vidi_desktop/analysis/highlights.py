@@ -5,17 +5,22 @@ What short-clip tools (TikTok Smart Split, Opus Clip) deliver, and editors expec
 - **the length asked**: each clip plays within ±15 % of it. Where the footage cannot give
   that (too little speech left), the clip is shorter — not below half the length unless
   the whole footage holds less speech — and says why in its details;
-- **whole sentences**: a clip starts where a sentence starts and ends where one ends (a
-  sentence longer than the clip is split at its clause or widest pause, and says so);
+- **whole sentences**: a clip starts where a sentence starts and ends where one ends.
+  Where no run of whole sentences reaches the length, it may start or end at a clause (after
+  a comma), and a sentence longer than the clip is split at its widest pause; either says
+  so (``bounded_by: clauses``). A "sentence" opening with until/unless/because… continues
+  the one before (Whisper ends sentences at hesitations);
 - **dense**: silences longer than :data:`MAX_PAUSE` inside a clip are removed, keeping
   :data:`PAD` of pause either side, so a clip is a few source ranges played back to back
   (``parts``) rather than one range with dead air in it;
 - **as many as asked**: the clips are chosen together (dynamic programming over
-  non-overlapping candidates), first to fit as many clips of the right length as the
-  footage holds, then as many shorter ones, then for the best total score;
-- **ranked** by a score whose parts are kept: speech density, whole sentences, a topic of
-  its own (its words shared inside, not across its edges), an opening that needs no context,
-  loudness, motion, faces, shot rhythm and closeness to the length;
+  non-overlapping candidates): first as many clips of the right length as the footage
+  holds, then as many bounded by whole sentences rather than clauses, then as many shorter
+  ones, then the best total score;
+- **ranked** (those of the length asked first) by a score whose parts are kept: speech
+  density, whole sentences, a topic of its own (its words shared inside, not across its
+  edges), an opening that needs no context, loudness, motion, faces, shot rhythm and
+  closeness to the length;
 - **titled** with its key phrase (:mod:`vidi_desktop.analysis.keyphrase`).
 
 Footage without speech is cut at shot boundaries instead, at the length asked. Every
@@ -163,7 +168,8 @@ def find_highlights(
     max_length: Fraction | None = None,
     time_base: Fraction = Fraction(1, 1000),
 ) -> list[Highlight]:
-    """Up to ``count`` non-overlapping clips playing about ``target`` seconds, best first.
+    """Up to ``count`` non-overlapping clips playing about ``target`` seconds, best first
+    (those of the length asked before shorter ones, each by score).
 
     ``min_length``/``max_length`` replace the ±15 % band when given. A clip shorter than
     the band (never below half the length, unless the footage holds less speech than that)
@@ -190,7 +196,8 @@ def find_highlights(
     for k, c in enumerate(candidates):
         _score(c, k, units, means, f["cuts"], target)
     chosen = _choose(candidates, count)
-    chosen.sort(key=lambda c: (-c.score, c.start))
+    # Best first: the clips of the length asked, then the shorter ones, each by score.
+    chosen.sort(key=lambda c: (not c.right_length, -c.score, c.start))
     corpus = Corpus.of(u.text for u in units)
     return [
         _highlight(c, units, inputs, how, target, voiced_total, time_base, corpus)
@@ -592,8 +599,7 @@ def _why_short(length: Fraction, how: str, target: Fraction, voiced_total: Fract
     if voiced_total < target * (1 - TOLERANCE):
         return (f"{played}, not {asked}: the footage holds only {float(voiced_total):.1f} s "
                 "of speech")
-    return (f"{played}, not {asked}: no longer run of whole sentences is left between the "
-            "other clips")
+    return f"{played}, not {asked}: the speech left beside the other clips runs no longer"
 
 
 def _title(c: _Candidate, units: list[_Unit], inputs: HighlightInputs, corpus: Corpus) -> str:
