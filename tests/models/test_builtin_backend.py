@@ -329,7 +329,7 @@ def test_highlights_of_the_length_asked(backend: BuiltinBackend, speech_clip) ->
         if meta["within_tolerance"]:
             assert 4 * 0.85 <= played <= 4 * 1.15
         else:  # shorter, never below half, and it says why
-            assert 2 <= played < 4 * 0.85 and "of speech" in meta["note"]
+            assert 2 <= played < 4 * 0.85 and "not 4 s" in meta["note"]
     if len(clips) < 2 or not all(s.metadata["vidi"]["within_tolerance"] for s in clips):
         (answer,) = of(Answer, out)
         assert "of speech" in answer.text
