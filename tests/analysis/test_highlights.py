@@ -236,3 +236,23 @@ def test_highlight_ranges_are_frame_exact_in_the_time_base_asked() -> None:
     for c in find_highlights(inputs, 1, target=F(10), max_length=F(30), time_base=tb):
         for r in (c.range, *c.parts):
             assert r.time_base == tb
+
+
+def test_clips_about_different_things_beat_two_on_one_topic() -> None:
+    """Two topics, the first louder: the two clips asked come one from each."""
+    sentences, words = [], []
+    t = F(1)
+    for topic, vocabulary in ((0, "honey bees hive queen"), (1, "volcano lava magma ash")):
+        for n in range(8):
+            text = [*vocabulary.split(), f"fact{topic}{n}"]
+            for i, w in enumerate(text):
+                words.append(Span(t + i * F(1, 2), t + i * F(1, 2) + F(2, 5), w))
+            sentences.append(Span(t, t + len(text) * F(1, 2), " ".join(text) + "."))
+            t += len(text) * F(1, 2) + F(1, 2)
+        t += 3
+    energy = np.r_[np.full(int(t) // 2, 1.0), np.full(int(t) - int(t) // 2 + 2, 0.5)]
+    inputs = HighlightInputs(start=F(0), duration=t + 1, sentences=sentences, words=words,
+                             speech=[Span(s.start, s.end) for s in sentences], energy=energy)
+    clips = find_highlights(inputs, 2, target=F(12))
+    first_topic = {c.range.end_exclusive.seconds < t / 2 for c in clips}  # bees, else lava
+    assert len(clips) == 2 and first_topic == {True, False}, [c.title for c in clips]

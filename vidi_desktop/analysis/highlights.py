@@ -16,7 +16,8 @@ What short-clip tools (TikTok Smart Split, Opus Clip) deliver, and editors expec
 - **as many as asked**: the clips are chosen together (dynamic programming over
   non-overlapping candidates): first as many clips of the right length as the footage
   holds, then as many bounded by whole sentences rather than clauses, then as many shorter
-  ones, then the best total score;
+  ones, then the best total score; then a clip is swapped for one about something else
+  where two share their words (one topic) more than the scores part them;
 - **ranked** (those of the length asked first) by a score whose parts are kept: speech
   density, whole sentences, a topic of its own (its words shared inside, not across its
   edges), an opening that needs no context, loudness, motion, faces, shot rhythm and
@@ -50,6 +51,8 @@ LEAD = Fraction(3, 20)  # before the first word of a clip
 TAIL = Fraction(1, 4)  # after its last word, so the voice rings out
 TOLERANCE = Fraction(15, 100)  # of the length asked
 SHORTEST = Fraction(1, 2)  # of the length asked: nothing shorter is offered
+REDUNDANCY = 0.5  # score lost by two clips per unit of shared words (about one topic)
+_SHARED_BY_CHANCE = 0.03  # word overlap (Jaccard) two clips on different topics still have
 
 # Weights of the score components; they sum to 1 so a score reads as 0..1.
 WEIGHTS = {
@@ -195,7 +198,7 @@ def find_highlights(
     means = _means(candidates, f, float(inputs.start)) if candidates else {}
     for k, c in enumerate(candidates):
         _score(c, k, units, means, f["cuts"], target)
-    chosen = _choose(candidates, count)
+    chosen = _diversify(_choose(candidates, count), candidates, units)
     # Best first: the clips of the length asked, then the shorter ones, each by score.
     chosen.sort(key=lambda c: (not c.right_length, -c.score, c.start))
     corpus = Corpus.of(u.text for u in units)
@@ -441,6 +444,59 @@ def _choose(candidates: list[_Candidate], count: int) -> list[_Candidate]:
             k -= 1
         else:
             m -= 1
+    return chosen
+
+
+def _diversify(chosen: list[_Candidate], candidates: list[_Candidate], units: list[_Unit]
+               ) -> list[_Candidate]:
+    """Swap a chosen clip for one about something else when that is worth more than the
+    score it costs: two clips sharing their words (the same topic) lose :data:`REDUNDANCY`
+    per unit of word overlap. Swaps never trade a clip of the right length or of whole
+    sentences for a lesser one, nor make clips overlap. A few rounds, for a dozen clips at
+    most (the choice of hundreds is left to the scores)."""
+    if len(chosen) < 2 or len(chosen) > 12 or not units:
+        return chosen
+    words: dict[int, frozenset[str]] = {}
+
+    def vocabulary(c: _Candidate) -> frozenset[str]:
+        key = id(c)
+        if key not in words:
+            i, j = c.units or (0, -1)
+            words[key] = frozenset().union(*(u.vocabulary for u in units[i : j + 1]))
+        return words[key]
+
+    def redundancy(c: _Candidate, others: list[_Candidate]) -> float:
+        mine = vocabulary(c)
+        total = 0.0
+        for o in others:
+            theirs = vocabulary(o)
+            if mine and theirs:
+                total += max(0.0, len(mine & theirs) / len(mine | theirs) - _SHARED_BY_CHANCE)
+        return REDUNDANCY * total
+
+    ranked = sorted(candidates, key=lambda c: -c.score)
+    chosen = list(chosen)
+    for _ in range(3):
+        changed = False
+        for k in sorted(range(len(chosen)), key=lambda k: chosen[k].score):
+            c = chosen[k]
+            others = chosen[:k] + chosen[k + 1 :]
+            best, value = c, c.score - redundancy(c, others)
+            for r in ranked:
+                if r.score <= value:
+                    break  # sorted by score: no later one can do better
+                if (r.right_length, r.whole) < (c.right_length, c.whole) or any(
+                    r.start < o.end - 1e-9 and o.start < r.end - 1e-9 for o in others
+                ):
+                    continue
+                v = r.score - redundancy(r, others)
+                if v > value + 1e-9:
+                    best, value = r, v
+            if best is not c:
+                chosen[k] = best
+                changed = True
+        if not changed:
+            break
     return chosen
 
 
