@@ -53,6 +53,7 @@ TOLERANCE = Fraction(15, 100)  # of the length asked
 SHORTEST = Fraction(1, 2)  # of the length asked: nothing shorter is offered
 REDUNDANCY = 0.5  # score lost by two clips per unit of shared words (about one topic)
 _SHARED_BY_CHANCE = 0.03  # word overlap (Jaccard) two clips on different topics still have
+_NEIGHBOURS = 0.1  # as much shared subject as that, for two clips close together
 
 # Weights of the score components; they sum to 1 so a score reads as 0..1.
 WEIGHTS = {
@@ -451,9 +452,10 @@ def _diversify(chosen: list[_Candidate], candidates: list[_Candidate], units: li
                ) -> list[_Candidate]:
     """Swap a chosen clip for one about something else when that is worth more than the
     score it costs: two clips sharing their words (the same topic) lose :data:`REDUNDANCY`
-    per unit of word overlap. Swaps never trade a clip of the right length or of whole
-    sentences for a lesser one, nor make clips overlap. A few rounds, for a dozen clips at
-    most (the choice of hundreds is left to the scores)."""
+    per unit of word overlap, and a little for being close neighbours. Swaps never trade a
+    clip of the right length or of whole sentences for a lesser one, nor make clips overlap.
+    A few rounds, for a dozen clips at most (the choice of hundreds is left to the
+    scores)."""
     if len(chosen) < 2 or len(chosen) > 12 or not units:
         return chosen
     words: dict[int, frozenset[str]] = {}
@@ -472,6 +474,9 @@ def _diversify(chosen: list[_Candidate], candidates: list[_Candidate], units: li
             theirs = vocabulary(o)
             if mine and theirs:
                 total += max(0.0, len(mine & theirs) / len(mine | theirs) - _SHARED_BY_CHANCE)
+            # Neighbours (less than a clip's length apart) are likely about one subject.
+            if max(o.start - c.end, c.start - o.end) < min(c.played, o.played):
+                total += _NEIGHBOURS
         return REDUNDANCY * total
 
     ranked = sorted(candidates, key=lambda c: -c.score)
@@ -594,7 +599,18 @@ def _coherence(units: list[_Unit], i: int, j: int) -> float:
     ]
     mean_in = sum(inside) / len(inside) if inside else 0.5
     mean_out = sum(outside) / len(outside) if outside else 0.0
-    return max(0.0, min(1.0, 0.5 + mean_in - mean_out))
+    return max(0.0, min(1.0, 0.5 + mean_in - mean_out - _shift_inside(run)))
+
+
+def _shift_inside(run: list[_Unit]) -> float:
+    """0.3 when the clip holds a topic shift: somewhere inside it, two sentences or more
+    either side share none of their words (both sides about something, not the same)."""
+    for k in range(2, len(run) - 1):
+        left = frozenset().union(*(u.vocabulary for u in run[:k]))
+        right = frozenset().union(*(u.vocabulary for u in run[k:]))
+        if len(left) >= 3 and len(right) >= 3 and not left & right:
+            return 0.3
+    return 0.0
 
 
 def _standalone(text: str) -> float:
