@@ -42,7 +42,7 @@ def latency(run: Callable[[Any], Any], place: Callable[[Any, Callable[[], None]]
     """Seconds from the cancel to ``run`` raising CancelledError (``place`` arms the cancel
     through the job context it is given)."""
     from vidi_desktop.core.errors import CancelledError
-    from vidi_desktop.services.jobs import JobContext
+    from vidi_desktop.core.progress import JobContext
 
     ctx = JobContext()
     fired: list[float] = []
@@ -68,6 +68,7 @@ def after_seconds(seconds: float) -> Callable[[Any, Callable[[], None]], None]:
 
 
 def main() -> int:
+    from vidi_desktop.analysis.options import AnalyzeOptions
     from vidi_desktop.analysis.shots import detect_shots
     from vidi_desktop.analysis.speech import detect_speech
     from vidi_desktop.analysis.transcript import load_model, transcribe
@@ -75,7 +76,6 @@ def main() -> int:
     from vidi_desktop.media.audio import AudioClip
     from vidi_desktop.media.synth import moving_pattern, speak, write_clip
     from vidi_desktop.paths import sample_clip
-    from vidi_desktop.services.analysis_run import AnalyzeOptions
     from vidi_desktop.services.analyze import analyze_files
 
     rows: dict[str, tuple[float, float]] = {}

@@ -154,10 +154,11 @@ def build(fresh: bool) -> tuple[Any, Any, str]:
 
 
 def _analyse(folder: Path, key: str) -> tuple[dict[str, Any], Any, dict[str, Any]]:
+    from vidi_desktop.analysis.options import AnalyzeOptions
+    from vidi_desktop.analysis.run import analyze_file
+    from vidi_desktop.core.progress import JobContext
     from vidi_desktop.media.probe import probe
     from vidi_desktop.media.synth_talk import speak_talk, write_talk_clip
-    from vidi_desktop.services.analysis_run import AnalyzeOptions, analyze_file
-    from vidi_desktop.services.jobs import JobContext
 
     folder.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()

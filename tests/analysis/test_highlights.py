@@ -59,10 +59,11 @@ def talk(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, HighlightInputs
     if shutil.which("espeak-ng") is None:
         pytest.skip("needs espeak-ng")
     from vidi_desktop.analysis.highlight_inputs import highlight_inputs
+    from vidi_desktop.analysis.options import AnalyzeOptions
+    from vidi_desktop.analysis.run import analyze_file
+    from vidi_desktop.core.progress import JobContext
     from vidi_desktop.media.probe import probe
     from vidi_desktop.media.synth_talk import speak_talk, write_talk_clip
-    from vidi_desktop.services.analysis_run import AnalyzeOptions, analyze_file
-    from vidi_desktop.services.jobs import JobContext
 
     truth = speak_talk(TOPICS, PAUSES, topic_pause=2.5, hesitation=1.2)
     path = write_talk_clip(tmp_path_factory.mktemp("talk") / "talk.mp4", truth)
