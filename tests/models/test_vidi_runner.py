@@ -273,7 +273,7 @@ def test_vidi7b_prompt_and_checkpoint_name(tmp_path: Path, ffmpeg_on_path: None)
         # End of input alone ends the runner cleanly.
         assert process.stdin is not None
         process.stdin.close()
-        assert process.wait(timeout=20) == 0
+        assert process.wait(timeout=120) == 0
     finally:
         backend.unload()
 

@@ -265,16 +265,35 @@ def highlights(t: TaskInput) -> list[Suggestion]:
         for s in out
         if (s.payload.range.start, s.payload.range.duration) in keep  # type: ignore[attr-defined]
     ]
-    if len(out) < count:
-        out.append(
-            t.answer(
-                f"Found {len(out)} of the {count} clips of about {format_seconds(seconds)} asked"
-                f"{t.where()}: there is not more footage to cut them from{t.notes(a)}."
-            )
-        )
+    short = [s for s in out if not s.metadata["vidi"].get("within_tolerance", True)]
+    if len(out) < count or short:
+        out.append(t.answer(_highlights_shortfall(a, t, len(out), count, seconds, len(short))))
     if p.aspect and a.reframe is not None:
         out.append(reframe_suggestion(t.asset.asset_id, a.reframe, f"{SOURCE}.reframe"))
     return out
+
+
+def _highlights_shortfall(
+    a: FileAnalysis, t: TaskInput, found: int, count: int, seconds: Fraction, short: int
+) -> str:
+    """Why fewer clips than asked, or shorter ones, came back: how much speech there is."""
+    length = format_seconds(seconds)
+    hits = [s.range.intersection(t.span) for s in a.speech or []]
+    speech = sum((h.duration.seconds for h in hits if h is not None), Fraction(0))
+    if not speech:
+        why = "there is not more footage to cut them from"
+    else:
+        why = f"the footage holds {format_seconds(speech)} of speech"
+    if found < count:
+        text = f"Found {found} of the {count} clips of about {length} asked{t.where()}: {why}"
+        if speech:
+            text += ", room for no more clips of that length that do not overlap"
+    else:
+        text = f"All {count} clips found{t.where()}, but {why}"
+    if short:
+        text += (f"; {short} of them {'is' if short == 1 else 'are'} shorter than {length} "
+                 "(each says why in its details)")
+    return text + f"{t.notes(a)}."
 
 
 def reframe(t: TaskInput) -> list[Suggestion]:
