@@ -33,7 +33,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     e = p.add_argument_group("outputs")
     e.add_argument("--edl", action="store_true", help="also KEY.edl per file")
     e.add_argument("--edl-kind", action="append", metavar="KIND",
-                   help="what the EDL cuts by (default: shots, else speech, else highlights)")
+                   help="what the EDL cuts by (default: shots, else silences, else highlights)")
     e.add_argument("--srt", action="store_true", help="also KEY.srt per file (with --subtitles)")
     r = p.add_argument_group("running")
     r.add_argument("-j", "--workers", type=positive_int, default=1, metavar="N",

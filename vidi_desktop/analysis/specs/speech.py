@@ -51,14 +51,14 @@ def _extent(info: MediaInfo) -> TimeRange:
 
 
 def _suggestions(analysis: FileAnalysis, asset_id: str) -> list[Suggestion]:
-    """Speech as ranges to keep (so ``export --kind speech`` keeps only the talking), then
-    the silences to cut."""
-    from vidi_desktop.core.project import CutRange, Suggestion
+    """Speech ranges (information: where someone talks), then the silences to cut — the
+    only ones of the two that change the edit, so accepting everything is one clean edit."""
+    from vidi_desktop.core.project import SpeechRange, Suggestion
 
     out = [
         Suggestion.new(
             asset_id,
-            CutRange(s.range, "keep"),
+            SpeechRange(s.range),
             "builtin.speech",
             confidence=round(s.confidence, 3),
             label="speech",
@@ -101,6 +101,7 @@ SPEC = AnalyserSpec(
     suggestions=_suggestions,
     json=_json,
     counts=count_items(
-        ("speech", "speech", "speech segments"), ("silence_cuts", "silence_cuts", "silences to cut")
+        ("speech", "speech", ("speech segment", "speech segments")),
+        ("silence_cuts", "silence_cuts", ("silence to cut", "silences to cut")),
     ),
 )
