@@ -16,6 +16,7 @@ from vidi_desktop.core import values
 
 if TYPE_CHECKING:
     from vidi_desktop.core.progress import ProgressFn
+    from vidi_desktop.interchange.errors import NothingAcceptedError
 
 EXIT_OK = 0
 EXIT_INTERNAL = 1
@@ -72,3 +73,33 @@ aspect = arg_type(values.aspect)
 fraction01 = arg_type(values.fraction01)
 positive_int = arg_type(values.positive_int)
 size = arg_type(values.size)
+
+
+def nothing_accepted(error: NothingAcceptedError, project: str, include: str) -> CliError:
+    """The one line ``export``/``render`` print when nothing accepted shapes the edit: what
+    to run next (``review … --accept``, ``--include pending``, ``--whole``)."""
+    from vidi_desktop.core.project.kinds import count_text, kind_info
+
+    pending = error.pending
+    quoted = _quote(project)
+    if pending:
+        kind = max(pending, key=lambda k: pending[k])
+        word = next(iter(kind_info(kind).aliases), kind)
+        waiting = ", ".join(count_text(n, k) for k, n in pending.items())
+        return CliError(
+            f"nothing {include} to export from {project} ({waiting} pending): accept them with "
+            f"`vidi-desktop review {quoted} --accept kind={word}` (`review {quoted} --list` "
+            "shows each one), take the pending ones with --include pending, or ask for the "
+            "uncut file with --whole"
+        )
+    return CliError(
+        f"nothing {include} shapes the edit of {project}: no cut, keep or highlight to apply "
+        f"(`vidi-desktop review {quoted} --list` shows the suggestions); ask for the uncut "
+        "file with --whole"
+    )
+
+
+def _quote(text: str) -> str:
+    import shlex
+
+    return shlex.quote(text)

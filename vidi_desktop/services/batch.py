@@ -300,7 +300,9 @@ def file_outputs(
                 kinds == ("silences",) and not analysis.silence_cuts
             ):
                 # One shot, or no silence to cut: the EDL is the whole file, as one event.
-                texts = export_texts(project.replace(suggestions=()), "edl")
+                texts = export_texts(
+                    project.replace(suggestions=()), "edl", ExportOptions(whole=True)
+                )
             else:
                 texts = export_texts(
                     project, "edl", ExportOptions(include="pending", kinds=kinds)

@@ -242,7 +242,7 @@ class CutRange(Payload):
     info: ClassVar[KindInfo] = KindInfo(
         "Cut ranges",
         (Look("Cuts", "cut", "#f47067", "cut"), Look("Keeps", "keep", "#57ab5a", "keep")),
-        aliases=("cut", "cuts"),
+        aliases=("cuts", "cut"),
         role="cut",
         marker_color="RED",
         order=3,
@@ -292,7 +292,7 @@ class SilenceCut(CutRange):
     info: ClassVar[KindInfo] = KindInfo(
         "Silence cuts",
         (Look("Silences", "silence cut", "#ff938a"),),
-        aliases=("silence", "silences", "cut", "cuts"),
+        aliases=("silences", "silence", "cuts", "cut"),
         role="cut",
         marker_color="RED",
         order=3,
