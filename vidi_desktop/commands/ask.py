@@ -26,8 +26,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "e.g. 'remove the silences', 'split into scenes', 'ten 30-second highlights for "
         f"TikTok', 'find where she says \"budget\"'. Backends: {backends}.",
     )
-    p.add_argument("file", metavar="FILE")
-    p.add_argument("request", metavar="REQUEST")
+    p.add_argument("file", metavar="FILE", help="the media file the request is about")
+    p.add_argument("request", metavar="REQUEST",
+                   help="what you want, in plain words (quote it)")
     p.add_argument("-o", "--output", metavar="PROJECT",
                    help="project file to write or update (default: project.json; "
                    "none with --json unless given)")

@@ -23,7 +23,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "fails is listed in the report and the batch goes on (exit status 2 if any failed). "
         "With no analyser flag, all of them run.",
     )
-    p.add_argument("sources", nargs="+", metavar="FOLDER_OR_GLOB")
+    p.add_argument("sources", nargs="+", metavar="FOLDER_OR_GLOB",
+                   help="folders (searched for media) or glob patterns of files")
     p.add_argument("-o", "--output", required=True, metavar="OUTDIR", help="results folder")
     p.add_argument("--json", action="store_true", help="print the run's summary as JSON")
     g = p.add_argument_group("analysers")

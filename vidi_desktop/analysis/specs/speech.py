@@ -20,13 +20,12 @@ def _compute(run: AnalysisRun) -> None:
     from vidi_desktop.analysis.silence import levels_db, remove_silences, silences_from_speech
     from vidi_desktop.analysis.speech import detect_speech
 
-    clip, info, options = run.audio, run.info, run.options
+    clip, info, options, ctx = run.audio, run.info, run.options, run.ctx
     assert clip is not None  # the run computes audio analysers only when there is audio
-    run.ctx.progress(0.0, "voice activity")
-    speech = detect_speech(clip, ctx=run.ctx)
+    # Voice activity fills the first 80 % of this stage, the levels for the cuts the rest.
+    speech = detect_speech(clip, ctx=ctx.part(ctx.share(0.0, 0.8, "voice activity")))
     extent = _extent(info)
     silences = silences_from_speech(speech, extent)
-    run.ctx.progress(0.5, "silences")
     grid = info.video.frame_index if info.video is not None else None
     cuts = remove_silences(
         silences,
@@ -35,7 +34,7 @@ def _compute(run: AnalysisRun) -> None:
         min_silence=options.min_silence,
         keep_pauses_shorter_than=options.keep_pauses,
         snap_to=grid,
-        levels=levels_db(clip, ctx=run.ctx),
+        levels=levels_db(clip, ctx=ctx.part(ctx.share(0.8, 1.0, "silences"))),
     )
     run.results.update(speech=speech, silences=silences, silence_cuts=cuts)
 
