@@ -75,8 +75,8 @@ def test_kind_words_have_one_meaning_each() -> None:
     assert kind_aliases() == {
         "shots": ("scene_boundary",), "scenes": ("scene_boundary",),
         "chapters": ("chapter",), "highlights": ("highlight_clip",),
-        "cut": ("cut_range", "silence_cut"), "cuts": ("cut_range", "silence_cut"),
-        "silence": ("silence_cut",), "silences": ("silence_cut",),
+        "cuts": ("cut_range", "silence_cut"), "cut": ("cut_range", "silence_cut"),
+        "silences": ("silence_cut",), "silence": ("silence_cut",),
         "talk": ("speech",), "voice": ("speech",),
         "subtitles": ("subtitle_cue",), "answers": ("answer",), "reframe": ("reframe_path",),
         "tubes": ("object_tube",), "objects": ("object_tube",), "faces": ("object_tube",),
