@@ -226,7 +226,7 @@ def _nothing_accepted(
     waiting = f" ({what} pending)" if what else ""
     return NothingAcceptedError(
         f"nothing {options.include} shapes the edit{waiting}: accept some, include the "
-        "pending ones, or ask for the files uncut",
+        "pending ones, or export the files whole (uncut)",
         pending,
     )
 
