@@ -35,7 +35,8 @@ def accepted_edit(project: Project, asset_id: str, accepted: Iterable[Suggestion
         key=lambda s: _extent(s).start,  # type: ignore[union-attr]
     )
     cuts = [r for s in mine if s.payload.edit_action() == "cut" and (r := _extent(s))]
-    base: list[Piece] = [(_extent(s), s.id) for s in keeps]  # type: ignore[misc]
+    # A keep may play several ranges (a highlight with its pauses taken out).
+    base: list[Piece] = [(r, s.id) for s in keeps for r in s.payload.edit_ranges()]
     if not keeps:
         whole = project.asset(asset_id).extent()
         if not cuts or whole is None:

@@ -200,6 +200,12 @@ class Payload:
         """A short fact for tables (the CSV's ``detail`` column), or ``""``."""
         return ""
 
+    def edit_ranges(self) -> tuple[TimeRange, ...]:
+        """The source ranges accepting it keeps or cuts, in play order (default: its extent;
+        a highlight made of several ranges gives each)."""
+        extent = self.extent()
+        return () if extent is None else (extent,)
+
     def to_json(self) -> dict[str, Any]:
         """The payload as a JSON object (read back by :meth:`from_json`)."""
         raise NotImplementedError
