@@ -10,9 +10,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from vidi_desktop.core.progress import no_progress
 from vidi_desktop.core.project import Answer, CutRange
 from vidi_desktop.models.builtin.backend import BuiltinBackend
-from vidi_desktop.models.protocol import AssetRef, Request, no_progress
+from vidi_desktop.models.protocol import AssetRef, Request
 
 RATE = 16000
 # Whisper tends to tidy hesitations away; said as separate phrases it writes them down.
