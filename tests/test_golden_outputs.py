@@ -176,6 +176,8 @@ def _every_kind_project(sample: Path, clip: Path, target: Path) -> dict[str, Any
         Project,
         ProjectDocument,
         SceneBoundary,
+        SilenceCut,
+        SpeechRange,
         SubtitleCue,
         Suggestion,
         Word,
@@ -213,6 +215,9 @@ def _every_kind_project(sample: Path, clip: Path, target: Path) -> dict[str, Any
     add(a.id, Answer("There are two people.", (span(r30, 100, 200),)))
     add(a.id, ReframePath("9:16", ((0, 0.3, 0.0, 0.6, 1.0), (5000, 0.4, 0.0, 0.7, 1.0)),
                           (), 42400))
+    # Kinds of their own since issue 15: where someone talks, and a silence to remove.
+    add(a.id, SpeechRange(span(r30, 30, 280)), label="speech", confidence=0.97)
+    add(a.id, SilenceCut(span(r30, 300, 330)), label="silence 1.0 s")
     doc = ProjectDocument(Project(assets=(a, b), name="Golden & co"))
     doc.add_suggestions(made)
     doc.accept([keep1.id, keep2.id, hl.id])

@@ -402,10 +402,20 @@ def rows(project: Project) -> list[Row]:
                 start_tc, end_tc = src.timecode(max(0, first)), src.timecode(max(0, last))
                 frames = max(0, last - first)
         key = (order[s.asset_id], start if start is not None else float("inf"), n)
-        label = " ".join(s.label.split())
+        label = " ".join((s.label or _words(s)).split())
         out.append((key, Row(s.id, s.kind, s.state.value, asset.name, asset.id, start, end,
                              start_tc, end_tc, frames, label, s.confidence)))
     return [row for _, row in sorted(out, key=lambda item: item[0])]
+
+
+def _words(s: Suggestion) -> str:
+    """What a suggestion without a label says: its text, title, query or aspect, else its
+    detail (a shot boundary's transition)."""
+    for attr in ("text", "title", "query", "aspect"):
+        value = getattr(s.payload, attr, None)
+        if isinstance(value, str) and value:
+            return value
+    return s.payload.detail()
 
 
 def list_json(project: Project, path: str | os.PathLike[str]) -> dict[str, Any]:
