@@ -36,7 +36,7 @@ def sample_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_main_job_fills_the_project(sample_project: Path) -> None:
     project = load_project(sample_project)
     kinds = {s.kind for s in project.suggestions}
-    assert {"cut_range", "subtitle_cue", "highlight_clip", "reframe_path"} <= kinds
+    assert {"speech", "silence_cut", "subtitle_cue", "highlight_clip", "reframe_path"} <= kinds
     sources = {s.source for s in project.suggestions}
     assert {"builtin.speech", "builtin.silence", "builtin.transcript"} <= sources
     assert all(s.state == "pending" for s in project.suggestions)

@@ -22,7 +22,7 @@ from vidi_desktop.analysis.silence import (
 )
 from vidi_desktop.analysis.speech import AudioInputError, SpeechSegment
 from vidi_desktop.core.frame_index import FrameIndex
-from vidi_desktop.core.project.model import CutRange
+from vidi_desktop.core.project.model import CutRange, SilenceCut
 from vidi_desktop.core.time import Time, TimeRange
 from vidi_desktop.media.audio import AudioClip
 
@@ -232,7 +232,8 @@ def test_snap_uses_the_pts_of_a_variable_rate_frame_table() -> None:
 def test_cuts_become_cut_suggestions() -> None:
     cuts = [span(0, 800), span(5200, 6300)]
     suggestions = silence_suggestions("a1b2c3", cuts)
-    assert [s.payload for s in suggestions] == [CutRange(c, "cut") for c in cuts]
+    assert [s.payload for s in suggestions] == [SilenceCut(c) for c in cuts]
+    assert all(s.kind == "silence_cut" and isinstance(s.payload, CutRange) for s in suggestions)
     assert all(s.asset_id == "a1b2c3" and s.source == "silence" for s in suggestions)
     assert suggestions[1].label == "silence 1.1 s"
     assert suggestions[0].payload.edit_action() == "cut"

@@ -26,6 +26,7 @@ from vidi_desktop.core.project import (
 from vidi_desktop.core.project.kinds import (
     UNKNOWN_COLOR,
     KindInfo,
+    count_text,
     kind_aliases,
     kind_info,
     kinds_in_order,
@@ -68,35 +69,60 @@ def test_every_built_in_kind_describes_itself() -> None:
     assert undescribed == []
 
 
-def test_kind_words_are_the_ones_export_has_always_taken() -> None:
-    # The --kind contract (issue 15 will change what some of them mean: here in one place).
+def test_kind_words_have_one_meaning_each() -> None:
+    # "speech", "silences" and "cuts" are no longer aliases of each other (issue 15):
+    # speech ranges are their own kind, silence cuts theirs; "cuts" is every kind that cuts.
     assert kind_aliases() == {
         "shots": ("scene_boundary",), "scenes": ("scene_boundary",),
         "chapters": ("chapter",), "highlights": ("highlight_clip",),
-        "speech": ("cut_range",), "silences": ("cut_range",), "cuts": ("cut_range",),
+        "cuts": ("cut_range", "silence_cut"), "cut": ("cut_range", "silence_cut"),
+        "silences": ("silence_cut",), "silence": ("silence_cut",),
+        "talk": ("speech",), "voice": ("speech",),
         "subtitles": ("subtitle_cue",), "answers": ("answer",), "reframe": ("reframe_path",),
         "tubes": ("object_tube",), "objects": ("object_tube",), "faces": ("object_tube",),
         "people": ("object_tube",),
     }
 
 
+@pytest.mark.parametrize("word, kinds", [
+    ("silence", ("silence_cut",)), ("silences", ("silence_cut",)),
+    ("Silence-Cuts", ("silence_cut",)), ("speech", ("speech",)),
+    ("speech ranges", ("speech",)), ("shot", ("scene_boundary",)),
+    ("scenes", ("scene_boundary",)), ("scene boundaries", ("scene_boundary",)),
+    ("highlight", ("highlight_clip",)), ("subtitle", ("subtitle_cue",)),
+    ("cut", ("cut_range", "silence_cut")), ("cut_ranges", ("cut_range",)),
+    ("face", ("object_tube",)), ("answer", ("answer",)), ("reframes", ("reframe_path",)),
+])
+def test_a_kind_is_typed_singular_or_plural(word: str, kinds: tuple[str, ...]) -> None:
+    assert resolve_kind_words([word]) == kinds
+
+
 def test_words_resolve_once_each_in_the_order_given() -> None:
     assert resolve_kind_words(["Faces", "object-tube", "shots", "cut_range", "silences"]) == (
-        "object_tube", "scene_boundary", "cut_range"
+        "object_tube", "scene_boundary", "cut_range", "silence_cut"
     )
 
 
 def test_an_unknown_word_names_every_word_accepted() -> None:
     with pytest.raises(ValueError, match="unknown kind 'explosions'") as err:
         resolve_kind_words(["explosions"])
-    listed = str(err.value).split("known: ")[1].rstrip(")").split(", ")
+    listed = str(err.value).split("known: ")[1].split(";")[0].split(", ")
     assert listed == sorted(set(PAYLOAD_TYPES) | set(kind_aliases()))
 
 
+@pytest.mark.parametrize("n, kind, text", [
+    (1, "scene_boundary", "1 scene boundary"), (7, "scene_boundary", "7 scene boundaries"),
+    (1, "silence_cut", "1 silence cut"), (0, "highlight_clip", "0 highlights"),
+    (2, "speech", "2 speech ranges"), (1, "cut_range", "1 cut range"),
+])
+def test_counts_read_singular_or_plural(n: int, kind: str, text: str) -> None:
+    assert count_text(n, kind) == text
+
+
 def test_edit_roles_sort_the_kinds() -> None:
-    assert kinds_with_role("keep", "cut") == {"cut_range", "highlight_clip"}
+    assert kinds_with_role("keep", "cut") == {"cut_range", "silence_cut", "highlight_clip"}
     assert kinds_with_role("marker") == {
-        "scene_boundary", "chapter", "object_tube", "answer", "subtitle_cue"
+        "scene_boundary", "chapter", "object_tube", "answer", "subtitle_cue", "speech"
     }
     assert kinds_with_role("information") == {"reframe_path"}
 

@@ -24,6 +24,8 @@ from vidi_desktop.core.project import (
     ProjectDocument,
     ReviewState,
     SceneBoundary,
+    SilenceCut,
+    SpeechRange,
     SubtitleCue,
     Suggestion,
     Word,
@@ -129,7 +131,7 @@ def test_round_trip_keeps_every_kind_exactly():
 def test_file_is_utf8_json_with_schema_and_version():
     data = dumps(every_kind_project())
     doc = json.loads(data.decode("utf-8"))
-    assert doc["schema"] == "vidi-desktop.project" and doc["version"] == CURRENT_VERSION == 2
+    assert doc["schema"] == "vidi-desktop.project" and doc["version"] == CURRENT_VERSION == 3
     assert "ünïcode" in data.decode("utf-8")  # written as text, not \\u escapes
     s1 = doc["suggestions"][0]
     assert s1["kind"] == "cut_range" and s1["state"] == "accepted"
@@ -201,9 +203,9 @@ def test_v1_file_is_upgraded():
     assert s["s1"].state is ReviewState.ACCEPTED
     assert s["s2"].state is ReviewState.REJECTED
     assert s["s3"].state is ReviewState.PENDING and s["s4"].state is ReviewState.PENDING
-    # Rational seconds became exact ticks.
-    assert s["s1"].payload == CutRange(
-        TimeRange.from_start_end(Time(1001, Fraction(1, 1000)), Time(2, 1)), "cut"
+    # Rational seconds became exact ticks; a silence cut is its own kind since version 3.
+    assert s["s1"].payload == SilenceCut(
+        TimeRange.from_start_end(Time(1001, Fraction(1, 1000)), Time(2, 1))
     )
     assert s["s1"].payload.range.to_json() == {
         "start": 1001,
@@ -246,6 +248,70 @@ def test_upgrade_chain_covers_every_old_version():
     assert set(UPGRADES) == set(range(1, CURRENT_VERSION))
 
 
+# -- version 2 -------------------------------------------------------------------------------
+
+V2_FILE = """{
+  "schema": "vidi-desktop.project", "version": 2, "name": "Talk from v2",
+  "created": "2025-03-01T10:00:00+00:00", "settings": {},
+  "assets": [{"id": "a1", "path": "/media/talk.mp4", "size": 10, "mtime_ns": 5,
+              "name": "talk.mp4", "info": {"duration": "10", "rate": "25"}}],
+  "suggestions": [
+    {"id": "sp1", "kind": "cut_range", "asset_id": "a1", "source": "builtin.speech",
+     "confidence": 0.9, "label": "speech", "state": "accepted", "request": null,
+     "metadata": {"vidi": {"analyser": "speech"}},
+     "payload": {"range": {"start": 0, "duration": 100, "time_base": "1/25"},
+                 "action": "keep"}},
+    {"id": "sp2", "kind": "cut_range", "asset_id": "a1", "source": "builtin.speech",
+     "confidence": 0.8, "label": "speech", "state": "pending", "request": "where people talk",
+     "metadata": {}, "payload": {"range": {"start": 150, "duration": 50, "time_base": "1/25"},
+                                 "action": "keep"}},
+    {"id": "si1", "kind": "cut_range", "asset_id": "a1", "source": "builtin.silence",
+     "confidence": null, "label": "silence 1.8 s", "state": "accepted", "request": null,
+     "metadata": {"vidi": {"analyser": "silence", "seconds": 1.8}},
+     "payload": {"range": {"start": 105, "duration": 45, "time_base": "1/25"},
+                 "action": "cut"},
+     "removed": [{"start": 105, "duration": 45, "time_base": "1/25"}]},
+    {"id": "w1", "kind": "cut_range", "asset_id": "a1", "source": "transcript.fillers",
+     "confidence": null, "label": "filler “um”", "state": "pending", "request": null,
+     "metadata": {"vidi": {"analyser": "transcript", "cut": "filler"}},
+     "payload": {"range": {"start": 40, "duration": 5, "time_base": "1/25"}, "action": "cut"}},
+    {"id": "k1", "kind": "cut_range", "asset_id": "a1", "source": "builtin.find_phrase",
+     "confidence": 1.0, "label": "“budget” at 0:02", "state": "pending", "request": null,
+     "metadata": {}, "payload": {"range": {"start": 50, "duration": 10, "time_base": "1/25"},
+                                 "action": "keep"}}
+  ],
+  "edit": [{"id": "e1", "asset_id": "a1", "suggestion_id": "sp1",
+            "range": {"start": 0, "duration": 100, "time_base": "1/25"}}]
+}
+"""
+
+
+def test_v2_speech_and_silences_get_their_own_kinds():
+    project = loads(V2_FILE.encode(), "talk.vidi")
+    s = {x.id: x for x in project.suggestions}
+    assert [s[i].kind for i in ("sp1", "sp2", "si1", "w1", "k1")] == [
+        "speech", "speech", "silence_cut", "cut_range", "cut_range"
+    ]
+    assert s["sp2"].payload == SpeechRange(TimeRange(Time(150, TB25), Time(50, TB25)))
+    assert (s["sp2"].request, s["sp2"].confidence) == ("where people talk", 0.8)
+    assert s["si1"].state is ReviewState.ACCEPTED
+    assert s["si1"].removed == (TimeRange(Time(105, TB25), Time(45, TB25)),)
+    assert s["w1"].payload.action == "cut" and s["k1"].payload.action == "keep"
+
+
+def test_v2_accepted_speech_leaves_its_clip_in_the_edit_unlinked():
+    project = loads(V2_FILE.encode(), "talk.vidi")
+    assert [(c.id, c.suggestion_id) for c in project.edit] == [("e1", None)]
+    assert project.suggestion("sp1").state is ReviewState.ACCEPTED
+    # Speech is information now: rejecting it changes no edit.
+    d = ProjectDocument(project)
+    d.reject(["sp1"])
+    assert d.project.edit == project.edit
+
+
+TB25 = Fraction(1, 25)
+
+
 def test_v1_problem_is_reported_with_its_place():
     doc = json.loads(V1_FILE)
     doc["suggestions"][0]["range"]["end_s"] = "two"
@@ -275,7 +341,7 @@ BAD_FILES: list[tuple[str, bytes, type[Exception], str]] = [
         "future version",
         mutate(lambda d: d.update(version=7)),
         ProjectVersionError,
-        "p.vidi: written by a newer vidi-desktop (project version 7); this one reads up to 2",
+        "p.vidi: written by a newer vidi-desktop (project version 7); this one reads up to 3",
     ),
     ("empty", b"", CorruptProjectError, "p.vidi: empty file, not a project"),
     (
@@ -388,7 +454,8 @@ BAD_FILES: list[tuple[str, bytes, type[Exception], str]] = [
         mutate(lambda d: d["suggestions"][1].update(kind="hologram")),
         CorruptProjectError,
         "p.vidi: suggestions[1].kind: unknown suggestion kind 'hologram' (known: answer, chapter,"
-        " cut_range, highlight_clip, object_tube, reframe_path, scene_boundary, subtitle_cue)",
+        " cut_range, highlight_clip, object_tube, reframe_path, scene_boundary, silence_cut,"
+        " speech, subtitle_cue)",
     ),
     (
         "bad state",

@@ -239,7 +239,7 @@ def test_future_version_message(tmp_path):
     with pytest.raises(ProjectVersionError) as info:
         load_project(path)
     assert str(info.value) == (
-        f"{path}: written by a newer vidi-desktop (project version 7); this one reads up to 2"
+        f"{path}: written by a newer vidi-desktop (project version 7); this one reads up to 3"
     )
 
 

@@ -18,10 +18,12 @@ from vidi_desktop.core.project import (
     Project,
     ReviewState,
     SceneBoundary,
+    SilenceCut,
+    SpeechRange,
     Suggestion,
 )
 from vidi_desktop.core.time import Time, TimeRange
-from vidi_desktop.interchange.errors import ExportError
+from vidi_desktop.interchange.errors import ExportError, NothingAcceptedError
 from vidi_desktop.interchange.timeline import (
     TimelineOptions,
     build_highlight_timelines,
@@ -89,14 +91,27 @@ def test_every_shot_becomes_an_event(asset) -> None:
     assert all(c.kind == "shot" for c in tl.clips)
 
 
-def test_only_speech_kept_removes_the_silences(asset) -> None:
+def test_silences_alone_remove_the_silences(asset) -> None:
     p = Project(assets=(asset,), suggestions=(
-        sug(asset, CutRange(frames(0, 20), "cut"), "pending"),
-        sug(asset, CutRange(frames(90, 130), "cut"), "pending"),
+        sug(asset, SilenceCut(frames(0, 20)), "pending"),
+        sug(asset, SilenceCut(frames(90, 130)), "pending"),
+        sug(asset, CutRange(frames(200, 210), "cut"), "pending"),  # a word cut: not a silence
         sug(asset, Chapter(frames(0, 250), "all")),
     ))
-    tl = build_timeline(p, TimelineOptions(include="pending", kinds=("speech",)))
+    tl = build_timeline(p, TimelineOptions(include="pending", kinds=("silences",)))
     assert spans(tl) == [(20, 90), (130, 250)]
+    every_cut = build_timeline(p, TimelineOptions(include="pending", kinds=("cuts",)))
+    assert spans(every_cut) == [(20, 90), (130, 200), (210, 250)]
+
+
+def test_speech_is_information_its_markers_on_the_whole_file(asset) -> None:
+    p = Project(assets=(asset,), suggestions=(
+        sug(asset, SpeechRange(frames(20, 90)), "pending"),
+        sug(asset, SilenceCut(frames(90, 130)), "pending"),
+    ))
+    tl = build_timeline(p, TimelineOptions(include="pending", kinds=("speech",)))
+    assert spans(tl) == [(0, 250)]
+    assert [m.name for c in tl.clips for m in c.markers] == ["[pending] Speech"]
 
 
 def test_pending_asked_for_but_only_accepted_selected_says_how_to_get_them(asset) -> None:
@@ -223,13 +238,47 @@ def test_reframe_suggestions_are_read_by_kind_name(asset) -> None:
     assert keys[0].x0 == 0.0 and abs(keys[-1].x0 - 0.7 * 99 / 100) < 1e-6
 
 
-def test_nothing_accepted_exports_whole_files_and_says_so(asset) -> None:
+def test_nothing_accepted_is_refused_with_what_is_pending(asset) -> None:
     p = Project(assets=(asset,), suggestions=(sug(asset, CutRange(frames(0, 10)), "pending"),))
+    with pytest.raises(NothingAcceptedError, match=r"nothing accepted shapes the edit "
+                       r"\(1 cut range pending\)") as err:
+        build_timeline(p)
+    assert err.value.pending == {"cut_range": 1}
+    cut = build_timeline(p, TimelineOptions(include="pending"))
+    assert spans(cut) == [(10, 250)] and not any("whole" in w for w in cut.warnings)
+
+
+def test_whole_asks_for_the_files_uncut_with_the_cuts_as_markers(asset) -> None:
+    p = Project(assets=(asset,), suggestions=(sug(asset, CutRange(frames(0, 10)), "pending"),))
+    tl = build_timeline(p, TimelineOptions(whole=True))
+    assert spans(tl) == [(0, 250)] and tl.warnings == ()
+    accepted = p.replace(suggestions=tuple(s.replace(state="accepted") for s in p.suggestions))
+    tl = build_timeline(accepted, TimelineOptions(whole=True))
+    assert spans(tl) == [(0, 250)]
+    assert [m.name for c in tl.clips for m in c.markers] == ["Cut"]
+
+
+def test_accepted_markers_alone_export_the_whole_file_and_say_so(asset) -> None:
+    p = Project(assets=(asset,), suggestions=(sug(asset, Chapter(frames(0, 10), "Intro")),))
     tl = build_timeline(p)
     assert spans(tl) == [(0, 250)]
     assert any("exported whole" in w for w in tl.warnings)
-    cut = build_timeline(p, TimelineOptions(include="pending"))
-    assert spans(cut) == [(10, 250)] and not any("whole" in w for w in cut.warnings)
+
+
+def test_a_crop_path_applies_only_when_kind_names_it(asset) -> None:
+    from vidi_desktop.core.project.model import ReframePath
+
+    crop = ReframePath("9:16", ((0, 0.3, 0.0, 0.6, 1.0),), (), 10_000)
+    p = Project(assets=(asset,), suggestions=(
+        sug(asset, HighlightClip(frames(0, 50), "best")),
+        sug(asset, crop),
+    ))
+    alone = build_timeline(p, TimelineOptions(kinds=("highlights",)))
+    assert [c.reframe for c in alone.clips] == [None]
+    both = build_timeline(p, TimelineOptions(kinds=("highlights", "reframe")))
+    assert both.clips[0].reframe is not None
+    (per_highlight,) = build_highlight_timelines(p, TimelineOptions(kinds=("highlights",)))
+    assert per_highlight.clips[0].reframe is None
 
 
 def test_a_real_reframe_path_holds_and_jumps_at_its_cuts(asset) -> None:

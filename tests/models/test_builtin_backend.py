@@ -22,6 +22,8 @@ from vidi_desktop.core.project import (
     CutRange,
     HighlightClip,
     SceneBoundary,
+    SilenceCut,
+    SpeechRange,
     SubtitleCue,
     Suggestion,
 )
@@ -253,7 +255,7 @@ def test_a_phrase_never_said_gets_an_answer(backend: BuiltinBackend, speech_clip
 
 def test_remove_the_silences_cuts_only_silence(backend: BuiltinBackend, speech_clip) -> None:
     path, truth = speech_clip
-    cuts = of(CutRange, ask(backend, path, "remove the silences"))
+    cuts = of(SilenceCut, ask(backend, path, "remove the silences"))
     assert cuts and all(c.action == "cut" for c in cuts)
     spoken = [
         TimeRange.from_start_end(Time.exact(Fraction(a)), Time.exact(Fraction(b)))
@@ -268,7 +270,7 @@ def test_remove_the_silences_cuts_only_silence(backend: BuiltinBackend, speech_c
         for c in cuts
     )
     # A wider margin keeps more silence next to the speech.
-    wide = of(CutRange, ask(backend, path, "cut the dead air but leave 0.5 s of padding"))
+    wide = of(SilenceCut, ask(backend, path, "cut the dead air but leave 0.5 s of padding"))
     total = sum(float(c.range.duration.seconds) for c in cuts)
     total_wide = sum(float(c.range.duration.seconds) for c in wide)
     assert total_wide < total - 0.5
@@ -278,15 +280,17 @@ def test_subtitles_and_speech(backend: BuiltinBackend, speech_clip) -> None:
     path, truth = speech_clip
     cues = of(SubtitleCue, ask(backend, path, "add captions"))
     assert any("budget" in c.text.lower() for c in cues)
-    spoken = of(CutRange, ask(backend, path, "where is someone talking"))
-    assert spoken and all(c.action == "keep" for c in spoken)
+    found = ask(backend, path, "where is someone talking")
+    spoken = of(SpeechRange, found)
+    # Speech is information (its own kind), not a range to keep or cut.
+    assert spoken and not of(CutRange, found)
     first = truth["The weather was cold and windy all morning."]
     assert abs(seconds(spoken[0].range.start) - first[0]) < 0.3
 
 
 def test_speech_in_a_window_stays_inside(backend: BuiltinBackend, speech_clip) -> None:
     path, _ = speech_clip
-    spoken = of(CutRange, ask(backend, path, "find the speech in the first 4 seconds"))
+    spoken = of(SpeechRange, ask(backend, path, "find the speech in the first 4 seconds"))
     assert spoken
     assert all(c.range.end_exclusive <= Time(4, 1) for c in spoken)
 

@@ -178,3 +178,14 @@ def test_exporting_onto_the_unsaved_project_itself_is_refused(qtbot, accepted_do
     assert dialog.export() == []
     assert "the project it reads" in dialog.message_text
     assert project.read_bytes() == before
+
+
+def test_nothing_accepted_says_so_and_whole_files_export_uncut(qtbot, project_doc, tmp_path):
+    out = tmp_path / "whole.edl"
+    dialog = _dialog(qtbot, project_doc, "edl", out)
+    assert dialog.sequence.text().startswith("Nothing to write: nothing accepted shapes the edit")
+    assert dialog.export() == [] and not out.exists()
+    assert "export the files whole" in dialog.message.text()
+    dialog.whole.setChecked(True)
+    assert dialog.sequence.text().startswith("Sequence:")
+    assert dialog.export() == [out] and out.read_text().startswith("TITLE:")

@@ -121,7 +121,12 @@ class AnalyserSpec(NamedTuple):
     context_seconds: Callable[[float], Fraction] | None = None
 
 
-def count_items(*counted: tuple[str, str, str | None]) -> Callable[[FileAnalysis], list[Count]]:
+Label = str | tuple[str, str]
+"""How a count reads: ``(singular, plural)`` ("1 highlight", "3 highlights"), or one word
+that reads right with any number ("reframe")."""
+
+
+def count_items(*counted: tuple[str, str, Label | None]) -> Callable[[FileAnalysis], list[Count]]:
     """A ``counts`` for list products: each ``(product, key, label)`` reports
     ``"N label"`` (``label`` None: the batch index only) when the product is there."""
 
@@ -131,10 +136,17 @@ def count_items(*counted: tuple[str, str, str | None]) -> Callable[[FileAnalysis
             items = getattr(analysis, product)
             if items is not None:
                 n = len(items)
-                out.append(Count(key, n, f"{n} {label}" if label else None))
+                out.append(Count(key, n, count_words(n, label) if label else None))
         return out
 
     return counts
+
+
+def count_words(n: int, label: Label) -> str:
+    """``"N label"``, singular or plural as ``n`` says."""
+    if isinstance(label, tuple):
+        return f"{n} {label[0] if n == 1 else label[1]}"
+    return f"{n} {label}"
 
 
 BASE_PARAMS: tuple[Param, ...] = (

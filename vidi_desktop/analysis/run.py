@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from vidi_desktop.analysis import registry
-from vidi_desktop.core.progress import JobContext
+from vidi_desktop.core.progress import JobContext, shares
 
 if TYPE_CHECKING:
     from vidi_desktop.analysis.options import AnalyzeOptions
@@ -152,18 +152,33 @@ def analyze_file(
     needed = tuple(s for s in needed if not s.products or not
                    all(p in result.results for p in s.products))
     listening = [s for s in needed if s.stage == "audio"]
-    steps = 1 + len(listening)  # the decode pass, then each audio analyser
-    watching = ctx.part(ctx.stage(0, steps, "pictures"))
-    pictures = _decode_pass(info, options, needed, result, watching)
+    derived = [s for s in needed if s.stage == "derived"]
+    hearing = any("audio" in s.needs for s in needed)
+    # One 0–100 % for the file: each stage fills its own share, weighted by what it
+    # roughly costs (the decode pass most, reading the audio least), so the bar never
+    # runs back to 0 when the next stage starts.
+    share = shares([
+        ("pictures", 3.0 if info.video is not None and any(s.frames for s in needed) else 0),
+        ("audio", 0.5 if hearing else 0),
+        *((s.name, 2.0) for s in listening),
+        ("derived", 0.5 if derived else 0),
+    ])
+
+    def stage(name: str) -> JobContext:
+        return ctx.part(ctx.share(*share[name], name))
+
+    pictures = _decode_pass(info, options, needed, result, stage("pictures"))
     run = AnalysisRun(info, options, result, pictures, ctx)
     if pictures:  # no video, or nothing reads pictures: the pictures stage has nothing to do
-        _compute(run, [s for s in needed if s.stage == "pictures"], ctx)
-    if any("audio" in s.needs for s in needed):
-        result.audio = _read_audio(info, result, ctx, any(s.name == "speech" for s in needed))
+        _compute(run, [s for s in needed if s.stage == "pictures"], stage("pictures"))
+    if hearing:
+        result.audio = _read_audio(
+            info, result, stage("audio"), any(s.name == "speech" for s in needed)
+        )
     if result.audio is not None:
-        for i, spec in enumerate(listening, start=1):
-            _compute(run, [spec], ctx.part(ctx.stage(i, steps, spec.name)))
-    _compute(run, [s for s in needed if s.stage == "derived"], ctx)
+        for spec in listening:
+            _compute(run, [spec], stage(spec.name))
+    _compute(run, derived, stage("derived"))
     ctx.progress(1.0, "done", force=True)
     return result
 

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from vidi_desktop.analysis.speech import AudioInputError, SpeechSegment
 from vidi_desktop.core.frame_index import FrameIndex
-from vidi_desktop.core.project.model import CutRange, Suggestion
+from vidi_desktop.core.project.model import SilenceCut, Suggestion
 from vidi_desktop.core.rate import FrameRate, parse_fraction
 from vidi_desktop.core.time import Time, TimeRange
 
@@ -254,7 +254,7 @@ def silence_suggestions(
     request: str | None = None,
     metadata: dict[str, Any] | None = None,
 ) -> list[Suggestion]:
-    """One pending "cut" suggestion per range, labelled with its length."""
+    """One pending silence cut per range, labelled with its length."""
     out = []
     for r in cuts:
         seconds = r.duration.seconds
@@ -262,7 +262,7 @@ def silence_suggestions(
         out.append(
             Suggestion.new(
                 asset_id,
-                CutRange(r, "cut"),
+                SilenceCut(r),
                 source,
                 label=f"silence {float(seconds):.1f} s",
                 metadata=meta,

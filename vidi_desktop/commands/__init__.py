@@ -18,12 +18,15 @@ from vidi_desktop.commands import (
     models,
     probe,
     render,
+    review,
     search,
     thumbs,
 )
 from vidi_desktop.commands import eval as eval_
 
-COMMANDS = (probe, thumbs, analyze, export, render, ask, eval_, models, gui, batch, search)
+COMMANDS = (
+    probe, thumbs, analyze, ask, review, export, render, eval_, models, gui, batch, search
+)
 """In the order ``--help`` lists them."""
 
 

@@ -19,7 +19,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         description="Analyse footage with the built-in analysers (CPU, nothing downloaded). "
         "With no analyser flag, all of them run (people tubes only with --people).",
     )
-    p.add_argument("files", nargs="*", metavar="FILE")
+    p.add_argument("files", nargs="*", metavar="FILE", help="media files to analyse")
     p.add_argument("--sample", action="store_true", help="include the bundled sample clip")
     p.add_argument("-o", "--output", metavar="PROJECT",
                    help="project file to write or update (default: project.json; "

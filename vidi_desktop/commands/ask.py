@@ -11,6 +11,9 @@ from typing import Any
 from vidi_desktop.commands.common import EXIT_OK, CliError, progress_bar, seconds
 from vidi_desktop.models.registry import BACKENDS, DEFAULT_BACKEND
 
+SHOWN = 5
+"""Items of each kind ``ask`` prints without ``--all``."""
+
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``ask`` command."""
@@ -23,12 +26,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "e.g. 'remove the silences', 'split into scenes', 'ten 30-second highlights for "
         f"TikTok', 'find where she says \"budget\"'. Backends: {backends}.",
     )
-    p.add_argument("file", metavar="FILE")
-    p.add_argument("request", metavar="REQUEST")
+    p.add_argument("file", metavar="FILE", help="the media file the request is about")
+    p.add_argument("request", metavar="REQUEST",
+                   help="what you want, in plain words (quote it)")
     p.add_argument("-o", "--output", metavar="PROJECT",
                    help="project file to write or update (default: project.json; "
                    "none with --json unless given)")
     p.add_argument("--json", action="store_true", help="print the answer as JSON")
+    p.add_argument("--all", action="store_true",
+                   help=f"list every suggestion found (default: the first {SHOWN} of each kind)")
     p.add_argument("--plan", action="store_true",
                    help="only say what the request would run (tasks and parameters, or why "
                    "not), without running any analyser or writing any file; with --json: "
@@ -80,7 +86,7 @@ def _cmd_ask(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(answer_json(done), indent=2))
     elif not args.quiet:
-        for line in summary_lines(done):
+        for line in summary_lines(done, args.all):
             print(line)
     return EXIT_OK
 
@@ -131,30 +137,43 @@ def answer_json(done: Any) -> dict[str, Any]:
     }
 
 
-def summary_lines(done: Any) -> list[str]:
-    """What a person reads after ``ask``: answers in full, then counts and first few items."""
-    from collections import Counter
+def summary_lines(done: Any, show_all: bool = False) -> list[str]:
+    """What a person reads after ``ask``: answers in full, then per kind the count and
+    the first few items (all with ``show_all``) as timecode of the file, duration, label;
+    a shortened list says how to see the rest."""
+    import shlex
 
-    from vidi_desktop.core.project import Answer
+    from vidi_desktop.core.project import Answer, Project
+    from vidi_desktop.core.project.kinds import count_text, kinds_in_order
+    from vidi_desktop.services.review import rows
 
     result = done.result
     lines = [
         f"answer: {s.payload.text}" for s in result.suggestions if isinstance(s.payload, Answer)
     ]
-    counts = Counter(s.kind for s in result.suggestions if not isinstance(s.payload, Answer))
-    for kind, n in sorted(counts.items()):
-        shown = [s for s in result.suggestions if s.kind == kind][:5]
-        lines.append(f"{n} {kind.replace('_', ' ')}{'s' if n != 1 else ''}:")
-        for s in shown:
-            extent = s.extent()
-            where = (
-                f"{float(extent.start.seconds):8.2f}–{float(extent.end_exclusive.seconds):.2f} s"
-                if extent is not None else "         –"
-            )
-            lines.append(f"  {where}  {s.label}")
-        if n > len(shown):
-            lines.append(f"  … and {n - len(shown)} more")
+    listed = rows(Project(assets=(done.asset,), suggestions=tuple(result.suggestions)))
+    listed = [r for r in listed if r.kind != Answer.kind]
+    order = {k: i for i, k in enumerate(kinds_in_order())}
+    hidden = 0
+    for kind in sorted({r.kind for r in listed}, key=lambda k: order.get(k, len(order))):
+        mine = [r for r in listed if r.kind == kind]
+        shown = mine if show_all else mine[:SHOWN]
+        lines.append(f"{count_text(len(mine), kind)}:")
+        for r in shown:
+            where = f"{r.start_tc}–{r.end_tc}" if r.start_tc else "–"
+            length = "" if r.frames is None else f"  {r.frames} fr"
+            lines.append(f"  {r.id}  {where}{length}  {r.label}")
+        if len(mine) > len(shown):
+            hidden += len(mine) - len(shown)
+            lines.append(f"  … and {len(mine) - len(shown)} more")
+    if hidden:
+        how = (f"`vidi-desktop review {shlex.quote(str(done.project_path))} --list`"
+               if done.project_path else "--all")
+        lines.append(f"({hidden} not shown: {how} lists every one)")
     where = f"saved to {done.project_path}" if done.project_path else "not saved"
     n = len(result.suggestions)
     lines.append(f"{n} suggestion{'s' if n != 1 else ''} in {result.elapsed_s:.1f} s; {where}")
+    if done.project_path and listed:
+        lines.append(f"next: vidi-desktop review {shlex.quote(str(done.project_path))} "
+                     "--accept ID… (or kind=…), then export or render")
     return lines

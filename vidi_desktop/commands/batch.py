@@ -23,7 +23,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "fails is listed in the report and the batch goes on (exit status 2 if any failed). "
         "With no analyser flag, all of them run.",
     )
-    p.add_argument("sources", nargs="+", metavar="FOLDER_OR_GLOB")
+    p.add_argument("sources", nargs="+", metavar="FOLDER_OR_GLOB",
+                   help="folders (searched for media) or glob patterns of files")
     p.add_argument("-o", "--output", required=True, metavar="OUTDIR", help="results folder")
     p.add_argument("--json", action="store_true", help="print the run's summary as JSON")
     g = p.add_argument_group("analysers")
@@ -33,7 +34,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     e = p.add_argument_group("outputs")
     e.add_argument("--edl", action="store_true", help="also KEY.edl per file")
     e.add_argument("--edl-kind", action="append", metavar="KIND",
-                   help="what the EDL cuts by (default: shots, else speech, else highlights)")
+                   help="what the EDL cuts by (default: shots, else silences, else highlights)")
     e.add_argument("--srt", action="store_true", help="also KEY.srt per file (with --subtitles)")
     r = p.add_argument_group("running")
     r.add_argument("-j", "--workers", type=positive_int, default=1, metavar="N",

@@ -31,7 +31,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     tasks = p.add_subparsers(dest="eval_task", metavar="TASK", required=True)
 
-    s = tasks.add_parser("stg", help="score VUE-STG object tubes")
+    s = tasks.add_parser(
+        "stg", help="score VUE-STG object tubes",
+        description="Score predicted object tubes against VUE-STG: temporal and spatial "
+        "precision, recall and IoU as ByteDance published them.",
+    )
     s.add_argument("--gt", required=True, metavar="DIR",
                    help="benchmark folder with query.csv, tubes.csv, video.csv")
     s.add_argument("--pred", required=True, metavar="CSV",
@@ -39,7 +43,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     s.add_argument("--json", action="store_true", help="print the seven metrics as JSON")
     s.set_defaults(func=_cmd_stg)
 
-    t = tasks.add_parser("tr", help="score VUE-TR-V2 time ranges")
+    t = tasks.add_parser(
+        "tr", help="score VUE-TR-V2 time ranges",
+        description="Score predicted time ranges against VUE-TR-V2: precision, recall and "
+        "IoU overall and per category, in percent.",
+    )
     t.add_argument("--gt", required=True, metavar="JSON", help="ground_truth.json")
     t.add_argument("--pred", required=True, metavar="JSON",
                    help="results: a JSON list (or .jsonl) of {query_id, answer: [[s, e], …]}")
@@ -59,7 +67,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         ("tr", "ground_truth.json (or a list of {query_id, video_id, query})",
          "results JSON to write"),
     ):
-        q = which.add_parser(task, help=f"predictions for VUE-{task.upper()}")
+        q = which.add_parser(
+            task, help=f"predictions for VUE-{task.upper()}",
+            description=f"Ask a backend every VUE-{task.upper()} query on your local copy "
+            "of its video and write the answers in the benchmark's prediction format.",
+        )
         q.add_argument("--queries", required=True, metavar="PATH", help=queries_help)
         q.add_argument("--videos", required=True, metavar="DIR", help="folder of videos")
         q.add_argument("--backend", required=True, choices=tuple(BACKENDS), help="who answers")

@@ -1,4 +1,5 @@
-"""``vidi-desktop export PROJECT --format F -o FILE``: the edit or suggestions for an NLE."""
+"""``vidi-desktop export PROJECT -o FILE [--format F]``: the edit or suggestions for an NLE;
+the format from the file's suffix unless ``--format`` says otherwise."""
 
 from __future__ import annotations
 
@@ -7,23 +8,39 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from vidi_desktop.commands.common import EXIT_OK
+from vidi_desktop.commands.common import EXIT_OK, CliError, nothing_accepted
 from vidi_desktop.interchange.fcpxml_versions import DEFAULT_VERSION, FCPXML_VERSIONS
-from vidi_desktop.interchange.formats import FORMAT_IDS
+from vidi_desktop.interchange.formats import FORMAT_IDS, FORMATS, format_for_suffix
 
 EXPORT_FORMATS = FORMAT_IDS  # the format table, read live (a registered format is a choice)
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``export`` command."""
-    p = sub.add_parser("export", help="export a project's edit or suggestions")
-    p.add_argument("project", metavar="PROJECT")
-    p.add_argument("--format", required=True, choices=EXPORT_FORMATS)
-    p.add_argument("-o", "--output", required=True, metavar="FILE")
-    p.add_argument("--include", choices=("accepted", "pending", "all"), default="accepted")
+    p = sub.add_parser(
+        "export",
+        help="export a project's edit or suggestions",
+        description="Write the accepted edit (or the suggestions chosen) for an NLE or a "
+        "script: EDL, FCP7 XML, FCPXML, OTIO, MLT, SRT/VTT subtitles, CSV or JSON. The format "
+        f"comes from the output's suffix ({_suffixes()}); --format overrides it. With "
+        "nothing accepted the export is refused (exit status 2) and says what to run "
+        "instead: `vidi-desktop review PROJECT --accept …`, --include pending, or --whole.",
+    )
+    p.add_argument("project", metavar="PROJECT", help="the project file to export")
+    p.add_argument("--format", choices=EXPORT_FORMATS,
+                   help="the format, when the output's suffix does not say it: "
+                   f"{', '.join(EXPORT_FORMATS)}")
+    p.add_argument("-o", "--output", required=True, metavar="FILE",
+                   help="the file to write (its suffix picks the format)")
+    p.add_argument("--include", choices=("accepted", "pending", "all"), default="accepted",
+                   help="which suggestions: accepted (default), pending, or all")
     p.add_argument("--kind", action="append", metavar="KIND",
-                   help="only suggestions of this kind (repeatable): a kind name or "
-                        "shots, speech, highlights, chapters, subtitles, tubes, reframe")
+                   help="only suggestions of this kind (repeatable): a kind name or word, "
+                        "singular or plural: silences, cuts, shots, highlights, chapters, "
+                        "subtitles, speech, tubes, reframe…")
+    p.add_argument("--whole", action="store_true",
+                   help="the files uncut, every cut and keep as a marker (without it, an "
+                   "export with nothing accepted to cut or keep is refused)")
     p.add_argument("--record-start", default="01:00:00:00", metavar="TC",
                    help="timecode of the sequence's first frame (01:00:00:00)")
     p.add_argument("--fcpxml-version", default=DEFAULT_VERSION, choices=FCPXML_VERSIONS,
@@ -44,17 +61,41 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(func=_cmd_export)
 
 
+def _suffixes() -> str:
+    return " ".join(dict.fromkeys(s for f in FORMATS.values() for s in f.suffixes))
+
+
+def output_format(output: str, given: str | None) -> str:
+    """The format asked for: ``--format``, else the one the output's suffix stands for."""
+    if given:
+        return given
+    suffix = Path(output).suffix
+    found = format_for_suffix(suffix) if suffix else None
+    if found is None:
+        said = f"'{suffix}'" if suffix else "no suffix"
+        raise CliError(
+            f"{output}: {said} names no export format; end the name with one of "
+            f"{_suffixes()}, or give --format ({', '.join(EXPORT_FORMATS)})"
+        )
+    return found.id
+
+
 def _cmd_export(args: argparse.Namespace) -> int:
+    from vidi_desktop.interchange.errors import NothingAcceptedError
     from vidi_desktop.services.export import export_files
 
-    result = export_files(
-        Path(args.project),
-        fmt=args.format,
-        output=Path(args.output),
-        include=args.include,
-        kinds=args.kind or None,
-        **_export_options(args),
-    )
+    args.format = output_format(args.output, args.format)
+    try:
+        result = export_files(
+            Path(args.project),
+            fmt=args.format,
+            output=Path(args.output),
+            include=args.include,
+            kinds=args.kind or None,
+            **_export_options(args),
+        )
+    except NothingAcceptedError as exc:
+        raise nothing_accepted(exc, args.project, args.include) from None
     for warning in result.warnings:
         print(f"vidi-desktop: warning: {warning}", file=sys.stderr)
     if not args.quiet:
@@ -75,4 +116,5 @@ def _export_options(args: argparse.Namespace) -> dict[str, Any]:
         "subtitle_timing": args.subtitle_times,
         "per_highlight": args.per_highlight,
         "edl_audio": not args.edl_video_only,
+        "whole": args.whole,
     }

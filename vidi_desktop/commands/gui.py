@@ -24,7 +24,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--request/--screenshot: run the request, wait for its suggestions, save the "
         "window as PNG and exit.",
     )
-    p.add_argument("files", nargs="*", metavar="FILE_OR_PROJECT")
+    p.add_argument("files", nargs="*", metavar="FILE_OR_PROJECT",
+                   help="media files to add, or a project to open")
     p.add_argument("--screenshot", metavar="OUT.png", help="save the window as PNG and exit")
     p.add_argument("--request", metavar="TEXT", help="a plain-language request to run first")
     p.add_argument("--backend", choices=tuple(BACKENDS),

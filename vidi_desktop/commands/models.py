@@ -25,12 +25,21 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     msub = p.add_subparsers(dest="models_command", metavar="ACTION", required=True)
 
-    q = msub.add_parser("list", help="every model folder, with its problems")
+    q = msub.add_parser(
+        "list", help="every model folder, with its problems",
+        description="List the model folders you brought: family, size, parameters, "
+        "quantization and the first problem found in each.",
+    )
     q.add_argument("--dir", metavar="DIR", help="models folder (default: your data folder's)")
     q.add_argument("--json", action="store_true", help="machine-readable output")
     q.set_defaults(func=_cmd_list)
 
-    q = msub.add_parser("check", help="check one model before loading it")
+    q = msub.add_parser(
+        "check", help="check one model before loading it",
+        description="Check one model folder before loading it: config, every shard "
+        "(truncated ones too), tokenizer and processor files, and whether it fits in memory; "
+        "exit status 2 with the reason when it cannot load.",
+    )
     q.add_argument(
         "model", metavar="NAME_OR_PATH", help="a folder name in the models folder, or a path"
     )

@@ -11,8 +11,14 @@ from vidi_desktop.commands.common import EXIT_OK
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``probe`` command."""
-    p = sub.add_parser("probe", help="frame-exact facts about media files")
-    p.add_argument("files", nargs="+", metavar="FILE")
+    p = sub.add_parser(
+        "probe",
+        help="frame-exact facts about media files",
+        description="Print what a media file holds, frame-exact: container, exact duration "
+        "and start, embedded start timecode (DF/NDF), codec, size, frame rate or variable, "
+        "frame count, pixel and display aspect, rotation, audio streams.",
+    )
+    p.add_argument("files", nargs="+", metavar="FILE", help="media files to read")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=_cmd_probe)
 

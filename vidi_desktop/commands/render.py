@@ -3,22 +3,38 @@
 from __future__ import annotations
 
 import argparse
+from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
-from vidi_desktop.commands.common import EXIT_OK, progress_bar, size
+from vidi_desktop.commands.common import EXIT_OK, nothing_accepted, progress_bar, size
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``render`` command."""
-    p = sub.add_parser("render", help="render the edit (or highlights) to a video file")
-    p.add_argument("project", metavar="PROJECT")
+    p = sub.add_parser(
+        "render",
+        help="render the edit (or highlights) to a video file",
+        description="Render the accepted edit to H.264/AAC with PyAV, frame-exact (or copying "
+        "whole GOPs with --mode fast), accepted crop paths applied. With nothing accepted "
+        "that cuts, keeps or reframes, the render is refused (exit status 2) and says what "
+        "to run instead: `vidi-desktop review PROJECT --accept …`, --include pending, or "
+        "--whole for the uncut file.",
+    )
+    p.add_argument("project", metavar="PROJECT", help="the project file to render")
     p.add_argument("-o", "--output", required=True, metavar="FILE",
                    help="video file to write (.mp4, .mov or .mkv)")
     p.add_argument("--mode", choices=("exact", "fast"), default="exact",
                    help="exact: re-encode, frame-exact (default); fast: copy from keyframes")
-    p.add_argument("--include", choices=("accepted", "pending", "all"), default="accepted")
+    p.add_argument("--include", choices=("accepted", "pending", "all"), default="accepted",
+                   help="which suggestions: accepted (default), pending, or all")
     p.add_argument("--kind", action="append", metavar="KIND",
-                   help="build the cut from these suggestion kinds (repeatable)")
+                   help="build the cut from these suggestion kinds only (repeatable; a crop "
+                   "path applies only when reframe is one of them): silences, cuts, "
+                   "highlights, shots, reframe…, singular or plural")
+    p.add_argument("--whole", action="store_true",
+                   help="render the files uncut (without it, a render with nothing accepted "
+                   "to cut, keep or reframe is refused)")
     p.add_argument("--per-highlight", action="store_true",
                    help="one file per highlight clip: NAME-01.mp4…")
     p.add_argument("--size", type=size, metavar="WxH",
@@ -31,10 +47,27 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _cmd_render(args: argparse.Namespace) -> int:
+    from vidi_desktop.interchange.errors import NothingAcceptedError
+
+    try:
+        reports = _render(args)
+    except NothingAcceptedError as exc:
+        raise nothing_accepted(exc, args.project, args.include) from None
+    if not args.quiet:
+        for r in reports:
+            exact = "frame-exact" if r.frame_exact else "NOT frame-exact"
+            print(f"wrote {r.path}: {r.frames} frames ({duration_tc(r)}, "
+                  f"{float(r.duration):.2f} s), {exact}")
+            for note in r.notes:
+                print(f"  note: {note}")
+    return EXIT_OK
+
+
+def _render(args: argparse.Namespace) -> list[Any]:
     from vidi_desktop.services.export import render_project
 
     with progress_bar("rendering", not args.quiet) as report:
-        reports = render_project(
+        return render_project(
             Path(args.project),
             output=Path(args.output),
             mode=args.mode,
@@ -46,11 +79,15 @@ def _cmd_render(args: argparse.Namespace) -> int:
             reframe=not args.no_reframe,
             crf=args.crf,
             on_progress=report,
+            whole=args.whole,
         )
-    if not args.quiet:
-        for r in reports:
-            exact = "frame-exact" if r.frame_exact else "NOT frame-exact"
-            print(f"wrote {r.path}: {r.frames} frames, {float(r.duration):.2f} s, {exact}")
-            for note in r.notes:
-                print(f"  note: {note}")
-    return EXIT_OK
+
+
+def duration_tc(report: Any) -> str:
+    """A render's running time as timecode at its frame rate (HH:MM:SS:FF)."""
+    from vidi_desktop.core.timecode import frames_to_timecode
+
+    if not report.frames or not report.duration:
+        return "00:00:00:00"
+    # frames / duration is the exact output rate (30000/1001…) of a constant-rate render.
+    return frames_to_timecode(report.frames, Fraction(report.frames) / Fraction(report.duration))

@@ -25,8 +25,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "dissolves (built in) or anything a vision-language model backend finds. Prints "
         "file + time range per hit; --export writes every hit as one selects timeline.",
     )
-    p.add_argument("index", metavar="INDEX")
-    p.add_argument("query", metavar="QUERY")
+    p.add_argument("index", metavar="INDEX", help="a batch output folder or its index file")
+    p.add_argument("query", metavar="QUERY", help="words said, or what is seen (quote it)")
     p.add_argument("--mode", choices=("all", "transcript", "visual"), default="all",
                    help="which hits: all (default), transcript or visual")
     p.add_argument("--json", action="store_true", help="print the hits as JSON")

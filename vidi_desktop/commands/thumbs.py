@@ -11,8 +11,13 @@ from vidi_desktop.commands.common import EXIT_OK, positive_int
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``thumbs`` command."""
-    p = sub.add_parser("thumbs", help="write timeline thumbnails as PNG files")
-    p.add_argument("file", metavar="FILE")
+    p = sub.add_parser(
+        "thumbs",
+        help="write timeline thumbnails as PNG files",
+        description="Write evenly spaced thumbnails of a video as PNG files, as the "
+        "timeline shows them (cached, so a second run is instant).",
+    )
+    p.add_argument("file", metavar="FILE", help="the video to take thumbnails of")
     p.add_argument("-n", "--count", type=positive_int, default=10, help="how many (10)")
     p.add_argument("--height", type=positive_int, default=90, help="pixel height (90)")
     p.add_argument("-o", "--output", metavar="DIR", help="folder (default: <name>_thumbs)")

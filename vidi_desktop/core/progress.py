@@ -76,6 +76,44 @@ class JobContext:
 
         return report
 
+    def share(self, start: float, end: float, message: str) -> ProgressFn:
+        """A progress callback for a stage that fills ``start``…``end`` of the job (stages
+        of unequal weight: their shares add up to 1 and never overlap)."""
+
+        def report(fraction: float | None, detail: str = "") -> None:
+            overall = None if fraction is None else start + (end - start) * fraction
+            self.progress(overall, f"{message}: {detail}" if detail else message)
+
+        return report
+
     def part(self, report: ProgressFn) -> JobContext:
         """A context with the same cancel flag that reports through ``report`` (a stage)."""
         return JobContext(cancel=self.cancel, on_progress=report)
+
+
+def shares(weights: list[tuple[str, float]]) -> dict[str, tuple[float, float]]:
+    """Each stage's ``(start, end)`` share of a job from relative ``weights`` (a weight of 0:
+    an empty share), in order: ``[("decode", 3), ("speech", 1)]`` → decode 0–0.75,
+    speech 0.75–1."""
+    total = sum(max(0.0, w) for _, w in weights) or 1.0
+    out: dict[str, tuple[float, float]] = {}
+    at = 0.0
+    for name, weight in weights:
+        end = min(1.0, at + max(0.0, weight) / total)
+        out[name] = (at, end)
+        at = end
+    return out
+
+
+class Monotonic:
+    """A progress callback that never goes backwards: a stage that reports less than was
+    already shown, or an unknown fraction, holds the bar where it is (its message shows)."""
+
+    def __init__(self, report: ProgressFn) -> None:
+        self._report = report
+        self.fraction = 0.0
+
+    def __call__(self, fraction: float | None, message: str = "") -> None:
+        if fraction is not None:
+            self.fraction = max(self.fraction, min(1.0, max(0.0, fraction)))
+        self._report(self.fraction, message)

@@ -13,6 +13,16 @@ class ExportError(VidiError):
     an unwritable target, a format that cannot hold what was asked."""
 
 
+class NothingAcceptedError(ExportError):
+    """Nothing the export or render was asked to take shapes the edit, and nothing rides
+    along: writing the files uncut would pass silently for an edit. ``pending`` counts the
+    undecided suggestions of each kind that would shape it (kind name → count)."""
+
+    def __init__(self, message: str, pending: dict[str, int]) -> None:
+        super().__init__(message)
+        self.pending = pending
+
+
 class ImportFileError(VidiError):
     """An EDL, XML or OTIO file cannot be read (broken lines, unknown structure)."""
 

@@ -30,7 +30,7 @@ from typing import Any, Literal, overload
 Family = Literal["timeline", "subtitles", "suggestions"]
 
 FAMILY_OPTIONS: dict[str, tuple[str, ...]] = {
-    "timeline": ("record_start", "pending_as", "markers", "per_highlight"),
+    "timeline": ("record_start", "pending_as", "markers", "per_highlight", "whole"),
     "subtitles": ("subtitle_timing",),
     "suggestions": (),
 }

@@ -35,11 +35,16 @@ from vidi_desktop.core.project import (
     SceneBoundary,
     Suggestion,
 )
-from vidi_desktop.core.project.kinds import kind_info, kinds_with_role, resolve_kind_words
+from vidi_desktop.core.project.kinds import (
+    count_text,
+    kind_info,
+    kinds_with_role,
+    resolve_kind_words,
+)
 from vidi_desktop.core.rate import FrameRate
 from vidi_desktop.core.time import Time, TimeRange
 from vidi_desktop.core.timecode import timecode_to_frames
-from vidi_desktop.interchange.errors import ExportError
+from vidi_desktop.interchange.errors import ExportError, NothingAcceptedError
 from vidi_desktop.interchange.markers import attach_markers
 from vidi_desktop.interchange.model import Clip, Timeline, convert_frames
 from vidi_desktop.interchange.reframing import REFRAME_KIND, attach_reframes
@@ -82,6 +87,9 @@ class TimelineOptions:
     name: str | None = None
     reframe: bool = True  # apply accepted reframe paths (sequence takes the crop's aspect)
     subtitle_markers: bool = False  # subtitle cues as markers (they are many)
+    whole: bool = False  # every file uncut, as asked (--whole): cuts and keeps as markers
+    refuse_uncut: bool = True  # nothing shapes the edit, nothing rides along: refuse
+    with_markers: bool = True  # markers are part of the output (a render shows none)
 
 
 @dataclass(slots=True)
@@ -125,8 +133,12 @@ def build_timeline(project: Project, options: TimelineOptions | None = None) -> 
     kinds = expand_kinds(options.kinds)
     selected = select_suggestions(project, options.include, kinds)
     _check_selection(project, options, kinds, selected)
-    use_edit = kinds is None and bool(project.edit) and options.include != "pending"
-    if use_edit:
+    use_edit = (kinds is None and bool(project.edit) and options.include != "pending"
+                and not options.whole)
+    if options.whole:
+        pieces = _whole_files(project, selected, kinds)
+        leftovers = [s for s in selected if s.kind in _edit_kinds()]
+    elif use_edit:
         pieces = [
             _Piece(c.asset_id, c.range, project.asset(c.asset_id).name, c.suggestion_id)
             for c in project.edit
@@ -140,9 +152,9 @@ def build_timeline(project: Project, options: TimelineOptions | None = None) -> 
         pieces, leftovers = _pieces_from_suggestions(project, selected, kinds, options)
     split_shots = kinds is not None and _SHOTS in kinds
     shaping = _edit_kinds() | ({_SHOTS} if split_shots else set())
-    whole = not use_edit and not any(
+    whole = not use_edit and (options.whole or not any(
         s.kind in shaping and _is_clip(s, options) for s in selected
-    )
+    ))
     if options.pending_as == "disabled":
         for s in leftovers:
             if _disabled_clip_kind(s):
@@ -151,7 +163,7 @@ def build_timeline(project: Project, options: TimelineOptions | None = None) -> 
     name = options.name or project.name
     sources = _sources(project, {p.asset_id for p in pieces})
     timeline = _layout(name, pieces, sources, options)
-    if whole:
+    if whole and not options.whole:
         timeline = replace(timeline, warnings=(
             *timeline.warnings,
             f"no {options.include} cuts, keeps, highlights or shots shape the edit: "
@@ -167,13 +179,56 @@ def build_timeline(project: Project, options: TimelineOptions | None = None) -> 
                                               and _is_clip(s, options))
     ]
     markers += [s for s in selected if s.kind in crowd]
+    reframes = _reframes(selected, options) if options.reframe else []
+    carried = bool(reframes) or (options.with_markers and bool(markers))
+    if whole and not options.whole and options.refuse_uncut and not carried:
+        raise _nothing_accepted(project, options, kinds)
     timeline = attach_markers(timeline, markers)
-    if options.reframe:
-        reframes = [s for s in project.suggestions
-                    if s.kind == REFRAME_KIND and _is_clip(s, options)
-                    and s.state.value in INCLUDE_STATES[options.include]]
+    if reframes:
         timeline = attach_reframes(timeline, reframes)
     return timeline
+
+
+def _reframes(selected: Sequence[Suggestion], options: TimelineOptions) -> list[Suggestion]:
+    """The crop paths to apply: selected ones (so ``--kind`` leaves out a reframe it does
+    not name) that are clips."""
+    return [s for s in selected if s.kind == REFRAME_KIND and _is_clip(s, options)]
+
+
+def _whole_files(
+    project: Project, selected: Sequence[Suggestion], kinds: tuple[str, ...] | None
+) -> list[_Piece]:
+    """Every file of the project (those with a selected suggestion, when kinds were asked
+    for) as one piece each, uncut."""
+    used = {s.asset_id for s in selected}
+    pieces = []
+    for asset in project.assets:
+        if kinds is not None and asset.id not in used:
+            continue
+        extent = asset.extent()
+        if extent is None:
+            raise ExportError(f"{asset.name}: duration unknown (probe the file again)")
+        pieces.append(_Piece(asset.id, extent, asset.name))
+    return pieces
+
+
+def _nothing_accepted(
+    project: Project, options: TimelineOptions, kinds: tuple[str, ...] | None
+) -> NothingAcceptedError:
+    """The refusal when the output would be the files uncut, with what could shape it."""
+    shaping = _edit_kinds() | ({_SHOTS} if kinds is not None and _SHOTS in kinds else set())
+    pending: dict[str, int] = {}
+    for s in project.suggestions:
+        if (s.state is ReviewState.PENDING and s.kind in shaping
+                and (kinds is None or s.kind in kinds)):
+            pending[s.kind] = pending.get(s.kind, 0) + 1
+    what = ", ".join(count_text(n, k) for k, n in pending.items())
+    waiting = f" ({what} pending)" if what else ""
+    return NothingAcceptedError(
+        f"nothing {options.include} shapes the edit{waiting}: accept some, include the "
+        "pending ones, or export the files whole (uncut)",
+        pending,
+    )
 
 
 def build_highlight_timelines(
@@ -188,8 +243,11 @@ def build_highlight_timelines(
     order = {a.id: i for i, a in enumerate(project.assets)}
     highlights.sort(key=lambda s: (order[s.asset_id], s.payload.extent().start))  # type: ignore[union-attr]
     sources = _sources(project, {h.asset_id for h in highlights})
-    markers = [s for s in selected if _marker_kind(s.kind, None, False)]
-    reframes = [s for s in selected if s.kind == REFRAME_KIND and _is_clip(s, options)]
+    # Markers and crop paths ride along only as --kind allows (highlights alone: none).
+    kinds = expand_kinds(options.kinds)
+    riding = [s for s in selected if kinds is None or s.kind in kinds]
+    markers = [s for s in riding if _marker_kind(s.kind, kinds, False)]
+    reframes = _reframes(riding, options)
     out = []
     for i, h in enumerate(highlights, 1):
         title = getattr(h.payload, "title", "") or h.label or f"highlight {i}"

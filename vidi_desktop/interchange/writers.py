@@ -41,6 +41,7 @@ class ExportOptions:
     edl_audio: bool = True
     name: str | None = None
     source: str | None = None  # the project file's path, for formats that name it (JSON)
+    whole: bool = False  # the files uncut, cuts and keeps as markers (timeline formats)
 
 
 @dataclass
@@ -69,6 +70,7 @@ def export_texts(project: Project, fmt: str, options: ExportOptions | None = Non
         pending_as=options.pending_as,
         record_start=options.record_start,
         name=options.name,
+        whole=options.whole,
     )
     result = ExportTexts()
     if spec.family == "suggestions":
@@ -119,7 +121,7 @@ def _subtitles(
     timeline = None
     if options.subtitle_timing == "edit":
         # The cut the subtitles will play over: the edit, or what the suggestions make.
-        timeline = build_timeline(project, replace(topts, kinds=None))
+        timeline = build_timeline(project, replace(topts, kinds=None, refuse_uncut=False))
     cues = cues_for(project, chosen, options.subtitle_timing, timeline)
     result = ExportTexts()
     _add(result, "", spec.write(cues, options=options))

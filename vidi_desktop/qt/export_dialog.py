@@ -62,14 +62,17 @@ def _combo(parent: QWidget, items: Iterable[tuple[str, str]]) -> QComboBox:
     return box
 
 
-def sequence_summary(document: ProjectDocument, include: str, record_start: str) -> str:
+def sequence_summary(
+    document: ProjectDocument, include: str, record_start: str, whole: bool = False
+) -> str:
     """One line about the sequence a timeline export writes (or why there is none)."""
     from vidi_desktop.core.timecode import frames_to_timecode
     from vidi_desktop.interchange.timeline import TimelineOptions, build_timeline
 
     try:
         timeline = build_timeline(
-            document.project, TimelineOptions(include=include, record_start=record_start)
+            document.project,
+            TimelineOptions(include=include, record_start=record_start, whole=whole),
         )
     except VidiError as exc:
         return f"Nothing to write: {exc}"
@@ -117,6 +120,7 @@ class ExportDialog(QDialog):
         ))
         self.per_highlight = QCheckBox("One file per highlight", self)
         self.edl_video_only = QCheckBox("Video only (no AA/V events)", self)
+        self.whole = QCheckBox("Whole files, uncut (cuts and keeps as markers)", self)
         self.sequence = QLabel(self)
         self.sequence.setWordWrap(True)
         self.sequence.setObjectName("sequenceInfo")
@@ -138,6 +142,7 @@ class ExportDialog(QDialog):
         form.addRow("Subtitle times", self.subtitle_times)
         form.addRow("", self.per_highlight)
         form.addRow("", self.edl_video_only)
+        form.addRow("", self.whole)
         form.addRow("", self.sequence)
         form.addRow("Save to", out_row)
 
@@ -165,6 +170,7 @@ class ExportDialog(QDialog):
 
         self.format.currentIndexChanged.connect(self._on_format)
         self.include.currentIndexChanged.connect(self._update_sequence)
+        self.whole.toggled.connect(self._update_sequence)
         self.record_start.editingFinished.connect(self._update_sequence)
         self._on_format()
 
@@ -194,6 +200,7 @@ class ExportDialog(QDialog):
             "subtitle_timing": self.subtitle_times.currentData(),
             "per_highlight": self.per_highlight.isChecked(),
             "edl_audio": not self.edl_video_only.isChecked(),
+            "whole": self.whole.isChecked(),
         }
         if spec.family != "suggestions":
             return shown
@@ -259,6 +266,7 @@ class ExportDialog(QDialog):
             ("record_start", self.record_start),
             ("per_highlight", self.per_highlight),
             ("edl_audio", self.edl_video_only),
+            ("whole", self.whole),
             ("subtitle_timing", self.subtitle_times),
         ):
             widget.setEnabled(spec.takes(option))
@@ -276,6 +284,7 @@ class ExportDialog(QDialog):
                     self._document,
                     str(self.include.currentData()),
                     self.record_start.text().strip() or "01:00:00:00",
+                    self.whole.isChecked(),
                 )
             )
             self.sequence.show()

@@ -43,10 +43,17 @@ class AnalyzeResult:
         lines = []
         for info in self.added:
             v = info.video
-            what = (
-                f"{v.width}x{v.height} {v.frames} frames" if v is not None else "audio only"
-            )
-            lines.append(f"added {info.path.name}: {float(info.duration):.2f} s, {what}")
+            if v is not None:
+                from vidi_desktop.core.timecode import frames_to_timecode, is_drop_frame_label
+
+                rate = v.timecode_rate
+                drop = is_drop_frame_label(info.start_timecode) and rate.supports_drop_frame
+                length = frames_to_timecode(v.frames, rate, drop) if v.frames else "?"
+                what = (f"{length} from {info.start_timecode} ({v.frames} frames, "
+                        f"{float(info.duration):.2f} s), {v.width}x{v.height}")
+            else:
+                what = f"{float(info.duration):.2f} s, audio only"
+            lines.append(f"added {info.path.name}: {what}")
         for a in self.analyses:
             counts = ", ".join(c.text for c in a.counts() if c.text)
             if counts:

@@ -17,10 +17,11 @@ from typing import TYPE_CHECKING, Any
 
 from vidi_desktop.core.errors import CancelledError, VidiError
 from vidi_desktop.core.progress import ProgressFn
+from vidi_desktop.core.project import Answer
 from vidi_desktop.models.protocol import AssetRef, Request, RequestError
 
 if TYPE_CHECKING:
-    from vidi_desktop.core.project import Asset, ProjectDocument
+    from vidi_desktop.core.project import Asset, ProjectDocument, Suggestion
     from vidi_desktop.core.time import TimeRange
     from vidi_desktop.models.runner import RunResult
 
@@ -53,6 +54,22 @@ def apply_result(document: ProjectDocument, result: RunResult) -> list[str]:
     if suggestions:
         document.add_suggestions(suggestions)
     return [s.id for s in suggestions]
+
+
+class RequestRefused(VidiError):
+    """The backend did not serve the request (out of its reach, not understood): its answer
+    says why and what would; nothing is added to the project."""
+
+
+def refusal_of(suggestions: Iterable[Suggestion]) -> str | None:
+    """The message of an answer that declines the request (``metadata.vidi.refusal``), when
+    that is all the backend answered; None when it served the request."""
+    items = list(suggestions)
+    declines = [s for s in items if isinstance(s.metadata.get("vidi"), dict)
+                and s.metadata["vidi"].get("refusal") and isinstance(s.payload, Answer)]
+    if not declines or len(declines) != len(items):
+        return None
+    return " ".join(" ".join(s.payload.text.split()) for s in declines)  # type: ignore[attr-defined]
 
 
 @dataclass
@@ -121,6 +138,9 @@ def ask_file(
         raise CancelledError("cancelled: nothing was changed")
     if not result.ok:
         raise VidiError(f"{backend}: {result.error}")
+    refusal = refusal_of(result.suggestions)
+    if refusal is not None:
+        raise RequestRefused(f"{backend}: {refusal} (nothing was changed)")
 
     added: list[str] = []
     if document is not None and out is not None:

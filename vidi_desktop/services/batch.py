@@ -92,7 +92,7 @@ class BatchSettings:
 
     options: AnalyzeOptions
     exports: tuple[str, ...] = ()  # "edl", "srt"
-    edl_kinds: tuple[str, ...] | None = None  # None: shots, else speech, else highlights
+    edl_kinds: tuple[str, ...] | None = None  # None: shots, else silences, else highlights
     workers: int = 1
     chunk_seconds: Fraction | None = DEFAULT_CHUNK_SECONDS  # None: never chunk
     overlap_seconds: Fraction | None = None  # None: chunking.default_overlap(fps)
@@ -296,9 +296,13 @@ def file_outputs(
         try:
             if kinds is None:
                 raise ExportError("nothing to cut by: analyse shots, speech or highlights")
-            if kinds == ("shots",) and not analysis.shots:
-                # One shot: the EDL is the whole file, as one event.
-                texts = export_texts(project.replace(suggestions=()), "edl")
+            if (kinds == ("shots",) and not analysis.shots) or (
+                kinds == ("silences",) and not analysis.silence_cuts
+            ):
+                # One shot, or no silence to cut: the EDL is the whole file, as one event.
+                texts = export_texts(
+                    project.replace(suggestions=()), "edl", ExportOptions(whole=True)
+                )
             else:
                 texts = export_texts(
                     project, "edl", ExportOptions(include="pending", kinds=kinds)
@@ -322,7 +326,7 @@ def _auto_edl_kinds(options: AnalyzeOptions) -> tuple[str, ...] | None:
     if options.shots:
         return ("shots",)
     if options.speech:
-        return ("speech",)
+        return ("silences",)  # the talk without its silences (speech itself is information)
     if options.highlights:
         return ("highlights",)
     return None

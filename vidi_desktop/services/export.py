@@ -135,9 +135,13 @@ def render_project(
     crf: int = 18,
     on_progress: ProgressFn | None = None,
     cancel: threading.Event | None = None,
+    whole: bool = False,
 ) -> list[RenderReport]:
     """Render the project's edit (or the selected suggestions) to video; one file per
-    highlight with ``per_highlight``. Returns the :class:`RenderReport` of each file."""
+    highlight with ``per_highlight``; the files uncut with ``whole``. Returns the
+    :class:`RenderReport` of each file. Nothing accepted that changes the picture (no cut,
+    keep or crop path) is refused (:class:`~vidi_desktop.interchange.errors.
+    NothingAcceptedError`) unless ``whole`` asks for the files uncut."""
     from vidi_desktop.core.progress import JobContext
     from vidi_desktop.core.project import SubtitleCue, load_project
     from vidi_desktop.interchange.render import RenderOptions, render
@@ -155,7 +159,8 @@ def render_project(
     check_writable_target(output)
     project = load_project(project_path)
     topts = TimelineOptions(
-        include=include, kinds=tuple(kinds) if kinds else None, reframe=reframe
+        include=include, kinds=tuple(kinds) if kinds else None, reframe=reframe,
+        whole=whole, with_markers=False, refuse_uncut=not burn_subtitles,
     )
     if per_highlight:
         timelines = build_highlight_timelines(project, topts)

@@ -63,5 +63,5 @@ SPEC = AnalyserSpec(
     compute=_compute,
     suggestions=_suggestions,
     json=_json,
-    counts=count_items(("highlights", "highlights", "highlights")),
+    counts=count_items(("highlights", "highlights", ("highlight", "highlights"))),
 )

@@ -66,7 +66,8 @@ def _counts(analysis: FileAnalysis) -> list[Count]:
     if r is None:
         return []
     n = len(r.keyframes)
-    return [Count("reframe_keyframes", n, f"reframe {r.aspect} ({n} keyframes)")]
+    frames = "keyframe" if n == 1 else "keyframes"
+    return [Count("reframe_keyframes", n, f"reframe {r.aspect} ({n} {frames})")]
 
 
 SPEC = AnalyserSpec(

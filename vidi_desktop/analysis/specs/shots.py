@@ -68,7 +68,7 @@ SPEC = AnalyserSpec(
     compute=_compute,
     suggestions=_suggestions,
     json=_json,
-    counts=count_items(("shots", "shots", "shot boundaries")),
+    counts=count_items(("shots", "shots", ("scene boundary", "scene boundaries"))),
     chunk_safe=True,
     context_seconds=context_seconds,
 )

@@ -21,15 +21,15 @@ def _compute(run: AnalysisRun) -> None:
     from vidi_desktop.analysis.silence import levels_db, remove_silences, silences_from_speech
     from vidi_desktop.analysis.speech import detect_speech
 
-    clip, info, options = run.audio, run.info, run.options
+    clip, info, options, ctx = run.audio, run.info, run.options, run.ctx
     assert clip is not None  # the run computes audio analysers only when there is audio
-    run.ctx.progress(0.0, "voice activity")
-    speech = run.results.pop(DETECTED_SPEECH, None)  # scored while the audio decoded
+    # Voice activity fills the first 80 % of this stage, the levels for the cuts the rest;
+    # it was usually scored while the audio decoded (the run keeps it for us).
+    speech = run.results.pop(DETECTED_SPEECH, None)
     if speech is None:
-        speech = detect_speech(clip, ctx=run.ctx)
+        speech = detect_speech(clip, ctx=ctx.part(ctx.share(0.0, 0.8, "voice activity")))
     extent = _extent(info)
     silences = silences_from_speech(speech, extent)
-    run.ctx.progress(0.5, "silences")
     grid = info.video.frame_index if info.video is not None else None
     cuts = remove_silences(
         silences,
@@ -38,7 +38,7 @@ def _compute(run: AnalysisRun) -> None:
         min_silence=options.min_silence,
         keep_pauses_shorter_than=options.keep_pauses,
         snap_to=grid,
-        levels=levels_db(clip, ctx=run.ctx),
+        levels=levels_db(clip, ctx=ctx.part(ctx.share(0.8, 1.0, "silences"))),
     )
     run.results.update(speech=speech, silences=silences, silence_cuts=cuts)
 
@@ -54,14 +54,14 @@ def _extent(info: MediaInfo) -> TimeRange:
 
 
 def _suggestions(analysis: FileAnalysis, asset_id: str) -> list[Suggestion]:
-    """Speech as ranges to keep (so ``export --kind speech`` keeps only the talking), then
-    the silences to cut."""
-    from vidi_desktop.core.project import CutRange, Suggestion
+    """Speech ranges (information: where someone talks), then the silences to cut — the
+    only ones of the two that change the edit, so accepting everything is one clean edit."""
+    from vidi_desktop.core.project import SpeechRange, Suggestion
 
     out = [
         Suggestion.new(
             asset_id,
-            CutRange(s.range, "keep"),
+            SpeechRange(s.range),
             "builtin.speech",
             confidence=round(s.confidence, 3),
             label="speech",
@@ -104,6 +104,7 @@ SPEC = AnalyserSpec(
     suggestions=_suggestions,
     json=_json,
     counts=count_items(
-        ("speech", "speech", "speech segments"), ("silence_cuts", "silence_cuts", "silences to cut")
+        ("speech", "speech", ("speech segment", "speech segments")),
+        ("silence_cuts", "silence_cuts", ("silence to cut", "silences to cut")),
     ),
 )

@@ -47,5 +47,5 @@ SPEC = AnalyserSpec(
     compute=_compute,
     suggestions=_suggestions,
     json=_json,
-    counts=count_items(("cues", "subtitles", "subtitle cues")),
+    counts=count_items(("cues", "subtitles", ("subtitle cue", "subtitle cues"))),
 )

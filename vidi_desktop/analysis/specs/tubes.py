@@ -58,7 +58,7 @@ def json(label: str) -> Callable[[FileAnalysis, AnalyzeOptions], dict[str, Any]]
     return section
 
 
-counts = count_items(("tubes", "tubes", "tubes"))
+counts = count_items(("tubes", "tubes", ("object tube", "object tubes")))
 """All tubes, whichever analyser found them (FileAnalysis.counts reports a key once)."""
 
 

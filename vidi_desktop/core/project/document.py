@@ -39,7 +39,9 @@ from vidi_desktop.core.project.commands import (
     SetSettings,
     UndoStack,
     UpdateEditClip,
+    UpdateSuggestions,
 )
+from vidi_desktop.core.project.consistency import accepted_edit, removed_by
 from vidi_desktop.core.project.disk import DiskState, FileStamp
 from vidi_desktop.core.project.edit import cut_from_edit, restore_to_edit
 from vidi_desktop.core.project.events import EventEmitter
@@ -243,14 +245,22 @@ class ProjectDocument:
         for s in changing:
             action = s.payload.edit_action()
             extent = s.extent()
-            if action is None or extent is None:
-                continue
-            if s.state is ReviewState.ACCEPTED:
+            if action is not None and extent is not None and s.state is ReviewState.ACCEPTED:
                 edit = _take_back(edit, s, action, extent)
-            if state is ReviewState.ACCEPTED:
-                edit, removed[s.id] = _apply(project, edit, s, action, extent)
+        if state is ReviewState.ACCEPTED:
+            # Keeps before cuts: a highlight and the silences accepted together give the
+            # highlight without its silences, whatever order the ids came in.
+            for wanted in ("keep", "cut"):
+                for s in changing:
+                    action = s.payload.edit_action()
+                    extent = s.extent()
+                    if action == wanted and extent is not None:
+                        edit, removed[s.id] = _apply(project, edit, s, action, extent)
+        edit, refreshed = _follow_accepted(project, edit, changing, state, removed)
         with self.transaction(description):
             self.push(SetReviewState(tuple(s.id for s in changing), state, removed, description))
+            if refreshed:
+                self.push(UpdateSuggestions(refreshed, description))
             if edit != project.edit:
                 self.push(ReplaceEdit(edit, description))
 
@@ -333,6 +343,79 @@ def _apply(
             )
         edit = (*edit, EditClip(new_id(), s.asset_id, whole))
     return cut_from_edit(edit, s.asset_id, extent)
+
+
+def _follow_accepted(
+    project: Project,
+    edit: tuple[EditClip, ...],
+    changing: Sequence[Suggestion],
+    state: ReviewState,
+    removed: dict[str, tuple[TimeRange, ...] | None],
+) -> tuple[tuple[EditClip, ...], tuple[Suggestion, ...]]:
+    """The edit after a review step, made order-independent (:mod:`.consistency`).
+
+    For each asset the step keeps or cuts: when its clips were exactly what the accepted
+    suggestions make (the editor has not rearranged them by hand) and the step-by-step
+    result is not, its clips become what the accepted suggestions make now — cutting the
+    silences and then accepting a highlight gives the highlight minus its silences, not the
+    whole file followed by the highlight. ``removed`` is updated for the cuts accepted in
+    this step; the other accepted cuts of such an asset whose record changes are returned,
+    updated, to be stored with the step. An asset edited by hand keeps the step-by-step
+    result.
+    """
+    new_state = {s.id: state for s in changing}
+    before = [s for s in project.suggestions if s.state is ReviewState.ACCEPTED]
+    after = [
+        s for s in project.suggestions
+        if new_state.get(s.id, s.state) is ReviewState.ACCEPTED
+    ]
+    touched = {s.asset_id for s in changing if s.payload.edit_action() and s.extent()}
+    refreshed: dict[str, Suggestion] = {}
+    for asset in project.assets:
+        if asset.id not in touched:
+            continue
+        had = [c.range for c in project.edit if c.asset_id == asset.id]
+        if had != [r for r, _ in accepted_edit(project, asset.id, before)]:
+            continue  # rearranged by hand: the step-by-step result stands
+        derived = accepted_edit(project, asset.id, after)
+        now = [c for c in edit if c.asset_id == asset.id]
+        if [c.range for c in now] != [r for r, _ in derived]:
+            edit = _replace_clips(edit, project.edit, asset.id, derived, now)
+        # What each accepted cut of the asset takes out of the ranges kept (or the whole).
+        kept = accepted_edit(
+            project, asset.id, [s for s in after if s.payload.edit_action() == "keep"]
+        ) or [(r, None) for r in [asset.extent()] if r is not None]
+        for s in after:
+            if s.asset_id != asset.id or s.payload.edit_action() != "cut":
+                continue
+            record = removed_by(s.extent(), kept)  # type: ignore[arg-type]
+            if s.id in new_state:
+                removed[s.id] = record
+            elif s.removed != record:
+                refreshed[s.id] = s.replace(removed=record)
+    return edit, tuple(refreshed.values())
+
+
+def _replace_clips(
+    edit: tuple[EditClip, ...],
+    old_edit: tuple[EditClip, ...],
+    asset_id: str,
+    pieces: Sequence[tuple[TimeRange, str | None]],
+    now: Sequence[EditClip],
+) -> tuple[EditClip, ...]:
+    """``edit`` with the asset's clips replaced by ``pieces``, where its first clip was
+    (else where it was before the step, else at the end); clip ids reused in order."""
+    at = next((i for i, c in enumerate(edit) if c.asset_id == asset_id), None)
+    if at is None:
+        at = next((i for i, c in enumerate(old_edit) if c.asset_id == asset_id), len(edit))
+    rest = [c for c in edit if c.asset_id != asset_id]
+    at = min(at, len(rest))
+    ids = [c.id for c in now]
+    clips = [
+        EditClip(ids[i] if i < len(ids) else new_id(), asset_id, r, sid)
+        for i, (r, sid) in enumerate(pieces)
+    ]
+    return (*rest[:at], *clips, *rest[at:])
 
 
 def _take_back(

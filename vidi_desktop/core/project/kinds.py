@@ -54,6 +54,7 @@ class KindInfo:
     marker_name: str = ""  # a marker's name when the suggestion names nothing itself
     marker_on_request: bool = False  # markers only when asked for: the kind comes in crowds
     order: int = 1000  # place of its lanes and filter entry, top to bottom (ties: as registered)
+    noun: str = ""  # one suggestion of the kind in counts ("silence cut"; default: the look's)
 
     def look(self, variant: str = "") -> Look:
         """The look of ``variant`` (the first look when the variant has none of its own)."""
@@ -111,7 +112,8 @@ def kinds_with_role(*roles: EditRole) -> frozenset[str]:
 
 def kind_aliases() -> dict[str, tuple[str, ...]]:
     """Each word ``--kind`` accepts besides kind names → the kinds it stands for, in the
-    kinds' order (``", ".join(kind_aliases())`` is a help text)."""
+    kinds' order (``", ".join(kind_aliases())`` is a help text). A word two kinds declare
+    stands for both ("cuts": every kind that cuts)."""
     words: dict[str, list[str]] = {}
     for kind in kinds_in_order():
         for alias in kind_info(kind).aliases:
@@ -119,20 +121,64 @@ def kind_aliases() -> dict[str, tuple[str, ...]]:
     return {w: tuple(kinds) for w, kinds in words.items()}
 
 
-def resolve_kind_words(words: Iterable[str]) -> tuple[str, ...]:
-    """Kind names for ``words`` (kind names or aliases, any case, ``-`` for ``_``), each once.
+def singular(word: str) -> str:
+    """The English singular of a plural ending in -s, -es or -ies, else the word itself
+    ("scene_boundaries" → "scene_boundary", "silences" → "silence", "speech" → "speech")."""
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith("es") and word[:-2].endswith(("s", "x", "ch", "sh")):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith("ss") and len(word) > 1:
+        return word[:-1]
+    return word
 
-    ``ValueError`` for a word that is neither, naming every word accepted.
+
+def _norm(word: str) -> str:
+    return "_".join(word.strip().lower().replace("-", " ").replace("_", " ").split())
+
+
+def kind_words() -> dict[str, tuple[str, ...]]:
+    """Every word a kind may be typed as, singular, → the kinds it stands for: kind names,
+    their aliases, and the names the kinds show ("scene boundary", "Cut ranges")."""
+    words: dict[str, list[str]] = {}
+
+    def add(word: str, kind: str) -> None:
+        kinds = words.setdefault(singular(_norm(word)), [])
+        if kind not in kinds:
+            kinds.append(kind)
+
+    for kind in kinds_in_order():
+        info = kind_info(kind)
+        add(kind, kind)
+        add(info.plural, kind)
+    for alias, kinds in kind_aliases().items():
+        for kind in kinds:
+            add(alias, kind)
+    return {w: tuple(k) for w, k in words.items()}
+
+
+def resolve_kind_words(words: Iterable[str]) -> tuple[str, ...]:
+    """Kind names for ``words`` (kind names, aliases or the names kinds show; any case,
+    singular or plural, ``-`` or a space for ``_``), each kind once, in the order given.
+
+    ``ValueError`` for a word that is none of these, naming every word accepted.
     """
-    aliases = kind_aliases()
+    known = kind_words()
     out: list[str] = []
     for given in words:
-        word = given.strip().lower().replace("-", "_")
-        if word in aliases:
-            out.extend(aliases[word])
-        elif word in PAYLOAD_TYPES:
-            out.append(word)
-        else:
-            names = ", ".join(sorted(set(PAYLOAD_TYPES) | set(aliases)))
-            raise ValueError(f"unknown kind {given!r} (known: {names})")
+        word = _norm(given)
+        kinds = known.get(word) or known.get(singular(word))
+        if kinds is None:
+            names = ", ".join(sorted(set(PAYLOAD_TYPES) | set(kind_aliases())))
+            raise ValueError(f"unknown kind {given!r} (known: {names}; singular or plural)")
+        out.extend(kinds)
     return tuple(dict.fromkeys(out))
+
+
+def count_text(n: int, kind: str) -> str:
+    """``n`` suggestions of ``kind`` in words, singular or plural as ``n`` says:
+    "1 scene boundary", "7 scene boundaries"."""
+    info = kind_info(kind)
+    one = info.noun or info.look().singular
+    many = info.plural.lower()
+    return f"{n} {one if n == 1 else many}"

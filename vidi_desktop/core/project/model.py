@@ -248,10 +248,11 @@ class CutRange(Payload):
     info: ClassVar[KindInfo] = KindInfo(
         "Cut ranges",
         (Look("Cuts", "cut", "#f47067", "cut"), Look("Keeps", "keep", "#57ab5a", "keep")),
-        aliases=("speech", "silences", "cuts"),
+        aliases=("cuts", "cut"),
         role="cut",
         marker_color="RED",
         order=3,
+        noun="cut range",
     )
     range: TimeRange
     action: EditAction = "cut"
@@ -285,6 +286,79 @@ class CutRange(Payload):
         if action not in ("cut", "keep"):
             raise SchemaError(f.sub("action"), f"expected 'cut' or 'keep', got {action!r}")
         return cls(f.time_range("range"), action)
+
+
+@register_payload
+@dataclass(frozen=True, slots=True)
+class SilenceCut(CutRange):
+    """A silence to remove ("remove the silences"): a cut range of its own kind, so that
+    ``--kind silences`` picks these and nothing else. Always a cut; "cuts" names it too."""
+
+    kind: ClassVar[str] = "silence_cut"
+    info: ClassVar[KindInfo] = KindInfo(
+        "Silence cuts",
+        (Look("Silences", "silence cut", "#ff938a"),),
+        aliases=("silences", "silence", "cuts", "cut"),
+        role="cut",
+        marker_color="RED",
+        order=3,
+        noun="silence cut",
+    )
+
+    def __post_init__(self) -> None:
+        CutRange.__post_init__(self)
+        if self.action != "cut":
+            raise ValueError("a silence cut always cuts")
+
+    def variant(self) -> str:
+        return ""
+
+    def marker_name(self) -> str:
+        return "Silence"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"range": self.range.to_json()}
+
+    @classmethod
+    def from_json(cls, f: Fields) -> Self:
+        return cls(f.time_range("range"))
+
+
+@register_payload
+@dataclass(frozen=True, slots=True)
+class SpeechRange(Payload):
+    """Where someone talks (voice activity): information for the editor, not an edit.
+
+    Accepting one changes nothing in the edit; the cuts that remove the silence between
+    speech are :class:`SilenceCut` suggestions. Exports show speech as markers only when
+    asked for (``--kind speech``): there are many.
+    """
+
+    kind: ClassVar[str] = "speech"
+    info: ClassVar[KindInfo] = KindInfo(
+        "Speech ranges",
+        (Look("Speech", "speech range", "#8ddbd0"),),
+        aliases=("talk", "voice"),
+        role="marker",
+        marker_color="GREEN",
+        marker_name="Speech",
+        marker_on_request=True,
+        order=4,
+    )
+    range: TimeRange
+
+    def __post_init__(self) -> None:
+        _check_range(self.range, "speech range")
+
+    def extent(self) -> TimeRange:
+        return self.range
+
+    def to_json(self) -> dict[str, Any]:
+        return {"range": self.range.to_json()}
+
+    @classmethod
+    def from_json(cls, f: Fields) -> Self:
+        return cls(f.time_range("range"))
 
 
 TRANSITIONS: tuple[str, ...] = (

@@ -1,8 +1,8 @@
 """The project file format: JSON with a schema name, a version, and an upgrade chain.
 
-Version 2 (current)::
+Version 3 (current)::
 
-    {"schema": "vidi-desktop.project", "version": 2,
+    {"schema": "vidi-desktop.project", "version": 3,
      "name": "…", "created": "2025-01-31T12:00:00+00:00", "settings": {…},
      "assets": [{"id", "path", "size", "mtime_ns", "name", "info": {…}}],
      "suggestions": [{"id", "kind", "asset_id", "source", "confidence", "label",
@@ -13,6 +13,13 @@ Version 2 (current)::
 
 A time is ``{"ticks": int, "time_base": "num/den"}``, a range ``{"start": int, "duration":
 int, "time_base": "num/den"}`` (end excluded), as :mod:`vidi_desktop.core.time` writes them.
+
+Version 2 had no ``speech`` and ``silence_cut`` kinds: speech was a ``cut_range`` with
+``action: "keep"`` (label or source "speech"), silence removal a ``cut_range`` cut (label
+"silence…", ``metadata.vidi.analyser: "silence"``). :func:`upgrade_2_to_3` gives each its own
+kind, so that "speech", "silences" and "cuts" mean one thing each: speech ranges are
+information (an accepted one's edit clips stay in the edit, no longer linked to it), silence
+cuts keep their state and what they removed.
 
 Version 1 (the first draft, still read) differed in three ways, which
 :func:`upgrade_1_to_2` rewrites:
@@ -60,7 +67,7 @@ log = logging.getLogger(__name__)
 _T = TypeVar("_T")
 
 SCHEMA_NAME = "vidi-desktop.project"
-CURRENT_VERSION = 2
+CURRENT_VERSION = 3
 
 # -- writing -------------------------------------------------------------------------------------
 
@@ -470,7 +477,61 @@ def _range_from_seconds(f: Fields) -> dict[str, Any]:
     }
 
 
-UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: upgrade_1_to_2}
+def upgrade_2_to_3(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 2 → 3: speech keeps become ``speech`` ranges, silence cuts ``silence_cut``s."""
+    out = copy.deepcopy(data)
+    f = Fields(out)
+    unlinked: set[str] = set()
+    suggestions = []
+    for s in f.objects("suggestions", ()):
+        item = dict(s.data)
+        role = _v2_cut_range_role(s)
+        if role is not None:
+            item["kind"] = role
+            item["payload"] = {"range": s.obj("payload").raw("range")}
+            if role == "speech":
+                item.pop("removed", None)
+                if item.get("state") == "accepted":
+                    unlinked.add(s.raw("id"))
+        suggestions.append(item)
+    out["suggestions"] = suggestions
+    out["edit"] = [
+        {**c.data, "suggestion_id": None} if c.raw("suggestion_id", None) in unlinked else c.data
+        for c in f.objects("edit", ())
+    ]
+    out["version"] = 3
+    return out
+
+
+def _v2_cut_range_role(f: Fields) -> str | None:
+    """"speech" or "silence_cut" for a version-2 cut range that was one, else None."""
+    if f.raw("kind", None) != "cut_range":
+        return None
+    payload = f.obj("payload")
+    action = payload.raw("action", "cut")
+    label = f.raw("label", "")
+    label = label.lower() if isinstance(label, str) else ""
+    source = f.raw("source", "")
+    source = source.lower() if isinstance(source, str) else ""
+    metadata = f.raw("metadata", {})
+    vidi = metadata.get("vidi", {}) if isinstance(metadata, dict) else {}
+    analyser = vidi.get("analyser") if isinstance(vidi, dict) else None
+    if action == "keep" and (
+        label == "speech" or source.endswith(".speech") or analyser == "speech"
+    ):
+        return "speech"
+    if action == "cut" and (
+        analyser == "silence" or label.startswith("silence")
+        or source.endswith((".silence", ".silences"))
+    ):
+        return "silence_cut"
+    return None
+
+
+UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    1: upgrade_1_to_2,
+    2: upgrade_2_to_3,
+}
 """Version N → N+1 steps, applied in order from a file's version up to the current one."""
 
 

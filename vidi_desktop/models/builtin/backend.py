@@ -144,12 +144,14 @@ class BuiltinBackend:
         from vidi_desktop.models.builtin.plan import refusal_message
 
         text = refusal_message(routed)
+        # "refusal" marks it as a request not served (the CLI exits 2 with it, adding nothing).
+        reason = "needs_vlm" if routed.intent == I.NEEDS_VLM else "unsupported"
         return Suggestion.new(
             request.assets[0].asset_id,
             Answer(text),
             f"builtin.{routed.intent}",
             label=text if len(text) <= 60 else text[:57] + "…",
-            metadata={"vidi": {"routing": _routing_meta(routed)}},
+            metadata={"vidi": {"routing": _routing_meta(routed), "refusal": reason}},
             request=request.text,
         )
 

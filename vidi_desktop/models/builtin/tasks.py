@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from vidi_desktop.analysis.options import AnalyzeOptions
 from vidi_desktop.analysis.run import FileAnalysis, analyze_file
 from vidi_desktop.core.progress import JobContext
-from vidi_desktop.core.project import Answer, Chapter, CutRange, Suggestion
+from vidi_desktop.core.project import Answer, Chapter, CutRange, SpeechRange, Suggestion
 from vidi_desktop.core.time import Time, TimeRange
 from vidi_desktop.models.builtin import intents as I
 from vidi_desktop.models.builtin.params import format_seconds
@@ -441,7 +441,7 @@ def chapters(t: TaskInput) -> list[Suggestion]:
 
 
 def speech(t: TaskInput) -> list[Suggestion]:
-    """Ranges to keep where someone talks."""
+    """Where someone talks: speech ranges (information; "remove the silences" is the edit)."""
     a = t.analyse(speech=True)
     if a.speech is None:
         return [t.answer(f"No sound to look for speech in{t.notes(a)}.")]
@@ -451,7 +451,7 @@ def speech(t: TaskInput) -> list[Suggestion]:
             continue
         r = s.payload.range.intersection(t.span)  # type: ignore[attr-defined]
         if r is not None:
-            out.append(replace(s, payload=CutRange(r, "keep"), source=f"{SOURCE}.speech"))
+            out.append(replace(s, payload=SpeechRange(r), source=f"{SOURCE}.speech"))
     if not out:
         return [t.answer(f"Nobody speaks{t.where()}.")]
     return out
