@@ -50,7 +50,7 @@ from vidi_desktop.qt.kinds import qcolor, style_of
 from vidi_desktop.qt.session import Session
 from vidi_desktop.qt.timeline_index import Lane, LaneIndex
 from vidi_desktop.qt.timeline_media import MediaStore, media_store
-from vidi_desktop.qt.timeline_paint import paint_lane, paint_selection
+from vidi_desktop.qt.timeline_paint import LaneRow, LanesImage, paint_selection
 
 # -- look ---------------------------------------------------------------------------------------
 # The shared dark theme's greys, so the timeline sits in the window like every panel.
@@ -100,6 +100,7 @@ class TimelineWidget(QAbstractScrollArea):
         self._lane_tops: list[int] = []  # each lane's top, from the first lane's top
         self._media = (False, False)  # the asset has (video, audio): picture and sound strips
         self._static = QPixmap()  # everything but the playhead, repainted when dirty
+        self._lanes_image = LanesImage()  # the lanes, rasterised again only when they change
         self._dirty = True
         self._scrubbing = False
         self._font = QFont(self.font())
@@ -680,16 +681,15 @@ class TimelineWidget(QAbstractScrollArea):
         selected = self.session.selected
         top = self._lanes_top()
         view = (float(HEADER_W), self._view_start, self._pps)
+        rows: list[LaneRow] = []
+        outlines: list[tuple[list[tuple[float, float]], QRectF]] = []
         for i, lane in enumerate(self._index.lanes):
             row = self.lane_rect(i)
             if row.bottom() < top or row.top() > height:
                 continue
-            p.fillRect(QRect(HEADER_W, row.top(), width - HEADER_W, row.height()), LANE_BG[i % 2])
             lo, hi = lane.window(t0, t1)
-            box = QRectF(HEADER_W, row.top() + 2, width - HEADER_W, row.height() - 4)
-            if hi > lo:
-                paint_lane(p, lane, lo, hi, box, qcolor(lane.key), LANE_BG[i % 2], view,
-                           self._metrics, self._label_of)
+            rows.append(LaneRow(lane, lo, hi, row.top(), row.height(), qcolor(lane.key),
+                                LANE_BG[i % 2]))
             if selected and (lane.suggestion_id == selected or not lane.suggestion_id):
                 spans = [
                     (self.x_of(seg.start), self.x_of(seg.end))
@@ -697,7 +697,13 @@ class TimelineWidget(QAbstractScrollArea):
                     if seg.end >= t0 and seg.start <= t1
                     and (lane.suggestion_id or _lane_holds(lane, selected, seg.start))
                 ]
-                paint_selection(p, spans, box)
+                box = QRectF(HEADER_W, row.top() + 2, width - HEADER_W, row.height() - 4)
+                outlines.append((spans, box))
+        area = QRect(HEADER_W, top, width - HEADER_W, max(0, height - top))
+        self._lanes_image.paint(p, area, rows, view, BACKGROUND, self._index.version,
+                                self._metrics, self._label_of)
+        for spans, box in outlines:
+            paint_selection(p, spans, box)
 
     def _label_of(self, suggestion_id: str) -> str:
         text = self._labels.get(suggestion_id)
