@@ -388,6 +388,9 @@ class MainWindow(QMainWindow):
             self.transcript.search_hits.connect(self.timeline.set_highlights)
         if self.panel_available("viewer") and hasattr(self.viewer, "audio_unavailable"):
             self.viewer.audio_unavailable.connect(self._on_audio_unavailable)
+        if self.panel_available("viewer") and self.panel_available("timeline"):
+            # A scrub proxy being built does the part of the clip in view first.
+            self.timeline.view_changed.connect(self.viewer.player.set_proxy_focus)
 
     # -- widget slots behind shortcuts ---------------------------------------------------
     def _viewer_slot(self, name: str, *args: Any) -> Callable[[], None]:

@@ -23,7 +23,7 @@ import math
 from fractions import Fraction
 
 import numpy as np
-from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, QSize, Qt, Slot
+from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, QSize, Qt, Signal, Slot
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -84,6 +84,8 @@ _SECOND_STEPS = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200)
 
 class TimelineWidget(QAbstractScrollArea):
     """The timeline of the session's current asset."""
+
+    view_changed = Signal(float, float)  # seconds at the lanes' left and right edges
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -331,11 +333,13 @@ class TimelineWidget(QAbstractScrollArea):
         v.setRange(0, max(0, lanes_h - visible))
         v.setPageStep(max(1, visible))
         v.setSingleStep(LANE_H)
+        self.view_changed.emit(self._view_start, self.time_at(self.viewport().width()))
 
     @Slot(int)
     def _on_hscroll(self, value: int) -> None:
         self._fitted = False
         self._view_start = self._domain[0] + value / self._pps
+        self.view_changed.emit(self._view_start, self.time_at(self.viewport().width()))
         self._invalidate()
 
     @Slot()
