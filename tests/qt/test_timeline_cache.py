@@ -1,5 +1,6 @@
-"""The timeline's lanes picture is kept between paints and made again exactly when what it
-shows changes: suggestions, their review states, the zoom, the size. Pixels are checked."""
+"""The timeline's picture (all but the playhead and the selection) is kept between paints
+and made again exactly when what it shows changes: suggestions, their review states, the
+zoom, the size. Pixels are checked."""
 
 from __future__ import annotations
 
@@ -60,10 +61,10 @@ def colour_at(widget: TimelineWidget, seconds: float, sid: str) -> int:
 
 def renders(widget: TimelineWidget) -> int:
     grab(widget)
-    return widget._lanes_image.renders
+    return widget.static_paints
 
 
-def test_moving_the_selection_reuses_the_lanes_picture(timeline):
+def test_moving_the_selection_reuses_the_picture(timeline):
     widget, session, _doc, accepted, pending = timeline
     before = renders(widget)
     session.select(pending.id)
@@ -72,10 +73,14 @@ def test_moving_the_selection_reuses_the_lanes_picture(timeline):
     assert image.pixelColor(round(edge.left()), round(edge.center().y())).rgb() == 0xFFFFFFFF
     assert renders(widget) == before  # only the outline was drawn again
     session.select(accepted.id)
+    image = grab(widget)
+    assert image.pixelColor(round(edge.left()), round(edge.center().y())).rgb() != 0xFFFFFFFF
+    other = widget.item_rect(accepted.id)
+    assert image.pixelColor(round(other.left()), round(other.center().y())).rgb() == 0xFFFFFFFF
     assert renders(widget) == before
 
 
-def test_accepting_makes_the_lane_again(timeline):
+def test_accepting_paints_the_lane_again(timeline):
     widget, _session, doc, _accepted, pending = timeline
     assert colour_at(widget, 1.4, pending.id) != RED  # pending: a translucent fill
     before = renders(widget)
@@ -84,7 +89,7 @@ def test_accepting_makes_the_lane_again(timeline):
     assert renders(widget) == before + 1
 
 
-def test_new_suggestions_make_the_lane_again(timeline):
+def test_new_suggestions_paint_the_lane_again(timeline):
     widget, _session, doc, accepted, _pending = timeline
     background = colour_at(widget, 0.9, accepted.id)
     (late,) = doc.add_suggestions([cut(doc.project.assets[0].id, 800, 1000)])
@@ -92,7 +97,7 @@ def test_new_suggestions_make_the_lane_again(timeline):
     assert colour_at(widget, 0.9, accepted.id) == RED != background
 
 
-def test_zooming_makes_the_lanes_again_where_items_now_are(timeline):
+def test_zooming_paints_the_lanes_again_where_items_now_are(timeline):
     widget, _session, _doc, accepted, _pending = timeline
     widget.set_view(0.0, widget.pixels_per_second * 4)  # 0 … ~0.4 s across the lanes
     assert colour_at(widget, 0.3, accepted.id) == RED
@@ -104,10 +109,36 @@ def test_zooming_makes_the_lanes_again_where_items_now_are(timeline):
     assert colour_at(widget, 0.4, accepted.id) == RED
 
 
-def test_resizing_makes_the_lanes_again(timeline):
+def test_resizing_paints_the_lanes_again(timeline):
     widget, _session, _doc, accepted, _pending = timeline
     before = renders(widget)
     widget.resize(500, 320)
     assert colour_at(widget, 0.4, accepted.id) == RED
     assert colour_at(widget, 0.8, accepted.id) != RED
     assert renders(widget) > before
+
+
+def test_lanes_scrolled_up_stay_below_the_media_strips(qtbot, small_clip):
+    # Many short lanes (one per object tube) so that the lanes scroll vertically.
+    from vidi_desktop.core.project.model import Box, ObjectTube
+
+    doc = ProjectDocument()
+    asset = doc.add_asset(asset_from_probe(probe(small_clip)))
+    doc.add_suggestions([
+        Suggestion.new(asset.id, ObjectTube("face", tuple(Box(t, 0.1, 0.1, 0.3, 0.3)
+                                                          for t in range(0, 2000, 40))),
+                       "faces", label=f"Face {k}")
+        for k in range(12)
+    ])
+    session = Session(doc)
+    session.set_document(doc)
+    widget = TimelineWidget(session)
+    qtbot.addWidget(widget)
+    widget.resize(800, 200)
+    widget.show()
+    qtbot.waitExposed(widget)
+    top = widget.lane_rect(0).top()
+    gap = grab(widget).pixelColor(400, top - 1).rgb()  # between the waveform and the lanes
+    widget.verticalScrollBar().setValue(7)  # the first lane now starts above the lanes area
+    assert widget.lane_rect(0).top() < top
+    assert grab(widget).pixelColor(400, top - 1).rgb() == gap

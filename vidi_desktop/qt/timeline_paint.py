@@ -1,44 +1,46 @@
-"""Painting the suggestion lanes: all visible lanes rasterised by numpy into one cached image.
+"""Painting the suggestion lanes fast, with the same looks for a few items or thousands.
 
-A lane may hold thousands of items in view (zoomed out on a long interview, or chapters and
-highlights piled on each other), and a window shows a dozen lanes or more. Drawing items one
-Qt call at a time from Python costs tens of milliseconds, and even one numpy pass per lane
-spends most of its time in the fixed cost of a few dozen small numpy calls, times the lanes.
-So every visible lane is rasterised in *one* pass, whatever the number of lanes and items:
+A lane may hold thousands of items in view (zoomed out on a long interview, or chapters
+and highlights piled on each other), and a window shows a dozen lanes or more. Drawing
+them one Qt call at a time from Python costs tens of milliseconds, and even one numpy pass
+per lane spends much of its time in the fixed cost of a few dozen small numpy calls, times
+the lanes. So:
 
-- the items of all lanes are gathered into flat arrays (start and end column, review state,
-  lane), and column coverage per lane and state comes from one ``bincount``/``cumsum`` over
-  ``lane × category × column``;
-- each lane's row of fill colours, its eight hatch variants (the diagonal repeats every 8
-  rows), outlines and marks are computed as ``lanes × columns`` arrays; the image is then one
-  gather of those rows, which a ``QImage`` wraps without a copy, drawn with one
-  ``drawImage``;
-- :class:`LanesImage` keeps that image (and where its labels go) until the lanes' data, the
-  view, the area or the rows change, so a paint for anything else — the selection moving
-  through the review queue, highlights, thumbnails arriving — costs one blit.
+- a lane with few items in view (:data:`FEW`) is drawn with Qt rectangles: merged runs
+  per review state, outlines, start marks and ticks, worked out in plain Python;
+- all lanes with more are rasterised together, in one numpy pass whatever their number:
+  column coverage per lane, state and width class comes from one ``bincount``/``cumsum``
+  over ``lane × category × column``; fills, outlines, start marks and ticks are
+  ``lanes × columns`` arrays; the result is a small table of distinct pixel rows (per lane
+  its fill row, eight hatch variants when it has rejected items — the diagonal repeats
+  every 8 rows — and its top, bottom and notch rows), which Qt stretches and copies into
+  place, a few calls per lane.
 
-The layers, per lane: fills per state, rejected under pending under accepted, piled items
-merged so translucent fills do not darken each other; an outline around pending runs (dim
-around rejected ones); a 1 px mark where an item starts inside a run (the kind's colour, dark
-on accepted fills; left out when marks would crowd closer than 3 px on average); instants
-(scene cuts) as ticks — a 3 px bar when accepted, a 1 px line with a notch on top when
-pending, a faint line when rejected; then labels (drawn by Qt, crisp at any device pixel
-ratio), only on items wide enough to read and never over another label in the same lane.
+The layers: fills per state, rejected under pending under accepted, piled items merged so
+translucent fills do not darken each other; an outline around pending runs (dim around
+rejected ones, and not over accepted fills, where translucent paint would vanish); a 1 px
+mark where an item starts inside a run (the kind's colour, dark on accepted fills; left
+out when marks would crowd closer than 3 px on average); instants (scene cuts) as ticks —
+a 3 px bar when accepted, a 1 px line with a notch on top when pending, a faint line when
+rejected; then labels, only on items wide enough to read and never over another label in
+the same lane. Items are clipped 4 px outside the view, so a run going on past an edge
+shows no end there.
 
 The looks: accepted solid, pending a translucent fill with an outline, rejected hatched and
-dim — an editor tells them apart at a glance, and the tests sample their pixels.
+dim — an editor tells them apart at a glance, and the tests sample pixels of both paths.
 """
 
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Hashable
+import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 from PySide6.QtCore import QPoint, QRect, QRectF, Qt
-from PySide6.QtGui import QColor, QFontMetrics, QImage, QPainter, QPen
+from PySide6.QtGui import QBrush, QColor, QFontMetrics, QImage, QPainter, QPen
 
 from vidi_desktop.qt import theme
 from vidi_desktop.qt.timeline_index import Lane
@@ -57,6 +59,7 @@ STATES = (0, 1, 2)  # rejected, pending, accepted: paint order
 # (pending with a notch on top, rejected faint).
 TICK_SHAPE = {0: (0, 1), 1: (0, 1), 2: (1, 2)}
 MARGIN = 2  # rows of lane background above and below the items
+FEW = 24  # up to this many items in view, a lane is drawn with Qt rectangles, not numpy
 NOTCH_ROWS = 3  # height of the mark atop a pending instant
 HATCH = 8  # the hatch's diagonal repeats every 8 pixels
 EDGE_PX = 4  # items are clipped this far outside the view
@@ -71,6 +74,9 @@ def with_alpha(color: QColor, alpha: int) -> QColor:
     c = QColor(color)
     c.setAlpha(alpha)
     return c
+
+
+Span = tuple[int, int]  # pixel columns [a, b)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,67 +97,6 @@ class _Label:
     rect: QRectF
     text: str
     color: QColor
-
-
-@dataclass(frozen=True, slots=True)
-class _Picture:
-    """The rasterised lanes: the image, the array holding its pixels, the labels."""
-
-    image: QImage
-    pixels: np.ndarray | None  # the image's memory (None when the image owns it)
-    labels: list[_Label]
-
-
-class LanesImage:
-    """The lanes area as one picture, rasterised again only when what it shows changes.
-
-    The key is the lanes' data version (the caller's: bumped whenever items, states or
-    labels change), the view ``(origin_x, view_start, pixels_per_second)``, the area, the
-    gap colour and each row's place, window and colours. Selection outlines, highlights and
-    the playhead are not part of it: the caller draws them over.
-    """
-
-    def __init__(self) -> None:
-        self._key: Hashable | None = None
-        self._picture = _Picture(QImage(), None, [])
-        self.renders = 0  # how many times the picture was rasterised (tests, benchmarks)
-
-    def paint(
-        self,
-        p: QPainter,
-        area: QRect,
-        rows: list[LaneRow],
-        view: tuple[float, float, float],
-        gap: QColor,
-        version: Hashable,
-        metrics: QFontMetrics,
-        label_of: Callable[[str], str],
-    ) -> None:
-        """Draw ``rows`` into ``area`` (viewport coordinates) with ``p``, from the cached
-        picture when nothing changed. Rows are clipped to the area; between rows, ``gap``.
-
-        x = origin_x + (t - view_start) × pixels_per_second.
-        """
-        if area.isEmpty():
-            return
-        key = (
-            version, area.x(), area.y(), area.width(), area.height(), view, gap.rgb(),
-            tuple((len(r.lane), r.lo, r.hi, r.top, r.height, r.color.rgba(),
-                   r.background.rgba()) for r in rows),
-        )
-        if key != self._key:
-            self._picture = render_lanes(area, rows, view, gap, metrics, label_of)
-            self._key = key
-            self.renders += 1
-        p.drawImage(area.topLeft(), self._picture.image)
-        for label in self._picture.labels:
-            p.setPen(label.color)
-            p.drawText(label.rect, Qt.AlignmentFlag.AlignVCenter, label.text)
-        p.setPen(Qt.PenStyle.NoPen)
-
-    def invalidate(self) -> None:
-        """Forget the picture: the next paint rasterises."""
-        self._key = None
 
 
 # -- the raster ------------------------------------------------------------------------------
@@ -185,93 +130,136 @@ def _palette(color_rgba: int, background_rgba: int) -> tuple[int, ...]:
 
 @dataclass(slots=True)
 class _Items:
-    """The items of all rows in view, as flat arrays in row order (sorted by start within
-    a row), columns relative to the area."""
+    """The items of the rows in view, as flat arrays in row order (sorted by start within a
+    row). Columns count from EDGE_PX left of the area (``origin``) to as far right of it
+    (``span`` columns): items are clipped there, so a run that goes on past the view gets
+    no end outline."""
 
+    origin: int  # viewport x of column 0
+    span: int
     row: np.ndarray  # which row (index into rows)
-    a: np.ndarray  # first column (absolute viewport x, floor of the start)
-    b: np.ndarray  # end column, exclusive (absolute), at least a + 1
+    a: np.ndarray  # first column
+    b: np.ndarray  # end column, exclusive, at least a + 1
     state: np.ndarray
-    index: np.ndarray  # item number within its lane
+    position: np.ndarray  # where in the concatenated windows (for item numbers)
+    first: np.ndarray  # per row: where its items begin in the concatenated windows
+    lo: np.ndarray  # per row: the item number of its window's first item
     tick_row: np.ndarray  # instants drawn as ticks
-    tick_x: np.ndarray  # column relative to the area
+    tick_x: np.ndarray  # their column
     tick_state: np.ndarray
+
+    def item(self, k: int) -> int:
+        """The item number in its lane of entry ``k``."""
+        row = self.row[k]
+        return int(self.position[k] - self.first[row] + self.lo[row])
 
 
 def _gather(rows: list[LaneRow], area: QRect, view: tuple[float, float, float]) -> _Items:
-    """Every visible item of every row, placed in pixels (one numpy pass for all rows)."""
+    """Every visible item of every row, placed in columns (one numpy pass for all rows)."""
     ox, vs, pps = view
-    left, right = float(area.left()), float(area.left() + area.width())
+    origin = area.left() - EDGE_PX
+    span = area.width() + 2 * EDGE_PX
     counts = np.array([max(0, r.hi - r.lo) for r in rows], np.int64)
+    first = np.cumsum(counts) - counts  # where each row's items begin
     row = np.repeat(np.arange(len(rows)), counts)
-    first = np.cumsum(counts) - counts  # where each row's items begin in the flat arrays
-    index = np.arange(int(counts.sum())) - first[row] + np.array([r.lo for r in rows])[row]
-    starts = np.concatenate([r.lane.starts[r.lo:r.hi] for r in rows] or [np.empty(0)])
-    ends = np.concatenate([r.lane.ends[r.lo:r.hi] for r in rows] or [np.empty(0)])
-    states = np.concatenate([r.lane.states[r.lo:r.hi] for r in rows] or [np.empty(0, np.int8)])
-    x0 = ox + (starts - vs) * pps
-    x1 = ox + (ends - vs) * pps
-    seen = (x1 >= left - 2) & (x0 <= right + 2)
-    x0 = np.clip(x0[seen], left - 4, right + 4)
-    x1 = np.clip(x1[seen], left - 4, right + 4)
-    row, states, index = row[seen], states[seen].astype(np.int64), index[seen]
-    ticks = np.array([r.lane.ticks for r in rows], bool)
-    instant = ticks[row] & ((x1 - x0) < 2) if len(rows) else np.zeros(0, bool)
-    keep = ~instant
-    a = np.floor(x0[keep]).astype(np.int64)
-    return _Items(
-        row=row[keep],
-        a=a,
-        b=np.maximum(np.ceil(x1[keep]).astype(np.int64), a + 1),
-        state=states[keep],
-        index=index[keep],
-        tick_row=row[instant],
-        tick_x=np.round(x0[instant]).astype(np.int64) - area.left(),
-        tick_state=states[instant],
-    )
+    starts = np.concatenate([r.lane.starts[r.lo : r.hi] for r in rows])
+    ends = np.concatenate([r.lane.ends[r.lo : r.hi] for r in rows])
+    state = np.concatenate([r.lane.states[r.lo : r.hi] for r in rows])
+    # Column = t × pps + shift, relative to ``origin`` (so never negative once clipped).
+    shift = ox - vs * pps - origin
+    x0 = starts * pps
+    x0 += shift
+    x1 = ends * pps
+    x1 += shift
+    position = np.arange(len(row))
+    seen = (x1 >= EDGE_PX - 2) & (x0 <= span - EDGE_PX + 2)
+    if not seen.all():
+        x0, x1, row, state, position = (v[seen] for v in (x0, x1, row, state, position))
+    np.clip(x0, 0, span, out=x0)
+    np.clip(x1, 0, span, out=x1)
+    instant = np.zeros(len(row), bool)
+    for k, r in enumerate(rows):  # instants: only in tick lanes
+        if r.lane.ticks:
+            i0, i1 = np.searchsorted(row, [k, k + 1])
+            instant[i0:i1] = (x1[i0:i1] - x0[i0:i1]) < 2
+    tick_x = np.round(x0[instant]).astype(np.int64)
+    tick_row, tick_state = row[instant], state[instant]
+    if instant.any():
+        keep = ~instant
+        x0, x1, row, state, position = (v[keep] for v in (x0, x1, row, state, position))
+    a = x0.astype(np.int64)  # floor: columns are not negative
+    b = np.ceil(x1).astype(np.int64)
+    np.maximum(b, a + 1, out=b)
+    np.minimum(b, span, out=b)
+    return _Items(origin, span, row, a, b, state.astype(np.int64), position, first,
+                  np.array([r.lo for r in rows]), tick_row, tick_x, tick_state)
 
 
-def render_lanes(
+def paint_lanes(
+    p: QPainter,
     area: QRect,
     rows: list[LaneRow],
     view: tuple[float, float, float],
     gap: QColor,
     metrics: QFontMetrics,
     label_of: Callable[[str], str],
-) -> _Picture:
-    """The lanes area as an opaque image, and the labels to draw over it (viewport
-    coordinates). See the module docstring for the layers."""
+) -> None:
+    """Paint ``rows`` into ``area`` (viewport coordinates) with ``p``: backgrounds, items,
+    labels; between rows, ``gap``. Rows are clipped to the area.
+
+    ``view`` is ``(origin_x, view_start, pixels_per_second)``: x = origin_x + (t -
+    view_start) × pixels_per_second. See the module docstring for the layers.
+    """
+    if area.isEmpty():
+        return
+    p.save()
+    p.setClipRect(area, Qt.ClipOperation.IntersectClip)
+    y, bottom = area.top(), area.top() + area.height()
+    for r in sorted(rows, key=lambda r: r.top):
+        if r.top > y:
+            p.fillRect(QRect(area.left(), y, area.width(), r.top - y), gap)
+        p.fillRect(QRect(area.left(), r.top, area.width(), r.height), r.background)
+        y = max(y, r.top + r.height)
+    if y < bottom:
+        p.fillRect(QRect(area.left(), y, area.width(), bottom - y), gap)
+    many = [r for r in rows if r.hi - r.lo > FEW]
+    labels: list[_Label] = []
+    if many:
+        labels += _labels(many, _paint_many(p, area, many, view), area, metrics, label_of)
+    for r in rows:
+        if 0 < r.hi - r.lo <= FEW:
+            labels += _paint_few(p, area, r, view, metrics, label_of)
+    for label in labels:
+        p.setPen(label.color)
+        p.drawText(label.rect, Qt.AlignmentFlag.AlignVCenter, label.text)
+    p.restore()
+
+
+def _paint_many(
+    p: QPainter, area: QRect, rows: list[LaneRow], view: tuple[float, float, float]
+) -> _Items:
+    """Rows with many items: rasterised by numpy as rows of pixels (one table for all
+    rows), which ``p`` (in viewport coordinates) stretches and copies into place."""
     w, h, n_rows = area.width(), area.height(), len(rows)
-    if not n_rows:
-        image = QImage(w, h, QImage.Format.Format_RGB32)
-        image.fill(gap)
-        return _Picture(image, None, [])
     items = _gather(rows, area, view)
-    # Columns are counted from EDGE_PX left of the area and reach as far right of it:
-    # items are clipped there, so a run that goes on past the view gets no end outline.
-    origin, we = area.left() - EDGE_PX, w + 2 * EDGE_PX
-    a = np.clip(items.a - origin, 0, we)
-    b = np.clip(items.b - origin, 0, we)
-    row, state = items.row, items.state
+    we, a, b, row, state = items.span, items.a, items.b, items.row, items.state
     wide = (b - a) >= 3
 
-    # Coverage of every column per row and category (fills per state, then wide items
-    # per state), from one bincount of item edges over the categories that have items.
-    span = we + 1
+    # Coverage of every column per row and category — fills per state, then wide items
+    # per state — from one bincount of item edges.
+    seg = we + 1
     cat = row * _CATEGORIES + state
-    cats = np.concatenate((cat, cat[wide] + 3))
-    present = np.bincount(cats, minlength=n_rows * _CATEGORIES) > 0
-    slot = np.cumsum(present) - 1  # compact number of each present category
-    segment = slot[cats] * span
-    ends = np.concatenate((a, a[wide])), np.concatenate((b, b[wide]))
-    size = int(present.sum()) * span
-    edges = np.bincount(segment + ends[0], minlength=size)
-    edges -= np.bincount(segment + ends[1], minlength=size)
-    cover = np.zeros((n_rows * _CATEGORIES, we), bool)
+    cat_wide = cat[wide] + 3
+    size = n_rows * _CATEGORIES * seg
+    edges = np.bincount(np.concatenate((cat * seg + a, cat_wide * seg + a[wide])),
+                        minlength=size)
+    edges -= np.bincount(np.concatenate((cat * seg + b, cat_wide * seg + b[wide])),
+                         minlength=size)
     # Each segment's edges sum to zero (an item ends in its own segment), so one flat
     # running sum is every segment's own.
-    cover[present] = np.cumsum(edges).reshape(-1, span)[:, :we] > 0
-    cover = cover.reshape(n_rows, _CATEGORIES, we)
+    cover = (np.cumsum(edges) > 0).reshape(n_rows, _CATEGORIES, seg)[:, :, :we]
+    rejected, pending, accepted = cover[:, 0], cover[:, 1], cover[:, 2]
+    runs = cover[:, 3:]  # wide items, per state
 
     pal = np.array(
         [_palette(r.color.rgba(), r.background.rgba()) for r in rows], np.uint32
@@ -280,66 +268,53 @@ def render_lanes(
     def colour(k: int) -> np.ndarray:
         return pal[:, k : k + 1]
 
-    rejected, pending, accepted = cover[:, 0], cover[:, 1], cover[:, 2]
-    base = np.where(
-        accepted, colour(_SOLID), np.where(pending, colour(_PENDING), colour(_BG))
-    )
-
-    # Outlines and start marks: what the items' top and bottom rows show (``edge``) and
-    # full-height columns (``cols``). Per state one colour (rejected dim, pending solid,
-    # accepted marks dark), later states over earlier ones.
-    edge_on = np.zeros((n_rows, we), bool)
-    edge_val = np.zeros((n_rows, we), np.uint32)
-    cols_on = np.zeros((n_rows, we), bool)
-    cols_val = np.zeros((n_rows, we), np.uint32)
-    for s, ink, outlined in ((0, _DIM, True), (1, _SOLID, True), (2, _MARK_DARK, False)):
-        runs = cover[:, 3 + s]
-        if not present.reshape(n_rows, _CATEGORIES)[:, 3 + s].any():
-            continue
-        firsts = runs.copy()
-        firsts[:, 1:] &= ~runs[:, :-1]
-        cols = _start_marks(row[wide & (state == s)], a[wide & (state == s)],
-                            firsts.sum(axis=1), n_rows, we)
-        if outlined:
-            lasts = runs.copy()
-            lasts[:, :-1] &= ~runs[:, 1:]
-            ends_at = firsts | lasts
-            cols = ends_at if cols is None else cols | ends_at
-            edge = runs | cols
-        elif cols is None:
-            continue
-        else:
-            edge = cols
-        if s == 0:
-            # A rejected item's faint edges do not show through an accepted fill (drawn
-            # as translucent paint over it, they would vanish there).
-            edge, cols = edge & ~accepted, cols & ~accepted
-        edge_val = np.where(edge, colour(ink), edge_val)
-        edge_on |= edge
-        cols_val = np.where(cols, colour(ink), cols_val)
-        cols_on |= cols
+    # Outlines and start marks, per state one colour (rejected dim, pending solid,
+    # accepted marks dark): full-height columns (``cols``: run ends of outlined states,
+    # start marks) and what the items' top and bottom rows show (``edge``: those, and
+    # the runs of outlined states). Later states paint over earlier ones.
+    firsts = runs.copy()
+    firsts[:, :, 1:] &= ~runs[:, :, :-1]
+    lasts = runs.copy()
+    lasts[:, :, :-1] &= ~runs[:, :, 1:]
+    cols = _start_marks(row[wide] * 3 + state[wide], a[wide],
+                        firsts.sum(axis=2).ravel(), n_rows * 3, we).reshape(n_rows, 3, we)
+    cols[:, :2] |= firsts[:, :2] | lasts[:, :2]  # accepted runs have no outline
+    edge = cols.copy()
+    edge[:, :2] |= runs[:, :2]
+    # A rejected item's faint edges do not show through an accepted fill (drawn as
+    # translucent paint over it, they would vanish there).
+    cols[:, 0] &= ~accepted
+    edge[:, 0] &= ~accepted
+    inks = (colour(_DIM), colour(_SOLID), colour(_MARK_DARK))
+    cols_val = np.where(cols[:, 2], inks[2], np.where(cols[:, 1], inks[1],
+                                                      np.where(cols[:, 0], inks[0], 0)))
+    edge_val = np.where(edge[:, 2], inks[2], np.where(edge[:, 1], inks[1],
+                                                      np.where(edge[:, 0], inks[0], 0)))
+    cols_on, edge_on = cols.any(axis=1), edge.any(axis=1)
+    # Ticks: full-height columns too (accepted 3 px, others 1 px), over everything; a
+    # pending one gets a notch on top.
     notch = np.zeros((n_rows, we), bool)
     for s in STATES:
         pick = items.tick_state == s
         if not pick.any():
             continue
-        xs, rs = items.tick_x[pick] + EDGE_PX, items.tick_row[pick]
-        value = pal[rs, _SOLID if s else _DIM]
+        xs, rs = items.tick_x[pick], items.tick_row[pick]
         left_px, right_px = TICK_SHAPE[s]
-        for dx in range(-left_px, right_px):
-            c = xs + dx
+        c = (xs[:, None] + np.arange(-left_px, right_px)).ravel()
+        k = np.repeat(rs, left_px + right_px)
+        ok = (c >= 0) & (c < we)
+        c, k = c[ok], k[ok]
+        value = pal[k, _SOLID if s else _DIM]
+        cols_on[k, c] = edge_on[k, c] = True
+        cols_val[k, c] = edge_val[k, c] = value
+        if s == 1:
+            c = (xs[:, None] + np.arange(-2, 3)).ravel()
+            k = np.repeat(rs, 5)
             ok = (c >= 0) & (c < we)
-            cols_on[rs[ok], c[ok]] = True
-            cols_val[rs[ok], c[ok]] = value[ok]
-            edge_on[rs[ok], c[ok]] = True
-            edge_val[rs[ok], c[ok]] = value[ok]
-        if s == 1:  # the notch atop a pending instant
-            for dx in range(-2, 3):
-                c = xs + dx
-                ok = (c >= 0) & (c < we)
-                notch[rs[ok], c[ok]] = True
+            notch[k[ok], c[ok]] = True
 
     inner = slice(EDGE_PX, EDGE_PX + w)  # the area's own columns
+    base = np.where(accepted, colour(_SOLID), np.where(pending, colour(_PENDING), colour(_BG)))
     middle = np.where(cols_on, cols_val, base)[:, inner]
     # Hatch lines show where a rejected item is not hidden under an accepted one or a
     # full-height column: pixel (x, y) is on a line when (x + y) % 8 == 0, so a hatched
@@ -351,8 +326,7 @@ def render_lanes(
 
     # The distinct rows, in one table: per lane its middle row; per hatched lane eight
     # variants, variant i for image rows y with y % 8 == i; then rows made for one place
-    # (the items' top and bottom rows, the rows under notches). Qt then builds the image
-    # from them: solid fills for backgrounds, rows stretched or copied for items.
+    # (the items' top and bottom rows, the rows under notches).
     variant_of = np.full(n_rows, -1, np.int64)
     variant_of[hatched] = np.arange(len(hatched))
     variants = np.repeat(middle[hatched][:, None, :], HATCH, axis=1)
@@ -372,82 +346,166 @@ def render_lanes(
     made_rows: list[np.ndarray] = []
     made_at: list[tuple[int, int]] = []  # (image row, lane) of each made row
     base_rows = np.concatenate((middle, variants.reshape(-1, w)))
+    has_edge, has_notch = edge_on.any(axis=1), notch.any(axis=1)
     for dy in (*range(NOTCH_ROWS), None):
         y = bottoms if dy is None else tops + dy
+        is_edge = (y == bottoms) | (y == tops)
+        under_notch = y < tops + NOTCH_ROWS
         ok = (y >= 0) & (y < h) & (y <= bottoms) & (y >= tops)
-        edge = (dy is None) | (y == tops)
-        top = (y < tops + NOTCH_ROWS)[:, None] & notch
-        ok &= (edge & edge_on.any(axis=1)) | top.any(axis=1)
+        ok &= (is_edge & has_edge) | (under_notch & has_notch)
         if not ok.any():
             continue
-        k, y, edge, top = lanes[ok], y[ok], edge[ok] if np.ndim(edge) else edge, top[ok]
+        k, y, is_edge, under_notch = lanes[ok], y[ok], is_edge[ok], under_notch[ok]
         px = base_rows[items_row(k, y)]
-        px = np.where(np.reshape(edge, (-1, 1)) & edge_on[k], edge_val[k], px)
-        px = np.where(top, pal[k, _SOLID, None], px)
+        px = np.where(is_edge[:, None] & edge_on[k], edge_val[k], px)
+        px = np.where(under_notch[:, None] & notch[k], pal[k, _SOLID, None], px)
         made_rows.append(px)
         made_at += zip(y.tolist(), k.tolist(), strict=True)
     table = np.ascontiguousarray(np.concatenate((base_rows, *made_rows)))
     source = QImage(table.data, w, len(table), 4 * w, QImage.Format.Format_RGB32)
-    made_row = {at: len(base_rows) + i for i, at in enumerate(made_at)}
+    made_in: dict[int, dict[int, int]] = {}  # lane → image row → table row
+    for i, (y, k) in enumerate(made_at):
+        made_in.setdefault(k, {})[y] = len(base_rows) + i
 
-    image = QImage(w, h, QImage.Format.Format_RGB32)
-    image.fill(gap)
-    p = QPainter(image)
-    for k, r in enumerate(rows):
-        y0 = r.top - area.top()
-        p.fillRect(QRect(0, y0, w, r.height), QColor.fromRgb(int(pal[k, _BG])))
-        top, bottom = int(tops[k]), int(bottoms[k])
-        y = max(top, 0)
-        while y <= min(bottom, h - 1):
-            at = made_row.get((y, k))
-            if at is not None:  # an edge or notch row
-                p.drawImage(QPoint(0, y), source, QRect(0, at, w, 1))
-                y += 1
-                continue
-            # A run of rows without edges: the middle row stretched, or the hatch
-            # variants copied up to the next row made for one place.
-            stop = y + 1
-            while stop <= bottom and stop < h and (stop, k) not in made_row:
-                stop += 1
-            if variant_of[k] < 0:
-                p.drawImage(QRect(0, y, w, stop - y), source, QRect(0, k, w, 1))
-            else:
-                while y < stop:
-                    n = min(stop - y, HATCH - y % HATCH)
-                    first = first_variant + HATCH * int(variant_of[k]) + y % HATCH
-                    p.drawImage(QPoint(0, y), source, QRect(0, first, w, n))
-                    y += n
-            y = stop
-    p.end()
-    return _Picture(image, None, _labels(rows, items, area, metrics, label_of))
+    x, y0 = area.left(), area.top()  # image row y is drawn at viewport y0 + y
+    for k in range(n_rows):
+        top, bottom = max(int(tops[k]), 0), min(int(bottoms[k]), h - 1)
+        # Rows made for one place (edges, notches) break the items' rows into runs: each
+        # run is the middle row stretched, or the hatch variants copied.
+        made = made_in.get(k, {})
+        y = top
+        for stop in [*sorted(made), bottom + 1]:
+            if stop > y:
+                if variant_of[k] < 0:
+                    p.drawImage(QRect(x, y0 + y, w, stop - y), source, QRect(0, k, w, 1))
+                else:
+                    first = first_variant + HATCH * int(variant_of[k])
+                    while y < stop:
+                        n = min(stop - y, HATCH - y % HATCH)
+                        p.drawImage(QPoint(x, y0 + y), source,
+                                    QRect(0, first + y % HATCH, w, n))
+                        y += n
+            if stop <= bottom:
+                p.drawImage(QPoint(x, y0 + stop), source, QRect(0, made[stop], w, 1))
+            y = stop + 1
+    return items
+
+
+def _merge(spans: list[Span]) -> list[Span]:
+    """Spans sorted by start, overlapping or touching ones merged."""
+    out: list[Span] = []
+    for a, b in spans:
+        if out and a <= out[-1][1]:
+            if b > out[-1][1]:
+                out[-1] = (out[-1][0], b)
+        else:
+            out.append((a, b))
+    return out
+
+
+def _comb_ok(starts: list[int]) -> bool:
+    """Start lines are worth drawing when 3 px apart on average."""
+    return len(starts) > 1 and (starts[-1] - starts[0]) >= 3 * len(starts)
+
+
+def _paint_few(
+    p: QPainter,
+    area: QRect,
+    r: LaneRow,
+    view: tuple[float, float, float],
+    metrics: QFontMetrics,
+    label_of: Callable[[str], str],
+) -> list[_Label]:
+    """A row with few items, drawn with Qt rectangles (``p`` in viewport coordinates):
+    merged runs per state, translucent over each other, as the numpy path draws them."""
+    ox, vs, pps = view
+    left, right = float(area.left()), float(area.left() + area.width())
+    lane, color = r.lane, r.color
+    y, h = r.top + MARGIN, r.height - 2 * MARGIN
+    items: dict[int, list[tuple[int, int, int]]] = {0: [], 1: [], 2: []}
+    ticks: dict[int, list[int]] = {}
+    starts, ends = lane.starts[r.lo : r.hi].tolist(), lane.ends[r.lo : r.hi].tolist()
+    states = lane.states[r.lo : r.hi].tolist()
+    for k, (t0, t1, state) in enumerate(zip(starts, ends, states, strict=True)):
+        x0, x1 = ox + (t0 - vs) * pps, ox + (t1 - vs) * pps
+        if x1 < left - 2 or x0 > right + 2:
+            continue
+        x0 = min(max(x0, left - EDGE_PX), right + EDGE_PX)
+        x1 = min(max(x1, left - EDGE_PX), right + EDGE_PX)
+        if lane.ticks and x1 - x0 < 2:
+            ticks.setdefault(state, []).append(round(x0))
+            continue
+        a = math.floor(x0)
+        items[state].append((a, max(math.ceil(x1), a + 1), r.lo + k))
+    p.save()
+    p.setPen(Qt.PenStyle.NoPen)
+    brushes = {
+        0: QBrush(with_alpha(color, REJECTED_ALPHA), Qt.BrushStyle.BDiagPattern),
+        1: QBrush(with_alpha(color, PENDING_ALPHA)),
+        2: QBrush(color),
+    }
+    runs = {s: _merge([(a, b) for a, b, _ in spans]) for s, spans in items.items() if spans}
+    for s, merged in runs.items():
+        p.setBrush(brushes[s])
+        p.drawRects([QRect(a, y, b - a, h) for a, b in merged])
+    p.setBrush(Qt.BrushStyle.NoBrush)
+    outline_pens = {0: QPen(with_alpha(color, REJECTED_EDGE_ALPHA), 1), 1: QPen(color, 1)}
+    marks = {0: with_alpha(color, REJECTED_EDGE_ALPHA), 1: color, 2: EDGE_DARK}
+    lines: dict[int, list[int]] = {}
+    for s, spans in items.items():
+        wide = [(a, b) for a, b, _ in spans if b - a >= 3]
+        if not wide:
+            continue
+        outlined = _merge(wide)
+        if s in outline_pens:
+            p.setPen(outline_pens[s])
+            p.drawRects([QRectF(a + 0.5, y + 0.5, b - a - 1, h - 1) for a, b in outlined])
+        starts_at = sorted({a for a, _ in wide})
+        if len(starts_at) > len(outlined) and _comb_ok(starts_at):
+            lines[s] = starts_at
+    p.setPen(Qt.PenStyle.NoPen)
+    for s, xs in lines.items():
+        # 1 px filled rects: Qt's fill path is several times faster than stroking lines.
+        p.setBrush(marks[s])
+        p.drawRects([QRect(x, y, 1, h) for x in xs])
+    for s in STATES:
+        xs = sorted(ticks.get(s, ()))
+        if not xs:
+            continue
+        left_px, right_px = TICK_SHAPE[s]
+        p.setBrush(with_alpha(color, REJECTED_EDGE_ALPHA) if s == 0 else color)
+        p.drawRects([QRect(a, y, b - a, h)
+                     for a, b in _merge([(x - left_px, x + right_px) for x in xs])])
+        if s == 1:  # the notch atop a pending instant
+            p.setBrush(color)
+            p.drawRects([QRect(a, y, b - a, NOTCH_ROWS)
+                         for a, b in _merge([(x - 2, x + 3) for x in xs])])
+    p.restore()
+    if lane.ticks or lane.suggestion_id or (r.hi - r.lo) * LABEL_ROOM_PX > area.width():
+        return []
+    every = sorted((max(a, area.left()), min(b, area.left() + area.width()), s, k)
+                   for s, spans in items.items() for a, b, k in spans)
+    return _place_labels(r, [x for x in every if x[1] - x[0] >= LABEL_MIN_PX], metrics,
+                         label_of)
 
 
 def _start_marks(
     row: np.ndarray, a: np.ndarray, runs: np.ndarray, n_rows: int, w: int
-) -> np.ndarray | None:
-    """Columns where an item starts inside a run, per row: only in rows with more starts
-    than runs, and starts 3 px apart on average (closer would read as a solid block).
+) -> np.ndarray:
+    """Columns where an item starts inside a run, per row (``n_rows × w`` booleans):
+    only in rows with more distinct starts than runs, and starts 3 px apart on average
+    (closer would read as a solid block).
 
-    ``row``/``a`` are the items' rows and first columns, sorted by row then column;
-    ``runs`` the number of merged runs per row.
+    ``row``/``a`` are the items' rows and first columns; ``runs`` the number of merged
+    runs per row.
     """
-    inside = a < w
-    row, a = row[inside], a[inside]
-    if not len(a):
-        return None
-    distinct = np.ones(len(a), bool)
-    distinct[1:] = (a[1:] != a[:-1]) | (row[1:] != row[:-1])
-    row, a = row[distinct], a[distinct]
-    count = np.bincount(row, minlength=n_rows)
-    first_at = np.searchsorted(row, np.arange(n_rows))
-    last_at = np.maximum(first_at + count - 1, 0)
-    spread = a[np.minimum(last_at, len(a) - 1)] - a[np.minimum(first_at, len(a) - 1)]
-    ok = (count > runs) & (count > 1) & (spread >= 3 * count)
-    take = ok[row]
-    if not take.any():
-        return None
-    marks = np.zeros((n_rows, w), bool)
-    marks[row[take], a[take]] = True
+    starts = np.bincount(row * (w + 1) + a, minlength=n_rows * (w + 1))
+    marks = (starts > 0).reshape(n_rows, w + 1)[:, :w]
+    count = marks.sum(axis=1)
+    first = np.argmax(marks, axis=1)
+    last = w - 1 - np.argmax(marks[:, ::-1], axis=1)
+    ok = (count > runs) & (count > 1) & (last - first >= 3 * count)
+    marks &= ok[:, None]
     return marks
 
 
@@ -458,43 +516,54 @@ def _labels(
     metrics: QFontMetrics,
     label_of: Callable[[str], str],
 ) -> list[_Label]:
-    """Where labels go: per row whose items have room (no ticks, not a per-suggestion
-    lane), items sorted by start, each wide enough on screen, none overlapping the previous
-    label (the first item wins), at most :data:`MAX_LABELS` per row.
-
-    After a label, the search jumps (bisect) to the first item starting past it, so a pile
-    of thousands of wide items costs as many steps as labels drawn.
-    """
+    """Labels of the rows rasterised by numpy whose items have room (see
+    :func:`_place_labels`)."""
     out: list[_Label] = []
-    left, right = area.left(), area.left() + area.width()
+    # Item columns back to viewport x, clipped to the view.
+    left, right = EDGE_PX + items.origin, EDGE_PX + items.origin + area.width()
     for k, r in enumerate(rows):
         lane = r.lane
         if lane.ticks or lane.suggestion_id or (r.hi - r.lo) * LABEL_ROOM_PX > area.width():
             continue
         i0 = int(np.searchsorted(items.row, k, side="left"))
         i1 = int(np.searchsorted(items.row, k, side="right"))
-        if i1 <= i0:
-            continue
-        x0s = np.maximum(items.a[i0:i1], left)
-        x1s = np.minimum(items.b[i0:i1], right)
+        x0s = np.maximum(items.a[i0:i1] + items.origin, left)
+        x1s = np.minimum(items.b[i0:i1] + items.origin, right)
         big = np.flatnonzero((x1s - x0s) >= LABEL_MIN_PX)
-        starts, ends = x0s[big].tolist(), x1s[big].tolist()
-        picks = (big + i0).tolist()
-        y, height = r.top + MARGIN, r.height - 2 * MARGIN
-        j = shown = 0
-        while j < len(picks) and shown < MAX_LABELS:
-            x0, x1 = starts[j], ends[j]
-            inner = QRectF(x0 + 4, y, x1 - x0 - 7, height)
-            text = metrics.elidedText(
-                label_of(lane.ids[int(items.index[picks[j]])]), Qt.TextElideMode.ElideRight,
-                int(inner.width()),
-            )
-            if text:
-                solid = int(items.state[picks[j]]) == 2
-                out.append(_Label(inner, text, TEXT_ON_SOLID if solid else TEXT_ON_DARK))
-            shown += 1
-            # Touching items share a pixel column: the next label may start on it.
-            j = bisect.bisect_left(starts, x1 - 1, j + 1)
+        spans = [(x0, x1, int(items.state[k]), items.item(k)) for x0, x1, k in
+                 zip(x0s[big].tolist(), x1s[big].tolist(), (big + i0).tolist(), strict=True)]
+        out += _place_labels(r, spans, metrics, label_of)
+    return out
+
+
+def _place_labels(
+    r: LaneRow,
+    spans: list[tuple[int, int, int, int]],
+    metrics: QFontMetrics,
+    label_of: Callable[[str], str],
+) -> list[_Label]:
+    """Where labels go in a row: ``spans`` are the items ``(x0, x1, state, item)`` in view,
+    clipped to it, at least :data:`LABEL_MIN_PX` wide, sorted by start; each gets a label
+    unless it would overlap the previous one (the first item wins), at most
+    :data:`MAX_LABELS`.
+
+    After a label, the search jumps (bisect) to the first item starting past it, so a pile
+    of thousands of wide items costs as many steps as labels drawn.
+    """
+    out: list[_Label] = []
+    starts = [x0 for x0, _, _, _ in spans]
+    y, height = r.top + MARGIN, r.height - 2 * MARGIN
+    j = shown = 0
+    while j < len(spans) and shown < MAX_LABELS:
+        x0, x1, state, item = spans[j]
+        inner = QRectF(x0 + 4, y, x1 - x0 - 7, height)
+        text = metrics.elidedText(label_of(r.lane.ids[item]), Qt.TextElideMode.ElideRight,
+                                  int(inner.width()))
+        if text:
+            out.append(_Label(inner, text, TEXT_ON_SOLID if state == 2 else TEXT_ON_DARK))
+        shown += 1
+        # Touching items share a pixel column: the next label may start on it.
+        j = bisect.bisect_left(starts, x1 - 1, j + 1)
     return out
 
 
