@@ -103,6 +103,8 @@ class TimelineWidget(QAbstractScrollArea):
         self._media = (False, False)  # the asset has (video, audio): picture and sound strips
         self._static = QPixmap()  # all but the playhead and selection, repainted when dirty
         self.static_paints = 0  # times the static picture was painted (tests, benchmarks)
+        self._header = QPixmap()  # the header column: it does not scroll sideways
+        self._header_key: tuple[object, ...] = ()
         self._dirty = True
         self._scrubbing = False
         self._font = QFont(self.font())
@@ -541,6 +543,21 @@ class TimelineWidget(QAbstractScrollArea):
         self._paint_header(p, rect.height())
 
     def _paint_header(self, p: QPainter, height: int) -> None:
+        # Zooming and scrolling sideways leave the header as it is: painted once per lanes,
+        # vertical scroll and height, then copied.
+        dpr = p.device().devicePixelRatioF()
+        key = (self._index.version, self.verticalScrollBar().value(), height, self._media, dpr)
+        if key != self._header_key:
+            self._header = QPixmap(QSize(HEADER_W, height) * dpr)
+            self._header.setDevicePixelRatio(dpr)
+            q = QPainter(self._header)
+            q.setFont(self._font)
+            self._draw_header(q, height)
+            q.end()
+            self._header_key = key
+        p.drawPixmap(0, 0, self._header)
+
+    def _draw_header(self, p: QPainter, height: int) -> None:
         p.fillRect(QRect(0, 0, HEADER_W, height), HEADER_BG)
         p.setPen(TEXT_DIM)
         if self._has_video():
