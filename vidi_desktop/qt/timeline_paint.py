@@ -291,27 +291,31 @@ def _paint_many(
     edge_val = np.where(edge[:, 2], inks[2], np.where(edge[:, 1], inks[1],
                                                       np.where(edge[:, 0], inks[0], 0)))
     cols_on, edge_on = cols.any(axis=1), edge.any(axis=1)
-    # Ticks: full-height columns too (accepted 3 px, others 1 px), over everything; a
-    # pending one gets a notch on top.
+    # Ticks: full-height columns too (accepted 3 px, others 1 px), over everything, the
+    # highest state winning where ticks touch; a pending one gets a notch on top.
     notch = np.zeros((n_rows, we), bool)
-    for s in STATES:
-        pick = items.tick_state == s
-        if not pick.any():
-            continue
-        xs, rs = items.tick_x[pick], items.tick_row[pick]
-        left_px, right_px = TICK_SHAPE[s]
-        c = (xs[:, None] + np.arange(-left_px, right_px)).ravel()
-        k = np.repeat(rs, left_px + right_px)
+    if len(items.tick_x):
+        # Which of the columns x - 1, x, x + 1 a tick of each state covers.
+        reach = np.array([[TICK_SHAPE[s][0] >= 1, True, TICK_SHAPE[s][1] >= 2]
+                          for s in STATES])
+        covers = reach[items.tick_state]
+        c = (items.tick_x[:, None] + np.arange(-1, 2))[covers]
+        k = np.repeat(items.tick_row, covers.sum(axis=1))
+        st = np.repeat(items.tick_state, covers.sum(axis=1))
         ok = (c >= 0) & (c < we)
-        c, k = c[ok], k[ok]
-        value = pal[k, _SOLID if s else _DIM]
-        cols_on[k, c] = edge_on[k, c] = True
-        cols_val[k, c] = edge_val[k, c] = value
-        if s == 1:
-            c = (xs[:, None] + np.arange(-2, 3)).ravel()
-            k = np.repeat(rs, 5)
-            ok = (c >= 0) & (c < we)
-            notch[k[ok], c[ok]] = True
+        hit = np.bincount((k[ok] * 3 + st[ok]) * we + c[ok], minlength=n_rows * 3 * we)
+        hit = (hit > 0).reshape(n_rows, 3, we)
+        on = hit.any(axis=1)
+        value = np.where(hit[:, 1] | hit[:, 2], colour(_SOLID), colour(_DIM))
+        cols_val = np.where(on, value, cols_val)
+        edge_val = np.where(on, value, edge_val)
+        cols_on |= on
+        edge_on |= on
+        waiting = items.tick_state == 1
+        c = (items.tick_x[waiting][:, None] + np.arange(-2, 3)).ravel()
+        k = np.repeat(items.tick_row[waiting], 5)
+        ok = (c >= 0) & (c < we)
+        notch[k[ok], c[ok]] = True
 
     inner = slice(EDGE_PX, EDGE_PX + w)  # the area's own columns
     base = np.where(accepted, colour(_SOLID), np.where(pending, colour(_PENDING), colour(_BG)))
@@ -342,26 +346,23 @@ def _paint_many(
 
     tops = np.array([r.top - area.top() for r in rows]) + MARGIN  # first item row
     bottoms = tops + np.array([r.height for r in rows]) - 2 * MARGIN - 1
-    lanes = np.arange(n_rows)
-    made_rows: list[np.ndarray] = []
-    made_at: list[tuple[int, int]] = []  # (image row, lane) of each made row
     base_rows = np.concatenate((middle, variants.reshape(-1, w)))
-    has_edge, has_notch = edge_on.any(axis=1), notch.any(axis=1)
-    for dy in (*range(NOTCH_ROWS), None):
-        y = bottoms if dy is None else tops + dy
-        is_edge = (y == bottoms) | (y == tops)
-        under_notch = y < tops + NOTCH_ROWS
-        ok = (y >= 0) & (y < h) & (y <= bottoms) & (y >= tops)
-        ok &= (is_edge & has_edge) | (under_notch & has_notch)
-        if not ok.any():
-            continue
-        k, y, is_edge, under_notch = lanes[ok], y[ok], is_edge[ok], under_notch[ok]
-        px = base_rows[items_row(k, y)]
-        px = np.where(is_edge[:, None] & edge_on[k], edge_val[k], px)
-        px = np.where(under_notch[:, None] & notch[k], pal[k, _SOLID, None], px)
-        made_rows.append(px)
-        made_at += zip(y.tolist(), k.tolist(), strict=True)
-    table = np.ascontiguousarray(np.concatenate((base_rows, *made_rows)))
+    # Candidates, all lanes at once: each lane's top row, the two below it (notches), its
+    # bottom row; kept where on screen, inside the items' rows and with something to show.
+    lanes = np.tile(np.arange(n_rows), NOTCH_ROWS + 1)
+    y = np.concatenate([tops + dy for dy in range(NOTCH_ROWS)] + [bottoms])
+    is_edge = (y == tops[lanes]) | (y == bottoms[lanes])
+    under_notch = y < tops[lanes] + NOTCH_ROWS
+    has_edge, has_notch = edge_on.any(axis=1)[lanes], notch.any(axis=1)[lanes]
+    ok = (y >= 0) & (y < h) & (y <= bottoms[lanes]) & ((is_edge & has_edge)
+                                                       | (under_notch & has_notch))
+    ok[len(lanes) - n_rows :] &= bottoms >= tops + NOTCH_ROWS  # else a top row already
+    k, y, is_edge, under_notch = lanes[ok], y[ok], is_edge[ok], under_notch[ok]
+    made = base_rows[items_row(k, y)]
+    made = np.where(is_edge[:, None] & edge_on[k], edge_val[k], made)
+    made = np.where(under_notch[:, None] & notch[k], pal[k, _SOLID, None], made)
+    made_at = list(zip(y.tolist(), k.tolist(), strict=True))
+    table = np.ascontiguousarray(np.concatenate((base_rows, made)))
     source = QImage(table.data, w, len(table), 4 * w, QImage.Format.Format_RGB32)
     made_in: dict[int, dict[int, int]] = {}  # lane → image row → table row
     for i, (y, k) in enumerate(made_at):
