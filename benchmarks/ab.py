@@ -55,7 +55,11 @@ def run_once(code: Path, bench: list[str], out: Path) -> dict[str, float]:
     env = dict(os.environ, VIDI_BENCH_CODE=str(code), PYTHONPATH=str(code))
     subprocess.run([sys.executable, *bench, "--json", str(out)], check=True, env=env,
                    stdout=subprocess.DEVNULL)
-    return flat(json.loads(out.read_text()))
+    report = json.loads(out.read_text())
+    used = report.get("code") if isinstance(report, dict) else None
+    if used is not None and Path(used).resolve().parent != code.resolve():
+        raise SystemExit(f"the benchmark measured {used}, not the code under {code}")
+    return flat(report)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -211,7 +211,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name:<28}{r['p50_ms']:>10.2f}{r['p95_ms']:>10.2f}")
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / "timeline_paint.json"
-    report = {"args": {k: str(v) for k, v in vars(args).items()}, "load": load,
+    import vidi_desktop
+
+    report = {"code": str(Path(vidi_desktop.__file__).parent),
+              "args": {k: str(v) for k, v in vars(args).items()}, "load": load,
               "results": results}
     out.write_text(json.dumps(report, indent=2))
     if args.json:

@@ -62,6 +62,9 @@ _CACHE_MAX_FRAMES = 120
 _SEEK_KEEP = 12
 _MAX_IN_FLIGHT = 2  # frames emitted but not yet taken by the GUI: more means it lags
 _PREVIEW_BYTES = 48 * 2**20  # keyframe pictures kept for previews
+# Idle work waits this long after the last seek: one keyframe decode cannot be interrupted,
+# and a click right after another should not wait for it.
+_PREFETCH_AFTER = 0.25
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,9 +295,14 @@ class DecodeThread(QThread):
                     and self._proxy_path is None
                 ):
                     idle_work = self._prefetch_candidate()
-                    if idle_work is not None:
+                    if idle_work is None:
+                        self._cond.wait()
+                        continue
+                    settle = self._seek_at + _PREFETCH_AFTER - time.monotonic()
+                    if settle <= 0:
                         break
-                    self._cond.wait()
+                    idle_work = None
+                    self._cond.wait(settle)
                 if self._stop:
                     return
                 if idle_work is None:
@@ -466,10 +474,11 @@ class DecodeThread(QThread):
         paused on an exact frame, nearest first (this GOP's, the next, the previous…),
         each at most once per frame shown."""
         facts = self._facts
+        proxy = self._proxy
         if (
             self.prefetch_keyframes <= 0 or facts is None or self._shown < 0
             or self._shown_source != "exact" or self._cur_speed != 0
-            or self._keyframes_broken
+            or self._keyframes_broken or (proxy is not None and proxy.complete)
         ):
             return None
         if self._prefetched_at != self._shown:
@@ -483,6 +492,8 @@ class DecodeThread(QThread):
                     continue
                 key = keys[i]
                 if key in self._prefetched or key in self._no_preview:
+                    continue
+                if proxy is not None and proxy.has(key):  # the proxy previews there
                     continue
                 if not (fresh and key in self._previews):
                     return key
