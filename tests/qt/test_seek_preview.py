@@ -133,3 +133,25 @@ def test_the_player_builds_the_chunks_in_view_first(qtbot, four_gops, monkeypatc
         assert order == [(60, 90), (0, 30), (30, 60), (90, 120)]
     finally:
         player.close()
+
+
+def test_without_timestamps_the_keyframe_comes_from_the_exact_reader(qtbot, player, two_gops,
+                                                                     tmp_path, monkeypatch):
+    import av
+
+    monkeypatch.setattr(DecodeThread, "prefetch_keyframes", 0)
+    raw = tmp_path / "raw.h264"  # an elementary stream: the keyframe decoder refuses it
+    with av.open(str(two_gops)) as src, av.open(str(raw), "w", format="h264") as out:
+        stream = out.add_stream_from_template(src.streams.video[0])
+        for packet in src.demux(src.streams.video[0]):
+            if packet.dts is not None:
+                packet.stream = stream
+                out.mux(packet)
+    frames = shown_frames(player)
+    player.open(raw)
+    wait_exact(qtbot, frames, 0)
+    frames.clear()
+    player.seek(100)
+    exact = wait_exact(qtbot, frames, 100)
+    assert frames[0].source == "keyframe" and shown_number(frames[0].image) == 60
+    assert shown_number(exact.image) == 100
