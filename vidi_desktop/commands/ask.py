@@ -159,5 +159,9 @@ def summary_lines(done: Any) -> list[str]:
             lines.append(f"  … and {n - len(shown)} more")
     where = f"saved to {done.project_path}" if done.project_path else "not saved"
     n = len(result.suggestions)
-    lines.append(f"{n} suggestion{'s' if n != 1 else ''} in {result.elapsed_s:.1f} s; {where}")
+    head = f"{n} suggestion{'s' if n != 1 else ''} in {result.elapsed_s:.1f} s"
+    if done.project_path:
+        # Re-running a request adds only what the project does not hold yet.
+        head += f": {len(done.added_ids)} new, {done.already_there} already there"
+    lines.append(f"{head}; {where}")
     return lines

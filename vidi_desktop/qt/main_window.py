@@ -374,7 +374,7 @@ class MainWindow(QMainWindow):
         self.bridge.progress.connect(self._on_job_progress)
         self.bridge.busy_changed.connect(self._on_job_busy)
         self.bridge.failed.connect(self._on_request_failed)
-        self.bridge.applied.connect(self._on_request_applied)
+        self.bridge.landed.connect(self._on_request_landed)
         self.media_bin.message.connect(self.show_status)
         self.corpus.message.connect(self.show_status)
         self.corpus.add_media_requested.connect(self.media_bin.add_paths)
@@ -627,10 +627,9 @@ class MainWindow(QMainWindow):
         self.last_error = message
         self.show_status(f"Request failed: {message}")
 
-    @Slot(str, list)
-    def _on_request_applied(self, rid: str, ids: list) -> None:
-        n = len(ids)
-        self.show_status(f"{n} suggestion{'s' if n != 1 else ''} added for review")
+    @Slot(str, object)
+    def _on_request_landed(self, rid: str, outcome: Any) -> None:
+        self.show_status(f"Request done: {outcome.summary()}")
 
     @Slot(object)
     def _on_preview_requested(self, time_range: Any) -> None:

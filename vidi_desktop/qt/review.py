@@ -1,5 +1,8 @@
 """The review queue: every pending suggestion of the current asset, in time order.
 
+Answers are not listed: they are messages (the request box shows them and keeps their
+history), and "Accept all" never accepts them.
+
 The editor walks the list with A (accept), R (reject) and N (next): each verdict moves on to
 the next pending suggestion, selects it and puts the playhead on it. "Accept all" accepts
 every pending suggestion of the kind the filter shows; "Preview" asks the window to play a
@@ -44,7 +47,7 @@ from PySide6.QtWidgets import (
 
 from vidi_desktop.core.errors import VidiError
 from vidi_desktop.core.project.kinds import kinds_in_order
-from vidi_desktop.core.project.model import Payload, ReviewState, Suggestion
+from vidi_desktop.core.project.model import Answer, Payload, ReviewState, Suggestion
 from vidi_desktop.core.time import TimeRange
 from vidi_desktop.qt import theme
 from vidi_desktop.qt.clock import AssetClock
@@ -203,7 +206,8 @@ class ReviewQueue(QWidget):
         self.filter = QComboBox()
         self.filter.addItem("All kinds", ALL_KINDS)
         for kind in kinds_in_order():
-            self.filter.addItem(kind_name(kind), kind)
+            if kind != Answer.kind:  # answers are read in the request box, not reviewed
+                self.filter.addItem(kind_name(kind), kind)
         self.filter.setToolTip("Show one kind of suggestion")
         self.count_label = QLabel()
         self.message = QLabel()
@@ -451,7 +455,7 @@ class ReviewQueue(QWidget):
         rows: list[Row] = []
         starts: dict[str, tuple[Payload, TimeRange | None]] = {}
         for s in project.suggestions:
-            if s.state is not ReviewState.PENDING:
+            if s.state is not ReviewState.PENDING or isinstance(s.payload, Answer):
                 continue
             if asset_id and s.asset_id != asset_id:
                 continue
