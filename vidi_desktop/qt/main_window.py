@@ -104,6 +104,14 @@ def choose_save_path(parent: QWidget, start: str) -> str:
     return chosen
 
 
+def choose_frame_path(parent: QWidget, start: str) -> str:
+    """Where Export Frame writes its PNG ("" = cancelled)."""
+    chosen, _ = QFileDialog.getSaveFileName(parent, "Export frame", start, "PNG image (*.png)")
+    if chosen and not chosen.lower().endswith(".png"):
+        chosen += ".png"
+    return chosen
+
+
 def choose_open_paths(parent: QWidget, project: bool) -> list[str]:
     """Files to open: one project, or any number of media files."""
     if project:
@@ -288,6 +296,8 @@ class MainWindow(QMainWindow):
         a("save", "&Save", self.save, key.Save)
         a("save_as", "Save &as…", self.save_as, "Ctrl+Shift+S")
         a("export", "&Export…", self.export_dialog, "Ctrl+E")
+        a("export_frame", "Export &Frame…", self.export_frame_dialog, "Ctrl+Shift+E",
+          needs="viewer")
         a("settings", "Se&ttings…", self.settings_dialog, key.Preferences)
         a("quit", "&Quit", self.close, key.Quit)
         a("undo", "&Undo", self.undo, "Ctrl+Z")
@@ -303,6 +313,11 @@ class MainWindow(QMainWindow):
         a("go_end", "Go to end", self._viewer_slot("go_end"), "End", needs=v)
         a("mark_in", "Mark in", self._viewer_slot("mark_in"), "I", needs=v)
         a("mark_out", "Mark out", self._viewer_slot("mark_out"), "O", needs=v)
+        # Shift+1 arrives as "!" on some layouts: both are bound.
+        a("mode_source", "&Source (the clip)", self._viewer_slot("set_mode", "source"),
+          ["Shift+1", "!"], needs=v)
+        a("mode_edit", "&Edit (the accepted edit)", self._viewer_slot("set_mode", "edit"),
+          ["Shift+2", "@"], needs=v)
         r = "review"
         a("accept", "&Accept suggestion", self._review_slot("accept_current"), "A", needs=r)
         a("reject", "&Reject suggestion", self._review_slot("reject_current"), "R", needs=r)
@@ -330,7 +345,7 @@ class MainWindow(QMainWindow):
         self.recent_menu = file_menu.addMenu("Open &recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         file_menu.addSeparator()
-        for name in ("save", "save_as", "export"):
+        for name in ("save", "save_as", "export", "export_frame"):
             file_menu.addAction(acts[name])
         file_menu.addSeparator()
         file_menu.addAction(acts["settings"])
@@ -348,6 +363,9 @@ class MainWindow(QMainWindow):
         play.addSeparator()
         play.addAction(acts["mark_in"])
         play.addAction(acts["mark_out"])
+        play.addSeparator()
+        play.addAction(acts["mode_source"])
+        play.addAction(acts["mode_edit"])
         review = bar.addMenu("&Review")
         for name in ("accept", "reject", "next_pending", "accept_all"):
             review.addAction(acts[name])
@@ -524,6 +542,21 @@ class MainWindow(QMainWindow):
             dialog.exec()
         except Exception as exc:
             self.show_error(f"Export failed: {_one_line(exc)}")
+
+    @Slot()
+    def export_frame_dialog(self) -> None:
+        """Export Frame: the frame on screen, full resolution, as PNG."""
+        doc = self.session.document
+        folder = doc.path.parent if doc.path is not None else Path.home()
+        chosen = choose_frame_path(self, str(folder / f"{_name_of(doc)}-frame.png"))
+        if not chosen:
+            return
+        try:
+            written = self.viewer.export_frame(chosen)
+        except Exception as exc:
+            self.show_error(f"Export Frame failed: {_one_line(exc)}")
+            return
+        self.show_status(f"Frame saved to {written}")
 
     @Slot()
     def settings_dialog(self) -> None:

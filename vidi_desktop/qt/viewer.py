@@ -13,15 +13,27 @@ the reframe crop window with the outside dimmed, and the subtitle text at the cu
 The transport bar shows the source timecode (the asset's start timecode, drop-frame kept,
 as :class:`~.clock.AssetClock` computes it for the timeline and the exporters) and the frame
 number. A file that cannot be played shows its error in place of the picture.
+
+Source / Edit (Shift+1 / Shift+2, or the two buttons at the left of the transport): Source
+shows the current asset on its own; Edit plays the accepted edit — keeps in order, accepted
+cuts skipped, across assets — through a :class:`~.program.ProgramPlayer`, with the
+sequence timecode the exports write. The same transport keys drive whichever is shown. In
+Edit mode the timeline's playhead follows the program on the current asset, a click there
+seeks the program to that moment (or the first kept frame after it), and when the program
+stops on another asset's clip that asset becomes the current one. Overlays and I/O marks
+belong to the source: Edit mode shows the bare picture. :meth:`ViewerWidget.export_frame`
+saves the frame on screen at full resolution, in either mode.
 """
 
 from __future__ import annotations
 
 from fractions import Fraction
+from pathlib import Path
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import (
+    QButtonGroup,
     QHBoxLayout,
     QLabel,
     QSizePolicy,
@@ -31,7 +43,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from vidi_desktop.core.errors import VidiError
 from vidi_desktop.core.time import Time, TimeRange
+from vidi_desktop.interchange.program import Program
 from vidi_desktop.qt import theme
 from vidi_desktop.qt.clock import AssetClock
 from vidi_desktop.qt.overlays import (
@@ -41,10 +55,12 @@ from vidi_desktop.qt.overlays import (
     reframe_color,
 )
 from vidi_desktop.qt.player import MediaFacts, Player, ShownFrame
+from vidi_desktop.qt.program import ProgramPlayer
 from vidi_desktop.qt.session import Session
 
 _DIM = QColor(0, 0, 0, 150)  # outside the reframe window
 _NO_MEDIA = "No clip open. Add footage to the project to see it here."
+MODES = ("source", "edit")
 
 
 class VideoCanvas(QWidget):
@@ -208,13 +224,20 @@ class ViewerWidget(QWidget):
 
     marks_changed = Signal()
     audio_unavailable = Signal(str)  # no sound on this machine (emitted once)
+    mode_changed = Signal(str)  # "source" or "edit"
 
     def __init__(
         self, session: Session, parent: QWidget | None = None, *, proxy: str = "auto"
     ) -> None:
         super().__init__(parent)
         self._session = session
+        self._proxy_mode = proxy
         self._player = Player(self, proxy=proxy)
+        self._mode = "source"
+        self._program_player: ProgramPlayer | None = None
+        self._program: Program | None = None
+        self._program_error = ""
+        self._source_stale = False  # the asset changed in Edit mode: reopen on return
         self._clock = AssetClock.of(None)
         self._overlay_model = OverlayModel()
         self._visible: set[str] = set(OVERLAY_NAMES)
@@ -272,8 +295,28 @@ class ViewerWidget(QWidget):
         self.frame_label.setToolTip("Frame number / frames in the clip")
         for label in (self.speed_label, self.marks_label, self.sound_label, self.frame_label):
             label.setStyleSheet(f"color: {theme.TEXT_DIM};")
+        self.source_button = QToolButton(self)
+        self.source_button.setText("Source")
+        self.source_button.setToolTip("Source: the current clip on its own (Shift+1)")
+        self.edit_button = QToolButton(self)
+        self.edit_button.setText("Edit")
+        self.edit_button.setToolTip(
+            "Edit: play the accepted edit, cuts skipped, with its sequence timecode (Shift+2)"
+        )
+        self.mode_group = QButtonGroup(self)
+        self.mode_group.setExclusive(True)
+        for b, mode in ((self.source_button, "source"), (self.edit_button, "edit")):
+            b.setCheckable(True)
+            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            b.setProperty("mode", mode)
+            self.mode_group.addButton(b)
+            b.clicked.connect(lambda _=False, m=mode: self.set_mode(m))
+        self.source_button.setChecked(True)
         bar = QHBoxLayout()
         bar.setContentsMargins(6, 2, 6, 2)
+        bar.addWidget(self.source_button)
+        bar.addWidget(self.edit_button)
+        bar.addSpacing(8)
         for w in (self.start_button, self.back_button, self.play_button, self.forward_button,
                   self.end_button):
             bar.addWidget(w)
@@ -296,7 +339,30 @@ class ViewerWidget(QWidget):
     # -- public state --------------------------------------------------------------------------
     @property
     def player(self) -> Player:
+        """The source player (the current asset on its own)."""
         return self._player
+
+    @property
+    def mode(self) -> str:
+        """ "source" or "edit" (see the module docstring)."""
+        return self._mode
+
+    @property
+    def active_player(self) -> Player:
+        """The player the transport drives now: the program's in Edit mode."""
+        if self._mode == "edit" and self._program_player is not None:
+            return self._program_player
+        return self._player
+
+    @property
+    def program_player(self) -> ProgramPlayer | None:
+        """The Edit mode's player (None until Edit mode was first shown)."""
+        return self._program_player
+
+    @property
+    def program(self) -> Program | None:
+        """The accepted edit Edit mode plays (None when there is none, or not in Edit)."""
+        return self._program if self._mode == "edit" else None
 
     @property
     def in_point(self) -> Fraction | None:
@@ -325,24 +391,77 @@ class ViewerWidget(QWidget):
     # -- public slots --------------------------------------------------------------------------
     @Slot()
     def play_pause(self) -> None:
-        self._player.toggle_play()
+        self.active_player.toggle_play()
 
     @Slot(int)
     def shuttle(self, direction: int) -> None:
         """J = -1, K = 0, L = +1; repeated L (or J) doubles the speed up to 8×."""
-        self._player.shuttle(direction)
+        self.active_player.shuttle(direction)
 
     @Slot(int)
     def step(self, frames: int) -> None:
-        self._player.step(frames)
+        self.active_player.step(frames)
 
     @Slot()
     def go_start(self) -> None:
-        self._player.go_start()
+        self.active_player.go_start()
 
     @Slot()
     def go_end(self) -> None:
-        self._player.go_end()
+        self.active_player.go_end()
+
+    @Slot(str)
+    def set_mode(self, mode: str) -> None:
+        """Show the source ("source") or the accepted edit ("edit")."""
+        if mode not in MODES:
+            raise ValueError(f"unknown viewer mode {mode!r} (known: {', '.join(MODES)})")
+        (self.source_button if mode == "source" else self.edit_button).setChecked(True)
+        if mode == self._mode:
+            return
+        self.active_player.pause()
+        self._mode = mode
+        if mode == "edit":
+            self._show_program(self._program_frame_here())
+        else:
+            self._show_source()
+        self._update_labels()
+        self.mode_changed.emit(mode)
+
+    @Slot()
+    def toggle_mode(self) -> None:
+        """Source ↔ Edit."""
+        self.set_mode("source" if self._mode == "edit" else "edit")
+
+    def seek_program(self, n: int) -> None:
+        """Edit mode: show sequence frame ``n`` (0 = the sequence's first frame)."""
+        if self._program_player is not None and self._mode == "edit":
+            self._program_player.seek(n)
+
+    def export_frame(self, path: str | Path) -> Path:
+        """Save the frame on screen at full resolution (upright, square pixels) as PNG.
+
+        Raises :class:`~vidi_desktop.core.errors.VidiError` when no frame is shown or the
+        file cannot be written.
+        """
+        from vidi_desktop.qt.frame_export import export_frame
+
+        if self._shown is None:
+            raise VidiError("no frame on screen to export")
+        if self._mode == "edit":
+            program, pp = self._program, self._program_player
+            if program is None or pp is None:
+                raise VidiError("no frame on screen to export")
+            n = pp.current_frame
+            pick = program.pick(n)
+            src = program.clips[pick.clip].source
+            return export_frame(src.path, pick, src.sar, src.rotation, Path(path))
+        facts = self._player.facts
+        if facts is None:
+            raise VidiError("no frame on screen to export")
+        from vidi_desktop.interchange.program import SourcePick
+
+        pick = SourcePick(0, self._player.current_frame, None)
+        return export_frame(facts.path, pick, facts.sar, facts.rotation, Path(path))
 
     @Slot()
     def mark_in(self) -> None:
@@ -387,6 +506,8 @@ class ViewerWidget(QWidget):
     def close_media(self) -> None:
         """Stop playback and join the decode threads; the viewer shows no clip."""
         self._player.close()
+        if self._program_player is not None:
+            self._program_player.close()
         self._asset_id = ""
         self._shown = None
         self.canvas.set_display_size(None)
@@ -395,6 +516,8 @@ class ViewerWidget(QWidget):
 
     def closeEvent(self, event: object) -> None:
         self._player.close()
+        if self._program_player is not None:
+            self._program_player.close()
         super().closeEvent(event)  # type: ignore[arg-type]
 
     def resizeEvent(self, event: object) -> None:
@@ -406,17 +529,34 @@ class ViewerWidget(QWidget):
         if size.width() > 0 and size.height() > 0:
             w, h = round(size.width() * ratio), round(size.height() * ratio)
             self._player.set_max_image_size(w, h)
+            if self._program_player is not None:
+                self._program_player.set_max_image_size(w, h)
             image = self.canvas.image
             if image is not None and image.width() < w * 0.9 and image.height() < h * 0.9:
                 # The picture was made for a smaller view: ask for it again at this size
                 # (only if the footage is larger than the picture; the player never upscales).
-                facts = self._player.facts
+                player = self.active_player
+                facts = player.facts
                 if facts is not None and facts.display_size[0] > image.width() * 1.1:
-                    self._player.refresh()
+                    player.refresh()
 
     # -- session -------------------------------------------------------------------------------
     @Slot(str)
     def _on_asset_changed(self, asset_id: str) -> None:
+        if self._mode == "edit":
+            # The program goes on; the source player opens the asset when Source is shown.
+            self._player.close()
+            self._asset_id = asset_id
+            self._clock = AssetClock.of(self._session.asset)
+            self._in = self._out = None
+            self._source_stale = True
+            self._rebuild_overlays()
+            self.marks_changed.emit()
+            return
+        self._open_source(asset_id)
+
+    def _open_source(self, asset_id: str) -> None:
+        self._source_stale = False
         self._player.close()
         self._asset_id = asset_id
         self._shown = None
@@ -435,11 +575,21 @@ class ViewerWidget(QWidget):
 
     @Slot(object)
     def _on_seek_requested(self, seconds: Fraction) -> None:
+        if self._mode == "edit":
+            # A moment of the current asset: where the edit shows it, or the first kept
+            # frame after it (an accepted cut shows its join).
+            if self._program is not None and self._program_player is not None:
+                n = self._program.record_frame_of(self._session.asset_id, Fraction(seconds))
+                if n is not None:
+                    self._program_player.seek(n)
+            return
         self._player.seek_seconds(Fraction(seconds))
 
     @Slot()
     def _on_project_changed(self, *args: object) -> None:
         self._rebuild_overlays()
+        if self._mode == "edit":
+            self._show_program(None)
 
     def _rebuild_overlays(self) -> None:
         doc = self._session.document
@@ -464,11 +614,15 @@ class ViewerWidget(QWidget):
     # -- player ----------------------------------------------------------------------------------
     @Slot(object)
     def _on_opened(self, facts: MediaFacts) -> None:
+        if self._mode != "source":
+            return
         self.canvas.set_display_size(facts.display_size)
         self._update_labels()
 
     @Slot(str)
     def _on_failed(self, message: str) -> None:
+        if self._mode != "source":
+            return
         self._shown = None
         self.canvas.set_display_size(None)
         self.canvas.set_message(message, error=True)
@@ -477,10 +631,13 @@ class ViewerWidget(QWidget):
     @Slot(str)
     def _on_frame_error(self, message: str) -> None:
         # One damaged stretch: the message replaces the picture until a frame decodes.
-        self.canvas.set_message(message, error=True)
+        if self.sender() is self.active_player:
+            self.canvas.set_message(message, error=True)
 
     @Slot(object)
     def _on_frame(self, shown: ShownFrame) -> None:
+        if self._mode != "source":
+            return
         self._shown = shown
         self.canvas.set_frame(shown.image, self._overlays_for(shown))
         self._update_labels()
@@ -495,6 +652,8 @@ class ViewerWidget(QWidget):
 
     @Slot(float)
     def _on_speed(self, speed: float) -> None:
+        if self.sender() is not None and self.sender() is not self.active_player:
+            return
         sp = QStyle.StandardPixmap
         self.play_button.setIcon(
             self.style().standardIcon(sp.SP_MediaPause if speed else sp.SP_MediaPlay)
@@ -510,6 +669,130 @@ class ViewerWidget(QWidget):
         self.sound_label.setText("no sound")
         self.sound_label.setToolTip(reason)
         self.audio_unavailable.emit(reason)
+
+    # -- Edit mode -------------------------------------------------------------------------------
+    def _program_frame_here(self) -> int:
+        """The sequence frame showing the source frame on screen (the first kept frame after
+        it when it is cut out; 0 when the edit holds nothing of this asset)."""
+        try:
+            program = Program.of(self._session.document.project)
+        except VidiError:
+            return 0
+        n = program.record_frame_of(self._session.asset_id, self._session.position)
+        return 0 if n is None else n
+
+    def _show_program(self, frame: int | None) -> None:
+        """Build the accepted edit and play it from ``frame`` (None: where the playhead's
+        moment lies in the new edit, else the same sequence frame)."""
+        try:
+            program = Program.of(self._session.document.project)
+        except VidiError as exc:
+            self._program = None
+            self._program_error = f"Nothing to play in Edit mode: {exc}"
+            if self._program_player is not None:
+                self._program_player.close()
+            self._shown = None
+            self.canvas.set_display_size(None)
+            self.canvas.set_message(self._program_error)
+            self._update_labels()
+            return
+        self._program_error = ""
+        pp = self._program_player
+        if pp is None:
+            pp = self._program_player = ProgramPlayer(self, proxy=self._proxy_mode)
+            pp.opened.connect(self._on_program_opened)
+            pp.failed.connect(self._on_program_failed)
+            pp.frame_error.connect(self._on_frame_error)
+            pp.frame_shown.connect(self._on_program_frame)
+            pp.speed_changed.connect(self._on_speed)
+            pp.audio_unavailable.connect(self._on_audio_unavailable)
+            size = self.canvas.size()
+            ratio = self.devicePixelRatioF()
+            pp.set_max_image_size(round(size.width() * ratio), round(size.height() * ratio))
+        same = (
+            self._program is not None
+            and pp.is_open
+            and pp.error == ""
+            and program.signature() == self._program.signature()
+        )
+        if frame is None:
+            if same:
+                self._program = program
+                return  # the edit plays the same frames: nothing to reopen
+            here = program.record_frame_of(self._session.asset_id, self._session.position)
+            frame = here if here is not None else min(pp.current_frame, program.duration - 1)
+        self._program = program
+        if same:
+            pp.seek(frame)
+            if pp.shown is not None:
+                self._on_program_frame(pp.shown)
+            return
+        pp.open_program(program, frame)
+
+    def _show_source(self) -> None:
+        """Back to the source: reopen the asset if it changed meanwhile, else its frame."""
+        if self._source_stale or not self._player.is_open:
+            self._open_source(self._session.asset_id)
+            return
+        shown = self._player.shown
+        facts = self._player.facts
+        self._shown = shown
+        if facts is not None:
+            self.canvas.set_display_size(facts.display_size)
+        if shown is not None:
+            self.canvas.set_frame(shown.image, self._overlays_for(shown))
+            self._session.set_position(shown.seconds)
+        elif self._player.error:
+            self.canvas.set_message(self._player.error, error=True)
+
+    @Slot(object)
+    def _on_program_opened(self, facts: MediaFacts) -> None:
+        if self._mode == "edit":
+            # Clips may differ in shape: each picture is letterboxed by its own size.
+            self.canvas.set_display_size(None)
+            self._update_labels()
+
+    @Slot(str)
+    def _on_program_failed(self, message: str) -> None:
+        if self._mode != "edit":
+            return
+        self._shown = None
+        self.canvas.set_display_size(None)
+        self.canvas.set_message(message, error=True)
+        self._update_labels()
+
+    @Slot(object)
+    def _on_program_frame(self, shown: ShownFrame) -> None:
+        pp = self._program_player
+        if self._mode != "edit" or pp is None or pp.program is None:
+            return
+        self._shown = shown
+        self.canvas.set_frame(shown.image, OverlayFrame())
+        self._update_labels()
+        if shown.source == "keyframe" or shown.index != pp.current_frame:
+            return
+        # The timeline follows the program on the current asset; when the program stops
+        # on another asset's clip, that asset becomes the current one.
+        asset_id, _, seconds = pp.source_at(shown.index)
+        if asset_id != self._session.asset_id:
+            if pp.speed != 0:
+                return
+            self._session.set_asset(asset_id)
+        if self._session.position != seconds:
+            self._session.set_position(seconds)
+
+    def _update_program_labels(self) -> None:
+        self.timecode_label.setToolTip("Sequence timecode (the record timecode of the exports)")
+        self.frame_label.setToolTip("Frame of the edit / frames in the edit")
+        self.marks_label.setText("EDIT")
+        program, shown = self._program, self._shown
+        if program is None or shown is None:
+            self.timecode_label.setText("--:--:--:--")
+            self.frame_label.setText("")
+            return
+        self.timecode_label.setText(program.timecode(shown.index))
+        mark = "" if shown.source == "exact" else " …"
+        self.frame_label.setText(f"{shown.index} / {program.duration}{mark}")
 
     # -- labels and marks ------------------------------------------------------------------------
     def _current_span(self) -> tuple[Fraction, Fraction] | None:
@@ -527,6 +810,11 @@ class ViewerWidget(QWidget):
         self.marks_changed.emit()
 
     def _update_labels(self) -> None:
+        if self._mode == "edit":
+            self._update_program_labels()
+            return
+        self.timecode_label.setToolTip("Source timecode")
+        self.frame_label.setToolTip("Frame number / frames in the clip")
         facts = self._player.facts
         shown = self._shown
         if facts is None or shown is None:
