@@ -264,3 +264,76 @@ def test_scripted_export_frame_failure_is_one_line_and_no_file(project_file, tmp
     assert run.stderr.count("\n") == 1 and "Traceback" not in run.stderr
     assert "--seek" in run.stderr
     assert not out.exists()
+
+
+# -- preview a pending cut -------------------------------------------------------------------
+
+
+def preview_expected(index: int) -> int:
+    """The frame number at ``index`` of the edit with the pending cut (A 90–99) accepted too:
+    A 0–24, A 40–89, A 100–119, then B 0–59 (worked out by hand)."""
+    if index < 25:
+        return index
+    if index < 75:
+        return index + 15
+    if index < 95:
+        return index + 25
+    return index - 95
+
+
+def preview(qtbot, window) -> list[tuple[int, int]]:
+    """Select the pending cut, click Preview, wait for the preview to end; the frames played
+    as (sequence index, barcode)."""
+    viewer = window.viewer
+    on_screen(qtbot, viewer, 0)
+    pending = next(s for s in window.session.document.project.suggestions
+                   if s.label == "pending cut")
+    window.session.select(pending.id)
+    qtbot.mouseClick(window.review.preview_button, Qt.MouseButton.LeftButton)
+    assert viewer.previewing and viewer.mode == "edit"
+    assert viewer.marks_label.text() == "PREVIEW"
+    played: list[tuple[int, int]] = []
+    viewer.program_player.frame_shown.connect(
+        lambda f: played.append((f.index, shown_number(f.image, SIZE)))
+        if f.from_playback and f.exact else None
+    )
+    qtbot.waitUntil(lambda: not viewer.previewing, timeout=60_000)
+    return played
+
+
+def test_preview_plays_two_seconds_around_a_pending_cut_as_if_accepted(qtbot, window):
+    played = preview(qtbot, window)
+    join, roll = 75, round(2 * NTSC)  # A's frame 100 follows A's frame 89
+    indices = [n for n, _ in played]
+    assert [number for _, number in played] == [preview_expected(n) for n in indices]
+    assert min(indices) <= join - roll + 5 and join - roll <= min(indices)
+    assert max(indices) >= join + roll - 1
+    assert any(n < join for n in indices) and any(n >= join for n in indices)
+    # The preview ends where it began: Source, and the cut is still pending.
+    assert window.viewer.mode == "source"
+    pending = next(s for s in window.session.document.project.suggestions
+                   if s.label == "pending cut")
+    assert pending.state.value == "pending"
+
+
+def test_the_post_roll_comes_from_settings(qtbot, window):
+    from vidi_desktop.qt.preview_settings import PreviewSettings, save_preview_settings
+
+    save_preview_settings(PreviewSettings(preroll_s=1.0, postroll_s=0.5))
+    played = preview(qtbot, window)
+    indices = [n for n, _ in played]
+    assert min(indices) >= 75 - round(NTSC) and max(indices) <= 75 + round(NTSC / 2) + 2
+
+
+def test_the_settings_dialog_edits_the_rolls(qtbot):
+    from vidi_desktop.qt.preview_settings import load_preview_settings
+    from vidi_desktop.qt.settings_dialog import SettingsDialog
+
+    dialog = SettingsDialog()
+    qtbot.addWidget(dialog)
+    assert dialog.preroll.value() == 2.0 and dialog.postroll.value() == 2.0
+    dialog.preroll.setValue(3.5)
+    dialog.postroll.setValue(1.0)
+    dialog.accept()
+    rolls = load_preview_settings()
+    assert (rolls.preroll_s, rolls.postroll_s) == (3.5, 1.0)

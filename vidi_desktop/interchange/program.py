@@ -164,3 +164,29 @@ def _edit_only(project: Project) -> Project:
         return project
     return project.replace(suggestions=kept)
 
+
+def preview_of_cut(project: Project, suggestion_id: str) -> tuple[Program, int]:
+    """The program of ``project`` as if the cut ``suggestion_id`` were accepted, and the
+    sequence frame of its join (the first frame after the cut) — what "preview a pending
+    cut" plays around. :class:`ExportError` when there is no edit to play."""
+    from vidi_desktop.core.project import ProjectDocument, ReviewState
+
+    s = project.suggestion(suggestion_id)
+    extent = s.extent()
+    if extent is None or s.payload.edit_action() != "cut":
+        raise ExportError(f"suggestion {suggestion_id} is not a cut")
+    if s.state is not ReviewState.ACCEPTED:
+        doc = ProjectDocument(project)
+        doc.accept([suggestion_id])
+        project = doc.project
+    program = Program.of(project)
+    before: Clip | None = None
+    for c in program.clips:
+        if c.source.asset_id != s.asset_id:
+            continue
+        if c.end <= c.source.frame_at(extent.start) and (before is None or c.end > before.end):
+            before = c
+    if before is not None:
+        return program, min(before.record_out, program.duration - 1)
+    after = program.record_frame_of(s.asset_id, extent.end_exclusive.seconds)
+    return program, after if after is not None else 0

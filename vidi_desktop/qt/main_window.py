@@ -667,6 +667,11 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def _on_preview_requested(self, time_range: Any) -> None:
         try:
+            sid = self.review.current_id()
+            project = self.session.document.project
+            if sid and project.suggestion(sid).payload.edit_action() == "cut":
+                self.viewer.preview_cut(sid)  # around the join, as if accepted
+                return
             start = Fraction(time_range.start.seconds)
             self.session.request_seek(start)
             player = getattr(self.viewer, "player", None)

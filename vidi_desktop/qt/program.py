@@ -9,7 +9,9 @@ source frame the EDL puts there (``Program.pick``), decoded exactly from its fil
 
 Joins: while playing forwards, the next clip's first frame is decoded ahead on a helper
 thread with a reader of its own, so crossing a cut costs no seek at the moment it is due;
-that reader then goes on playing the next clip. Scrub proxies (``media.proxy``) of every
+that reader then goes on playing the next clip. When the join comes before that decode is
+done (a join deep in a long GOP, a slow machine), the scrub proxy's picture of each frame is
+shown on time until it is, instead of a stall. Scrub proxies (``media.proxy``) of every
 file in the edit serve previews and shuttling, as for a single file. The sound plays the
 edit too: one PCM stream made of each clip's source audio, cut to the clip's length on the
 sequence clock (:func:`program_pcm`), so the audio follows the joins sample for sample.
@@ -180,11 +182,12 @@ class SequenceReader:
             reader = idle.pop() if idle else None
             self._jobs[i] = _Prefetch(self, clip, path, idx, reader)
 
-    def preroll_ready(self, i: int) -> bool:
-        """True when clip ``i`` can show its first frame without decoding (tests, benchmarks)."""
+    def preroll_pending(self, n: int) -> bool:
+        """True while the clip holding sequence frame ``n`` is still being decoded ahead:
+        reading it now would wait for that decode."""
         with self._lock:
-            job = self._jobs.get(i)
-        return job is not None and not job.thread.is_alive() and job.frame is not None
+            job = self._jobs.get(self.program.clip_index(n))
+        return job is not None and job.thread.is_alive()
 
     def _reader_for(self, clip: int, path: str) -> VideoReader:
         with self._lock:
@@ -352,6 +355,13 @@ class ProgramDecodeThread(DecodeThread):
         seq = self._reader
         if speed > 0 and isinstance(seq, SequenceReader):
             seq.prefetch_after(n)
+            if self._proxy is not None and n not in self._cache and seq.preroll_pending(n):
+                # The join came before its exact frame was decoded ahead: show the proxy's
+                # picture of it on time rather than stall; exact frames resume once ready.
+                try:
+                    return self._proxy.frame(n), "proxy", n
+                except VidiError:
+                    log.warning("scrub proxy of the edit failed at frame %d", n)
         return super()._fetch_for_play(n, speed, pos)
 
     def _emit(

@@ -23,6 +23,10 @@ seeks the program to that moment (or the first kept frame after it), and when th
 stops on another asset's clip that asset becomes the current one. Overlays and I/O marks
 belong to the source: Edit mode shows the bare picture. :meth:`ViewerWidget.export_frame`
 saves the frame on screen at full resolution, in either mode.
+
+:meth:`ViewerWidget.preview_cut` plays around a cut as if it were accepted: the pre-roll
+before its join, the join, the post-roll after (2 s each by default, in Settings), then
+returns to the mode it was in; pausing ends it too.
 """
 
 from __future__ import annotations
@@ -238,6 +242,9 @@ class ViewerWidget(QWidget):
         self._program: Program | None = None
         self._program_error = ""
         self._source_stale = False  # the asset changed in Edit mode: reopen on return
+        # A cut previewed as if accepted: (mode to return to, frame to start, frame to stop,
+        # playing yet); None when no preview runs.
+        self._preview: tuple[str, int, int, bool] | None = None
         self._clock = AssetClock.of(None)
         self._overlay_model = OverlayModel()
         self._visible: set[str] = set(OVERLAY_NAMES)
@@ -416,12 +423,13 @@ class ViewerWidget(QWidget):
         if mode not in MODES:
             raise ValueError(f"unknown viewer mode {mode!r} (known: {', '.join(MODES)})")
         (self.source_button if mode == "source" else self.edit_button).setChecked(True)
-        if mode == self._mode:
+        was_preview, self._preview = self._preview is not None, None
+        if mode == self._mode and not was_preview:
             return
         self.active_player.pause()
         self._mode = mode
         if mode == "edit":
-            self._show_program(self._program_frame_here())
+            self._show_program(None if was_preview else self._program_frame_here())
         else:
             self._show_source()
         self._update_labels()
@@ -431,6 +439,50 @@ class ViewerWidget(QWidget):
     def toggle_mode(self) -> None:
         """Source ↔ Edit."""
         self.set_mode("source" if self._mode == "edit" else "edit")
+
+    @property
+    def previewing(self) -> bool:
+        """True while a cut is previewed (:meth:`preview_cut`)."""
+        return self._preview is not None
+
+    def preview_cut(self, suggestion_id: str) -> None:
+        """Play around the cut ``suggestion_id`` as if it were accepted: the pre-roll, the
+        join, the post-roll (Settings), then back to the mode the viewer was in.
+
+        Raises :class:`~vidi_desktop.core.errors.VidiError` when there is no edit to play.
+        """
+        from vidi_desktop.interchange.program import preview_of_cut
+        from vidi_desktop.qt.preview_settings import load_preview_settings
+
+        program, join = preview_of_cut(self._session.document.project, suggestion_id)
+        rolls = load_preview_settings()
+        fps = program.rate.value
+        start = max(0, join - round(Fraction(rolls.preroll_s) * fps))
+        stop = min(program.duration - 1, join + round(Fraction(rolls.postroll_s) * fps))
+        back = self._preview[0] if self._preview is not None else self._mode
+        self.active_player.pause()
+        self._preview = (back, start, stop, False)
+        self._mode = "edit"
+        self.edit_button.setChecked(True)
+        self._program = program
+        pp = self._ensure_program_player()
+        pp.open_program(program, start)
+        self._update_labels()
+
+    def _end_preview(self) -> None:
+        if self._preview is None:
+            return
+        back = self._preview[0]
+        self._preview = None
+        if back == "source":
+            self._mode = "source"
+            self.source_button.setChecked(True)
+            self._show_source()
+            self._update_labels()
+            self.mode_changed.emit("source")
+        else:
+            self._show_program(None)
+            self._update_labels()
 
     def seek_program(self, n: int) -> None:
         """Edit mode: show sequence frame ``n`` (0 = the sequence's first frame)."""
@@ -588,6 +640,8 @@ class ViewerWidget(QWidget):
     @Slot()
     def _on_project_changed(self, *args: object) -> None:
         self._rebuild_overlays()
+        if self._preview is not None:
+            return  # the preview plays what was asked; the edit is rebuilt when it ends
         if self._mode == "edit":
             self._show_program(None)
 
@@ -654,6 +708,8 @@ class ViewerWidget(QWidget):
     def _on_speed(self, speed: float) -> None:
         if self.sender() is not None and self.sender() is not self.active_player:
             return
+        if speed == 0 and self._preview is not None and self._preview[3]:
+            self._end_preview()
         sp = QStyle.StandardPixmap
         self.play_button.setIcon(
             self.style().standardIcon(sp.SP_MediaPause if speed else sp.SP_MediaPlay)
@@ -697,18 +753,7 @@ class ViewerWidget(QWidget):
             self._update_labels()
             return
         self._program_error = ""
-        pp = self._program_player
-        if pp is None:
-            pp = self._program_player = ProgramPlayer(self, proxy=self._proxy_mode)
-            pp.opened.connect(self._on_program_opened)
-            pp.failed.connect(self._on_program_failed)
-            pp.frame_error.connect(self._on_frame_error)
-            pp.frame_shown.connect(self._on_program_frame)
-            pp.speed_changed.connect(self._on_speed)
-            pp.audio_unavailable.connect(self._on_audio_unavailable)
-            size = self.canvas.size()
-            ratio = self.devicePixelRatioF()
-            pp.set_max_image_size(round(size.width() * ratio), round(size.height() * ratio))
+        pp = self._ensure_program_player()
         same = (
             self._program is not None
             and pp.is_open
@@ -728,6 +773,21 @@ class ViewerWidget(QWidget):
                 self._on_program_frame(pp.shown)
             return
         pp.open_program(program, frame)
+
+    def _ensure_program_player(self) -> ProgramPlayer:
+        pp = self._program_player
+        if pp is None:
+            pp = self._program_player = ProgramPlayer(self, proxy=self._proxy_mode)
+            pp.opened.connect(self._on_program_opened)
+            pp.failed.connect(self._on_program_failed)
+            pp.frame_error.connect(self._on_frame_error)
+            pp.frame_shown.connect(self._on_program_frame)
+            pp.speed_changed.connect(self._on_speed)
+            pp.audio_unavailable.connect(self._on_audio_unavailable)
+            size = self.canvas.size()
+            ratio = self.devicePixelRatioF()
+            pp.set_max_image_size(round(size.width() * ratio), round(size.height() * ratio))
+        return pp
 
     def _show_source(self) -> None:
         """Back to the source: reopen the asset if it changed meanwhile, else its frame."""
@@ -771,6 +831,14 @@ class ViewerWidget(QWidget):
         self._update_labels()
         if shown.source == "keyframe" or shown.index != pp.current_frame:
             return
+        if self._preview is not None:
+            back, start, stop, playing = self._preview
+            if not playing and shown.exact and shown.index == start:
+                self._preview = (back, start, stop, True)
+                pp.play(1.0)
+            elif playing and shown.index >= stop:
+                pp.pause()  # speed 0 ends the preview (_on_speed)
+            return
         # The timeline follows the program on the current asset; when the program stops
         # on another asset's clip, that asset becomes the current one.
         asset_id, _, seconds = pp.source_at(shown.index)
@@ -784,7 +852,7 @@ class ViewerWidget(QWidget):
     def _update_program_labels(self) -> None:
         self.timecode_label.setToolTip("Sequence timecode (the record timecode of the exports)")
         self.frame_label.setToolTip("Frame of the edit / frames in the edit")
-        self.marks_label.setText("EDIT")
+        self.marks_label.setText("PREVIEW" if self._preview is not None else "EDIT")
         program, shown = self._program, self._shown
         if program is None or shown is None:
             self.timecode_label.setText("--:--:--:--")
