@@ -322,6 +322,8 @@ class MainWindow(QMainWindow):
         a("accept", "&Accept suggestion", self._review_slot("accept_current"), "A", needs=r)
         a("reject", "&Reject suggestion", self._review_slot("reject_current"), "R", needs=r)
         a("next_pending", "&Next pending", self._review_slot("next_pending"), "N", needs=r)
+        a("prev_pending", "&Previous", self._review_slot("previous_pending"), "Shift+N",
+          needs=r)
         a("accept_all", "Accept all of this kind", self._review_slot("accept_all_of_kind"),
           needs=r)
         t = "timeline"
@@ -367,7 +369,7 @@ class MainWindow(QMainWindow):
         play.addAction(acts["mode_source"])
         play.addAction(acts["mode_edit"])
         review = bar.addMenu("&Review")
-        for name in ("accept", "reject", "next_pending", "accept_all"):
+        for name in ("accept", "reject", "next_pending", "prev_pending", "accept_all"):
             review.addAction(acts[name])
         view = bar.addMenu("&View")
         for name in ("zoom_in", "zoom_out", "zoom_fit"):

@@ -63,7 +63,7 @@ class _Prefetch:
         self.clip, self.path, self.idx = clip, path, idx
         self.reader = reader
         self.frame: av.VideoFrame | None = None
-        self._open = reader_source._open_reader
+        self._open = reader_source._open_preroll_reader
         self.thread = threading.Thread(target=self._run, name="vidi-edit-preroll", daemon=True)
         self.thread.start()
 
@@ -231,6 +231,13 @@ class SequenceReader:
         from vidi_desktop.media.reader import VideoReader
 
         return VideoReader(path)
+
+    def _open_preroll_reader(self, path: str) -> VideoReader:
+        """A reader for decoding ahead: one decoding thread, so it runs beside playback
+        without starving it (the proxy builder does the same); it then plays its clip."""
+        from vidi_desktop.media.reader import VideoReader
+
+        return VideoReader(path, threads="NONE")
 
     def close(self) -> None:
         """Stop the pre-rolls and close every reader."""
