@@ -99,6 +99,7 @@ class SequenceReader:
         self._assigned: dict[int, VideoReader] = {}
         self._jobs: dict[int, _Prefetch] = {}
         self._held: dict[tuple[int, int], av.VideoFrame] = {}
+        self._pos: dict[int, int] = {}  # clip → file frame its reader decoded last
         try:
             for clip in program.clips:
                 path = clip.source.path
@@ -167,7 +168,30 @@ class SequenceReader:
         held = self._held.pop((clip, idx), None)
         if held is not None:
             return held
-        return reader.frame(idx)
+        frame = reader.frame(idx)
+        self._pos[clip] = idx
+        return frame
+
+    def catch_up(self, n: int, budget: int) -> bool:
+        """Decode at most ``budget`` frames towards sequence frame ``n`` with its clip's
+        reader; True when frame ``n`` is then at most one decode away.
+
+        After a pre-roll that finished late (the proxy showed the first frames of the clip),
+        the exact reader is behind the clock: it catches up a few frames per frame shown
+        instead of all at once, which would be a stall of its own.
+        """
+        clip, path, idx = self.locate(n)
+        reader = self._reader_for(clip, path)
+        pos = self._pos.get(clip)
+        if pos is None or pos >= idx or idx - pos <= 1:
+            return True
+        if idx - pos > 4 * max(budget, 1) + 250:
+            return True  # far behind (a seek): an exact seek is cheaper than decoding on
+        stop = min(idx - 1, pos + max(budget, 1))
+        for k in range(pos + 1, stop + 1):
+            reader.frame(k)
+            self._pos[clip] = k
+        return stop >= idx - 1
 
     def prefetch_after(self, n: int) -> None:
         """Playing forwards at frame ``n``: decode the next clip's first frame ahead."""
@@ -198,6 +222,7 @@ class SequenceReader:
             if job.reader is not None:
                 if job.frame is not None:
                     self._held[(clip, job.idx)] = job.frame
+                    self._pos[clip] = job.idx
                 if reader is None:
                     reader = job.reader
                 else:
@@ -217,6 +242,7 @@ class SequenceReader:
             self._give_back(self.program.clips[c].source.path, r)
             for key in [k for k in self._held if k[0] == c]:
                 del self._held[key]
+            self._pos.pop(c, None)
         return reader
 
     def _give_back(self, path: str, reader: VideoReader) -> None:
@@ -362,13 +388,16 @@ class ProgramDecodeThread(DecodeThread):
         seq = self._reader
         if speed > 0 and isinstance(seq, SequenceReader):
             seq.prefetch_after(n)
-            if self._proxy is not None and n not in self._cache and seq.preroll_pending(n):
+            if self._proxy is not None and n not in self._cache and speed == 1:
                 # The join came before its exact frame was decoded ahead: show the proxy's
-                # picture of it on time rather than stall; exact frames resume once ready.
-                try:
-                    return self._proxy.frame(n), "proxy", n
-                except VidiError:
-                    log.warning("scrub proxy of the edit failed at frame %d", n)
+                # picture of it on time rather than stall; the exact reader then catches up
+                # a few frames per frame shown, and exact frames resume once it has.
+                budget = int(self.program.frame_duration / Fraction(self._frame_seconds))
+                if seq.preroll_pending(n) or not seq.catch_up(n, max(1, budget - 1)):
+                    try:
+                        return self._proxy.frame(n), "proxy", n
+                    except VidiError:
+                        log.warning("scrub proxy of the edit failed at frame %d", n)
         return super()._fetch_for_play(n, speed, pos)
 
     def _emit(
