@@ -337,3 +337,29 @@ def test_the_settings_dialog_edits_the_rolls(qtbot):
     dialog.accept()
     rolls = load_preview_settings()
     assert (rolls.preroll_s, rolls.postroll_s) == (3.5, 1.0)
+
+
+def test_proxy_pictures_of_the_edit_are_the_edls_frames(qtbot, project_file, expected):
+    """Shuttling (2×) plays from the files' scrub proxies: the same frames, smaller."""
+    from vidi_desktop.core.project import ProjectDocument
+    from vidi_desktop.interchange.program import Program
+    from vidi_desktop.qt.program import ProgramPlayer
+
+    player = ProgramPlayer(proxy="always", audio=False)
+    try:
+        ready: list[str] = []
+        player.proxy_ready.connect(ready.append)
+        player.open_program(Program.of(ProjectDocument.open(project_file).project), 0)
+        qtbot.waitUntil(lambda: bool(ready), timeout=120_000)
+        pictures: list[tuple[int, int]] = []
+        player.frame_shown.connect(
+            lambda f: pictures.append((f.index, shown_number(f.image, SIZE)))
+            if f.source == "proxy" else None
+        )
+        player.play(2.0)
+        qtbot.waitUntil(lambda: player.speed == 0, timeout=60_000)
+        assert len({n for n, _ in pictures}) > 10
+        assert any(n < JOIN_CUT for n, _ in pictures) and any(n >= JOIN_FILES for n, _ in pictures)
+        assert all(number == expected[n] for n, number in pictures)
+    finally:
+        player.close()
