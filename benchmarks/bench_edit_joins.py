@@ -148,7 +148,7 @@ def measure(path: Path, proxy: bool, preroll: bool) -> dict[str, object]:
         app.processEvents()
 
     frame_s = 1 / RATE
-    at_joins, stalls, skipped, proxy_at_joins, after = [], [], [], 0, []
+    at_joins, stalls, skipped, proxy_at_joins, worst_after = [], [], [], 0, []
     join_pairs = set()
     for j in joins:
         before = [k for k, (n, _, _) in enumerate(shown) if n < j]
@@ -164,7 +164,7 @@ def measure(path: Path, proxy: bool, preroll: bool) -> dict[str, object]:
         proxy_at_joins += sum(1 for n, _, src in shown[b:] if src == "proxy" and n < j + 60)
         following = [k for k in range(b + 1, len(shown)) if shown[k][0] < j + 2 * RATE]
         if following:
-            after.append(max(shown[k][1] - shown[k - 1][1] for k in following))
+            worst_after.append(max(shown[k][1] - shown[k - 1][1] for k in following))
     elsewhere = [shown[k][1] - shown[k - 1][1] for k in range(1, len(shown))
                  if k not in join_pairs]
 
@@ -184,7 +184,7 @@ def measure(path: Path, proxy: bool, preroll: bool) -> dict[str, object]:
         "frames_skipped_at_joins": skipped,
         "proxy_pictures_after_joins": proxy_at_joins,
         "interval_elsewhere": ms(elsewhere),
-        "worst_interval_after_joins": ms(after) if after else None,
+        "worst_interval_after_joins": ms(worst_after) if worst_after else None,
     }
 
 
