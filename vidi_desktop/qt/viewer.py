@@ -864,7 +864,10 @@ class ViewerWidget(QWidget):
 
     # -- labels and marks ------------------------------------------------------------------------
     def _current_span(self) -> tuple[Fraction, Fraction] | None:
-        """Start and exclusive end (seconds) of the current frame."""
+        """Start and exclusive end (seconds) of the current frame (None in Edit mode: marks
+        belong to the source)."""
+        if self._mode != "source":
+            return None
         facts = self._player.facts
         if facts is None:
             return None
