@@ -22,6 +22,7 @@ from __future__ import annotations
 import bisect
 import logging
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
@@ -172,9 +173,9 @@ class SequenceReader:
         self._pos[clip] = idx
         return frame
 
-    def catch_up(self, n: int, budget: int) -> bool:
-        """Decode at most ``budget`` frames towards sequence frame ``n`` with its clip's
-        reader; True when frame ``n`` is then at most one decode away.
+    def catch_up(self, n: int, budget_s: float) -> bool:
+        """Decode towards sequence frame ``n`` with its clip's reader for about ``budget_s``
+        seconds at most; True when frame ``n`` is then at most one decode away.
 
         After a pre-roll that finished late (the proxy showed the first frames of the clip),
         the exact reader is behind the clock: it catches up a few frames per frame shown
@@ -185,13 +186,15 @@ class SequenceReader:
         pos = self._pos.get(clip)
         if pos is None or pos >= idx or idx - pos <= 1:
             return True
-        if idx - pos > 4 * max(budget, 1) + 250:
+        if idx - pos > 300:
             return True  # far behind (a seek): an exact seek is cheaper than decoding on
-        stop = min(idx - 1, pos + max(budget, 1))
-        for k in range(pos + 1, stop + 1):
+        began = time.monotonic()
+        k = pos
+        while k < idx - 1 and (k == pos or time.monotonic() - began < budget_s):
+            k += 1
             reader.frame(k)
             self._pos[clip] = k
-        return stop >= idx - 1
+        return k >= idx - 1
 
     def prefetch_after(self, n: int) -> None:
         """Playing forwards at frame ``n``: decode the next clip's first frame ahead."""
@@ -392,8 +395,8 @@ class ProgramDecodeThread(DecodeThread):
                 # The join came before its exact frame was decoded ahead: show the proxy's
                 # picture of it on time rather than stall; the exact reader then catches up
                 # a few frames per frame shown, and exact frames resume once it has.
-                budget = int(self.program.frame_duration / Fraction(self._frame_seconds))
-                if seq.preroll_pending(n) or not seq.catch_up(n, max(1, budget - 1)):
+                budget = 0.6 * float(self.program.frame_duration)  # leave time to show it
+                if seq.preroll_pending(n) or not seq.catch_up(n, budget):
                     try:
                         return self._proxy.frame(n), "proxy", n
                     except VidiError:
