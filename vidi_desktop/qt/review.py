@@ -8,7 +8,8 @@ The editor walks the list with A (accept), R (reject), N (next) and Shift+N (pre
 each verdict moves on to the next suggestion in the list, selects it and puts the playhead
 on it (switching the viewer to its asset when the list shows every asset). Filters: kind,
 state (pending, accepted, rejected, all) and "This asset only". The Time column reads
-start–end (the last frame inside) and the duration, on the suggestion's own asset clock.
+start–end (the last frame inside, without the fields it shares with the start) and the
+duration, on the suggestion's own asset clock.
 Undo and redo select the suggestion they put back. "Accept all" accepts every pending
 suggestion the filters show; "Preview" asks the window to play a suggestion's range — a cut
 around its join, as if accepted (:attr:`ReviewQueue.preview_requested`). Every change goes
@@ -162,7 +163,7 @@ class PendingModel(QAbstractTableModel):
         return [r.id for r in self._rows]
 
     def _time_text(self, row: Row) -> str:
-        """ "01:00:01;02–01:00:02;10  1.27 s" (a point in time: its timecode alone)."""
+        """ "01:00:01;02–02;10  1.27 s" (a point in time: its timecode alone)."""
         if row.start is None:
             return "—"
         end = row.extent.end_exclusive.seconds if row.extent is not None else None
@@ -178,7 +179,8 @@ class PendingModel(QAbstractTableModel):
                 stop = clock.frame_at(end)
                 if stop > first:
                     seconds = (stop - first) * clock.frame_duration
-                    text = f"{text}–{clock.timecode_of_frame(stop - 1)}  {float(seconds):.2f} s"
+                    last = _short_end(text, clock.timecode_of_frame(stop - 1))
+                    text = f"{text}–{last}  {float(seconds):.2f} s"
             self._timecodes[key] = text
         return text
 
@@ -222,6 +224,16 @@ class PendingModel(QAbstractTableModel):
             self._rows = rows
             self.endResetModel()
         self._row_of = {r.id: k for k, r in enumerate(self._rows)}
+
+
+def _short_end(start: str, end: str) -> str:
+    """``end`` without the leading fields it shares with ``start`` (seconds and frames stay):
+    01:00:07:06–01:00:09:10 reads 01:00:07:06–09:10."""
+    a, b = start.replace(";", ":").split(":"), end.replace(";", ":").split(":")
+    keep = 2
+    while keep < 4 and a[: 4 - keep] != b[: 4 - keep]:
+        keep += 1
+    return end[-(3 * keep - 1):]
 
 
 def _blocks(indices: Sequence[int]) -> list[tuple[int, int]]:
@@ -283,7 +295,7 @@ class ReviewQueue(QWidget):
         metrics = self.table.fontMetrics()
         widths = {
             0: metrics.horizontalAdvance("scene boundary") + 34,  # + colour swatch
-            1: metrics.horizontalAdvance("00:00:00;00–00:00:00;00  00.00 s") + 18,
+            1: metrics.horizontalAdvance("00:00:00;00–00:00;00  00.00 s") + 18,
             3: metrics.horizontalAdvance("Conf.") + 18,
         }
         for column, width in widths.items():

@@ -81,12 +81,16 @@ def paint_edit_strip(
         p.fillRect(box, fill)
         p.setPen(edge)
         p.drawLine(box.topLeft(), box.bottomLeft())  # the join
-        label = piece.timecode
-        if box.width() > metrics.horizontalAdvance(label) + 8:
-            p.setPen(_TEXT)
-            text_box = box.adjusted(4, 0, -2, 0)
-            text_box.setLeft(max(text_box.left(), area.left() + 4))
-            p.drawText(text_box, int(Qt.AlignmentFlag.AlignVCenter), label)
+        # The record timecode, shortened to what fits: "01:00:07:06", "07:06", the clip's
+        # number in the edit.
+        room = box.width() - 8
+        for label in (piece.timecode, piece.timecode[-5:], str(piece.number)):
+            if metrics.horizontalAdvance(label) <= room:
+                p.setPen(_TEXT)
+                text_box = box.adjusted(4, 0, -2, 0)
+                text_box.setLeft(max(text_box.left(), area.left() + 4))
+                p.drawText(text_box, int(Qt.AlignmentFlag.AlignVCenter), label)
+                break
     p.restore()
 
 

@@ -314,6 +314,11 @@ class ViewerWidget(QWidget):
         self.mode_group.setExclusive(True)
         for b, mode in ((self.source_button, "source"), (self.edit_button, "edit")):
             b.setCheckable(True)
+            # Which one is on must read at a glance: the checked one takes the accent.
+            b.setStyleSheet(
+                f"QToolButton:checked {{ background: {theme.ACCENT}; color: {theme.ACCENT_TEXT};"
+                " }"
+            )
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             b.setProperty("mode", mode)
             self.mode_group.addButton(b)
