@@ -33,10 +33,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--size", default="1440x900", metavar="WxH",
                    help="window size of a scripted run (1440x900)")
     p.add_argument("--edit", action="store_true",
-                   help="show the accepted edit (the viewer's Edit mode)")
+                   help="show the accepted edit (the viewer's Edit mode) before the "
+                   "--export-frame or --screenshot")
     p.add_argument("--seek", metavar="TIMECODE",
-                   help="go to TIMECODE: of the edit with --edit (01:00:00:00 = its first "
-                   "frame), else of the first file")
+                   help="go to TIMECODE before the --export-frame or --screenshot: of the "
+                   "edit with --edit (01:00:00:00 = its first frame), else of the first file")
     p.add_argument("--export-frame", metavar="OUT.png",
                    help="write the frame on screen at full resolution as PNG and exit")
     p.set_defaults(func=_cmd_gui)
