@@ -18,7 +18,7 @@ def three_shots(make_clip: Callable[..., Path]) -> Path:
     from vidi_desktop.media.synth import flat_color
 
     colours = [flat_color(c, 320, 240) for c in ((200, 30, 30), (30, 200, 30), (30, 30, 200))]
-    return make_clip("three_shots.mp4", frames=90, rate=25,
+    return make_clip("rerun_three_shots.mp4", frames=90, rate=25,
                      picture=lambda n: colours[n // 30](n))
 
 

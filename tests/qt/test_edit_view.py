@@ -99,12 +99,18 @@ def test_shift_2_shows_the_edit_and_shift_1_the_source(qtbot, window, expected):
     viewer = window.viewer
     on_screen(qtbot, viewer, 0)
     enter_edit(qtbot, window)
-    assert viewer.edit_button.isChecked() and not viewer.source_button.isChecked()
+    assert viewer.mode_button.isChecked() and viewer.mode_button.text() == "Edit"
     assert on_screen(qtbot, viewer, 0) == expected[0]
     assert viewer.timecode_label.text() == "01:00:00;00"
     assert viewer.frame_label.text() == f"0 / {len(expected)}"
     key(qtbot, window, Qt.Key.Key_1, Qt.KeyboardModifier.ShiftModifier)
-    assert viewer.mode == "source" and viewer.source_button.isChecked()
+    assert viewer.mode == "source" and not viewer.mode_button.isChecked()
+    assert viewer.mode_button.text() == "Source"
+    # The toggle in the transport switches too.
+    qtbot.mouseClick(viewer.mode_button, Qt.MouseButton.LeftButton)
+    assert viewer.mode == "edit"
+    qtbot.mouseClick(viewer.mode_button, Qt.MouseButton.LeftButton)
+    assert viewer.mode == "source"
     assert viewer.timecode_label.text() == "00:00:59;00"
 
 

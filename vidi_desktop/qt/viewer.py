@@ -14,7 +14,7 @@ The transport bar shows the source timecode (the asset's start timecode, drop-fr
 as :class:`~.clock.AssetClock` computes it for the timeline and the exporters) and the frame
 number. A file that cannot be played shows its error in place of the picture.
 
-Source / Edit (Shift+1 / Shift+2, or the two buttons at the left of the transport): Source
+Source / Edit (Shift+1 / Shift+2, or the toggle at the left of the transport): Source
 shows the current asset on its own; Edit plays the accepted edit — keeps in order, accepted
 cuts skipped, across assets — through a :class:`~.program.ProgramPlayer`, with the
 sequence timecode the exports write. The same transport keys drive whichever is shown. In
@@ -37,7 +37,6 @@ from pathlib import Path
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import (
-    QButtonGroup,
     QHBoxLayout,
     QLabel,
     QSizePolicy,
@@ -302,33 +301,25 @@ class ViewerWidget(QWidget):
         self.frame_label.setToolTip("Frame number / frames in the clip")
         for label in (self.speed_label, self.marks_label, self.sound_label, self.frame_label):
             label.setStyleSheet(f"color: {theme.TEXT_DIM};")
-        self.source_button = QToolButton(self)
-        self.source_button.setText("Source")
-        self.source_button.setToolTip("Source: the current clip on its own (Shift+1)")
-        self.edit_button = QToolButton(self)
-        self.edit_button.setText("Edit")
-        self.edit_button.setToolTip(
-            "Edit: play the accepted edit, cuts skipped, with its sequence timecode (Shift+2)"
+        # One toggle: it names the mode shown, and takes the accent in Edit mode.
+        self.mode_button = QToolButton(self)
+        self.mode_button.setCheckable(True)
+        self.mode_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.mode_button.setToolTip(
+            "Source: the current clip on its own (Shift+1). Edit: the accepted edit, cuts "
+            "skipped, with its sequence timecode (Shift+2)."
         )
-        self.mode_group = QButtonGroup(self)
-        self.mode_group.setExclusive(True)
-        for b, mode in ((self.source_button, "source"), (self.edit_button, "edit")):
-            b.setCheckable(True)
-            # Which one is on must read at a glance: the checked one takes the accent.
-            b.setStyleSheet(
-                f"QToolButton:checked {{ background: {theme.ACCENT}; color: {theme.ACCENT_TEXT};"
-                " }"
-            )
-            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            b.setProperty("mode", mode)
-            self.mode_group.addButton(b)
-            b.clicked.connect(lambda _=False, m=mode: self.set_mode(m))
-        self.source_button.setChecked(True)
+        self.mode_button.setStyleSheet(
+            f"QToolButton:checked {{ background: {theme.ACCENT}; color: {theme.ACCENT_TEXT}; }}"
+        )
+        self.mode_button.setText("Source")
+        self.mode_button.setMinimumWidth(
+            self.mode_button.fontMetrics().horizontalAdvance("Source") + 16
+        )
+        self.mode_button.clicked.connect(lambda _=False: self.toggle_mode())
         bar = QHBoxLayout()
         bar.setContentsMargins(6, 2, 6, 2)
-        bar.addWidget(self.source_button)
-        bar.addWidget(self.edit_button)
-        bar.addSpacing(8)
+        bar.addWidget(self.mode_button)
         for w in (self.start_button, self.back_button, self.play_button, self.forward_button,
                   self.end_button):
             bar.addWidget(w)
@@ -427,7 +418,7 @@ class ViewerWidget(QWidget):
         """Show the source ("source") or the accepted edit ("edit")."""
         if mode not in MODES:
             raise ValueError(f"unknown viewer mode {mode!r} (known: {', '.join(MODES)})")
-        (self.source_button if mode == "source" else self.edit_button).setChecked(True)
+        self._show_mode_button(mode)
         was_preview, self._preview = self._preview is not None, None
         if mode == self._mode and not was_preview:
             return
@@ -439,6 +430,10 @@ class ViewerWidget(QWidget):
             self._show_source()
         self._update_labels()
         self.mode_changed.emit(mode)
+
+    def _show_mode_button(self, mode: str) -> None:
+        self.mode_button.setChecked(mode == "edit")
+        self.mode_button.setText("Edit" if mode == "edit" else "Source")
 
     @Slot()
     def toggle_mode(self) -> None:
@@ -468,7 +463,7 @@ class ViewerWidget(QWidget):
         self.active_player.pause()
         self._preview = (back, start, stop, False)
         self._mode = "edit"
-        self.edit_button.setChecked(True)
+        self._show_mode_button("edit")
         self._program = program
         pp = self._ensure_program_player()
         pp.open_program(program, start)
@@ -481,7 +476,7 @@ class ViewerWidget(QWidget):
         self._preview = None
         if back == "source":
             self._mode = "source"
-            self.source_button.setChecked(True)
+            self._show_mode_button("source")
             self._show_source()
             self._update_labels()
             self.mode_changed.emit("source")
