@@ -6,9 +6,10 @@ Run from the repository root::
     .venv/bin/python docs/make_screenshots.py reframe    # just some (names below)
 
 Most pictures come from the real command, ``vidi-desktop gui FILE --request TEXT
---screenshot OUT.png``, one subprocess each. Two need the playhead where the command does
+--screenshot OUT.png``, one subprocess each. Three need the playhead where the command does
 not put it (the command shows the first suggestion's start): reframe wants a frame mid-shot
-(the path starts at 0 s), subtitles a frame inside a cue (see :func:`_pose`). Those drive
+(the path starts at 0 s), subtitles a frame inside a cue, and the Edit view the silences
+accepted and the program at its second join (see :func:`_pose`). Those drive
 ``MainWindow`` in a child process of this script through the same helpers
 ``vidi_desktop.qt.app.run_window`` uses, plus one selection and one seek.
 
@@ -52,6 +53,7 @@ SHOTS: list[tuple[str, str, str, str]] = [
     ("window-subtitles", "sample", "add subtitles", "longest-cue"),
     ("window-highlights", "demo", "give me three 10-second highlights", ""),
     ("window-reframe", "demo", "reframe to 9:16", "mid-shot"),
+    ("window-edit", "demo", "remove the silences", "edit"),
 ]
 REFRAME_SEEK_S = Fraction(9)  # mid-shot 2: the disc is off-centre, so the crop follows it
 
@@ -279,6 +281,34 @@ def _pose(window: object, pose: str) -> Fraction:
     raise SystemExit(f"unknown pose {pose!r}")
 
 
+def _show_edit(app: object, window: object, out: Path) -> None:
+    """Accept every silence cut, show the Edit view at the second join, save the picture."""
+    from vidi_desktop.qt import app as qt_app
+
+    session = window.session  # type: ignore[attr-defined]
+    accepted = session.document.accept_all("cut_range")
+    if len(accepted) < 2:
+        raise SystemExit("fewer than two silences to cut: no join to show")
+    viewer = window.viewer  # type: ignore[attr-defined]
+    viewer.set_mode("edit")
+    program = viewer.program
+    if program is None:
+        raise SystemExit("no edit to show")
+    join = program.clips[2].record_in if len(program.clips) > 2 else program.clips[1].record_in
+    player = viewer.program_player
+    qt_app._wait_until(app, lambda: player.facts is not None, time.monotonic() + 60)
+    viewer.seek_program(join)
+    qt_app._wait_until(
+        app,
+        lambda: viewer.current_frame is not None and viewer.current_frame.exact
+        and viewer.current_frame.index == join,
+        time.monotonic() + 60,
+    )
+    session.select("")
+    qt_app._wait_until(app, lambda: False, time.monotonic() + qt_app.SETTLE_S * 2)
+    qt_app._save_screenshot(window, out)
+
+
 def _shoot_here(pose: str, clip: Path, request: str, out: Path) -> int:
     """Drive MainWindow like ``qt.app.run_window`` (scripted), seeking before the picture."""
     from vidi_desktop.qt import app as qt_app
@@ -303,6 +333,9 @@ def _shoot_here(pose: str, clip: Path, request: str, out: Path) -> int:
         error = qt_app._ask_and_wait(app, window, request, deadline)
         if error:
             raise SystemExit(f"{request!r} failed: {error}")
+        if pose == "edit":
+            _show_edit(app, window, out)
+            return 0
         target = _pose(window, pose)
         window.session.request_seek(target)
         qt_app._wait_until(

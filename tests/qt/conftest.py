@@ -123,7 +123,8 @@ def project_doc(small_clip: Path) -> ProjectDocument:
 class ScriptedBackend:
     """A real :class:`~vidi_desktop.models.protocol.Backend` whose answer the request text picks.
 
-    * ``scenes`` — a scene boundary at 1 s of each asset (and an Answer saying so);
+    * ``scenes`` — a scene boundary at 1.5 s of each asset (and an Answer saying so; the
+      sample suggestions hold one at 1 s, so this one is new to them);
     * ``answer`` — an Answer only;
     * ``crash`` — raises RuntimeError; ``refuse`` — raises BackendError;
     * ``slow`` — reports progress every 20 ms for up to 20 s, honouring ``cancel``;
@@ -177,7 +178,7 @@ class ScriptedBackend:
             if "scenes" in text:
                 out.append(
                     Suggestion.new(
-                        ref.asset_id, SceneBoundary(Time.exact(Fraction(1))), "scripted",
+                        ref.asset_id, SceneBoundary(Time.exact(Fraction(3, 2))), "scripted",
                         label="scene 2", request=request.text,
                     )
                 )

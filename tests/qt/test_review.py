@@ -73,9 +73,12 @@ def test_rows_are_pending_suggestions_sorted_by_time_with_timecode(queue):
     widget, _session, _doc, _s, _ = queue
     assert labels(widget) == ["Intro", "scene 1", "early cut", "late cut", "scene 2"]
     m = widget.model
-    # Time column: source timecode (the clip starts at 01:00:00;00, 29.97 drop-frame).
-    assert m.data(m.index(0, 1)) == "01:00:00;00"
-    assert m.data(m.index(2, 1)) == "01:00:00;15"  # 0.5 s = frame 14.985 → 15
+    # Time column: source timecode (the clip starts at 01:00:00;00, 29.97 drop-frame), from
+    # the first to the last frame inside, and the duration of those frames.
+    assert m.data(m.index(0, 1)) == "01:00:00;00–00;29  1.00 s"
+    # 0.5 s = frame 14.985 → 15; 0.7 s = frame 20.98: the last frame inside is 20.
+    assert m.data(m.index(2, 1)) == "01:00:00;15–00;20  0.20 s"
+    assert m.data(m.index(1, 1)) == "01:00:00;09"  # a scene boundary: one moment
     assert m.data(m.index(0, 3)) == "0.50"
     assert m.data(m.index(1, 0)) == "scene boundary"
 

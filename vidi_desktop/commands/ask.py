@@ -172,7 +172,11 @@ def summary_lines(done: Any, show_all: bool = False) -> list[str]:
         lines.append(f"({hidden} not shown: {how} lists every one)")
     where = f"saved to {done.project_path}" if done.project_path else "not saved"
     n = len(result.suggestions)
-    lines.append(f"{n} suggestion{'s' if n != 1 else ''} in {result.elapsed_s:.1f} s; {where}")
+    head = f"{n} suggestion{'s' if n != 1 else ''} in {result.elapsed_s:.1f} s"
+    if done.project_path:
+        # Re-running a request adds only what the project does not hold yet.
+        head += f": {len(done.added_ids)} new, {done.already_there} already there"
+    lines.append(f"{head}; {where}")
     if done.project_path and listed:
         lines.append(f"next: vidi-desktop review {shlex.quote(str(done.project_path))} "
                      "--accept ID… (or kind=…), then export or render")

@@ -34,6 +34,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    help="give up on a scripted run after S seconds (600)")
     p.add_argument("--size", default="1440x900", metavar="WxH",
                    help="window size of a scripted run (1440x900)")
+    p.add_argument("--edit", action="store_true",
+                   help="show the accepted edit (the viewer's Edit mode) before the "
+                   "--export-frame or --screenshot")
+    p.add_argument("--seek", metavar="TIMECODE",
+                   help="go to TIMECODE before the --export-frame or --screenshot: of the "
+                   "edit with --edit (01:00:00:00 = its first frame), else of the first file")
+    p.add_argument("--export-frame", metavar="OUT.png",
+                   help="write the frame on screen at full resolution as PNG and exit")
     p.set_defaults(func=_cmd_gui)
 
 
@@ -54,4 +62,7 @@ def _cmd_gui(args: argparse.Namespace) -> int:
         backend=args.backend,
         timeout_s=args.timeout,
         size=size,
+        edit=args.edit,
+        seek=args.seek,
+        export_frame=args.export_frame,
     )

@@ -1,10 +1,12 @@
 """Start the GUI: the QApplication, the theme, the window, the files to open.
 
 :func:`run_gui` is what ``vidi-desktop`` with no command runs. :func:`run_window` also
-serves ``vidi-desktop gui``: with ``request`` and/or ``screenshot`` it runs scripted — opens
-the files, sends the request through the model thread, waits for the suggestions to land,
-saves the window as PNG and returns, without an event loop of its own (so it works under
-``QT_QPA_PLATFORM=offscreen`` and inside tests).
+serves ``vidi-desktop gui``: with ``request``, ``screenshot`` and/or ``export_frame`` it runs
+scripted — opens the files, sends the request through the model thread, waits for the
+suggestions to land, switches to Edit mode (``edit``), seeks (``seek``: a sequence timecode
+in Edit mode, else a source timecode of the first asset), writes the frame on screen at full
+resolution (``export_frame``), saves the window as PNG and returns, without an event loop of
+its own (so it works under ``QT_QPA_PLATFORM=offscreen`` and inside tests).
 
 An exception that escapes a slot goes to :func:`install_excepthook`'s hook: logged, shown in
 the window, and the window goes on.
@@ -17,6 +19,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from types import TracebackType
@@ -123,14 +126,18 @@ def run_window(
     size: tuple[int, int] = (1440, 900),
     backend_factory: Any = None,
     on_done: Callable[[Any], None] | None = None,
+    edit: bool = False,
+    seek: str | None = None,
+    export_frame: str | os.PathLike[str] | None = None,
 ) -> int:
-    """Open the window; interactive unless ``request`` or ``screenshot`` is given.
+    """Open the window; interactive unless ``request``, ``screenshot`` or ``export_frame``
+    is given (``edit`` and ``seek`` apply to a scripted run).
 
     Scripted mode raises :class:`GuiRequestError` when the request fails (after saving the
     screenshot, which then shows the error). ``on_done(window)`` is called in scripted mode
     once the request has ended and the screenshot is saved, before the window closes.
     """
-    scripted = request is not None or screenshot is not None
+    scripted = request is not None or screenshot is not None or export_frame is not None
     if scripted and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     restore_messages = install_message_handler()
@@ -159,7 +166,8 @@ def run_window(
         window.open_paths(paths)
         if not scripted:
             return int(app.exec())
-        return _run_scripted(app, window, request, screenshot, timeout_s, on_done)
+        view = _View(edit, seek, Path(export_frame) if export_frame is not None else None)
+        return _run_scripted(app, window, request, screenshot, timeout_s, on_done, view)
     finally:
         restore_hook()
         restore_messages()
@@ -172,6 +180,7 @@ def _run_scripted(
     screenshot: str | os.PathLike[str] | None,
     timeout_s: float,
     on_done: Callable[[Any], None] | None,
+    view: _View | None = None,
 ) -> int:
     deadline = time.monotonic() + timeout_s
     error = ""
@@ -180,7 +189,12 @@ def _run_scripted(
             error = f"the files were not read within {timeout_s:g} s"
         elif request is not None:
             error = _ask_and_wait(app, window, request, deadline)
-        _settle(app, window, min(deadline, time.monotonic() + SETTLE_S * 4))
+        if not error and view is not None and view.wanted:
+            error = _show_view(app, window, view, deadline)
+            if screenshot is not None:  # thumbnails and waveform for the picture
+                _wait_until(app, lambda: False, min(deadline, time.monotonic() + SETTLE_S))
+        else:
+            _settle(app, window, min(deadline, time.monotonic() + SETTLE_S * 4))
         if screenshot is not None:
             _save_screenshot(window, Path(screenshot))
         if on_done is not None:
@@ -190,6 +204,86 @@ def _run_scripted(
     if error:
         raise GuiRequestError(error)
     return 0
+
+
+@dataclass(frozen=True)
+class _View:
+    """What a scripted run shows before its pictures: Edit mode, a timecode, a frame file."""
+
+    edit: bool = False
+    seek: str | None = None
+    export_frame: Path | None = None
+
+    @property
+    def wanted(self) -> bool:
+        return self.edit or self.seek is not None or self.export_frame is not None
+
+
+def _show_view(app: Any, window: Any, view: _View, deadline: float) -> str:
+    """Switch mode, seek, wait for the exact frame and export it; "" or the error."""
+    viewer = window.viewer
+    if view.edit:
+        viewer.set_mode("edit")
+        if viewer.program is None:
+            return getattr(viewer, "_program_error", "") or "the project has no edit to show"
+        player = viewer.program_player
+    else:
+        player = viewer.player
+        if not window.session.asset_id:
+            return "the project has no footage to show"
+    if not _wait_until(app, lambda: player.facts is not None or bool(player.error), deadline):
+        return "the picture did not open in time (raise --timeout)"
+    if player.error:
+        return player.error
+    if view.seek is not None:
+        try:
+            target = _seek_frame(window, view)
+        except ValueError as exc:
+            return f"--seek {view.seek}: {exc}"
+        player.seek(target)
+    target = player.current_frame
+
+    def exact_on_screen() -> bool:
+        shown = viewer.current_frame
+        return (
+            bool(player.error)
+            or (shown is not None and shown.exact and shown.index == player.current_frame)
+        )
+
+    if not _wait_until(app, exact_on_screen, deadline):
+        return "the frame was not decoded in time (raise --timeout)"
+    if player.error:
+        return player.error
+    if player.current_frame != target:
+        return f"the player showed frame {player.current_frame}, not {target}"
+    _wait_until(app, lambda: False, min(deadline, time.monotonic() + 0.3))  # paint settles
+    if view.export_frame is not None:
+        try:
+            viewer.export_frame(view.export_frame)
+        except VidiError as exc:
+            return str(exc)
+    return ""
+
+
+def _seek_frame(window: Any, view: _View) -> int:
+    """The frame ``--seek`` names: of the edit (``--edit``), else of the first asset."""
+    from vidi_desktop.core.timecode import timecode_to_frames
+
+    text = (view.seek or "").strip()
+    viewer = window.viewer
+    if view.edit:
+        return int(viewer.program.frame_of_timecode(text))
+    from vidi_desktop.qt.clock import AssetClock
+
+    clock = AssetClock.of(window.session.asset)
+    n = timecode_to_frames(text, clock.rate, drop_frame=clock.drop_frame) - clock.tc_start
+    facts = viewer.player.facts
+    count = facts.frame_count if facts is not None else 0
+    if not 0 <= n < count:
+        first = clock.timecode_of_frame(0)
+        last = clock.timecode_of_frame(max(0, count - 1))
+        raise ValueError(f"{text} is outside {window.session.asset.name} ({first}–{last})")
+    return int(facts.frame_at(clock.time_of(n)))
 
 
 def _ask_and_wait(app: Any, window: Any, request: str, deadline: float) -> str:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -89,22 +89,28 @@ def pcm_chunks(
             return
 
 
+PcmSource = Callable[[int, int, str, threading.Event], Iterator[bytes]]
+"""``source(rate, channels, sample_format, cancel)``: PCM chunks to play, in order."""
+
+
 class _Feeder:
     """Decodes chunks on a plain thread into a bounded queue (None marks the end)."""
 
-    def __init__(self, path: Path, start: Fraction, rate: int, channels: int, fmt: str) -> None:
+    def __init__(
+        self, source: PcmSource, rate: int, channels: int, fmt: str, name: str
+    ) -> None:
         self.queue: queue.Queue[bytes | None] = queue.Queue(maxsize=_QUEUE_CHUNKS)
         self._cancel = threading.Event()
-        self._args = (path, start, rate, channels, fmt)
+        self._args = (source, rate, channels, fmt)
+        self._name = name
         self._thread = threading.Thread(target=self._run, name="vidi-audio", daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
-        path, start, rate, channels, fmt = self._args
+        source, rate, channels, fmt = self._args
+        path = self._name
         try:
-            for data in pcm_chunks(
-                path, start, rate=rate, channels=channels, sample_format=fmt, cancel=self._cancel
-            ):
+            for data in source(rate, channels, fmt, self._cancel):
                 while not self._cancel.is_set():
                     try:
                         self.queue.put(data, timeout=0.05)
@@ -210,6 +216,18 @@ class AudioOutput(QObject):
     # -- playing ---------------------------------------------------------------------------------
     def start(self, path: str | Path, seconds: Fraction) -> bool:
         """Play ``path``'s sound from ``seconds``; False (silently) when there is no sound."""
+        start = Fraction(seconds)
+
+        def source(rate: int, channels: int, fmt: str, cancel: threading.Event
+                   ) -> Iterator[bytes]:
+            return pcm_chunks(Path(path), start, rate=rate, channels=channels,
+                              sample_format=fmt, cancel=cancel)
+
+        return self.start_source(source, start, str(path))
+
+    def start_source(self, source: PcmSource, seconds: Fraction, name: str = "") -> bool:
+        """Play the PCM ``source`` yields, its first sample being media time ``seconds``
+        (what ``clock`` then counts from); False (silently) when there is no sound."""
         self.stop()
         self._check()
         if self._reason:
@@ -235,8 +253,8 @@ class AudioOutput(QObject):
         self._ended = False
         self._ticks = 0
         self._feeder = _Feeder(
-            Path(path), self._start, self._format.sampleRate(), self._format.channelCount(),
-            self._sample_format,
+            source, self._format.sampleRate(), self._format.channelCount(),
+            self._sample_format, name,
         )
         self._timer.start()
         return True

@@ -96,6 +96,14 @@ def choose_save_path(parent: QWidget, start: str) -> str:
     return chosen
 
 
+def choose_frame_path(parent: QWidget, start: str) -> str:
+    """Where Export Frame writes its PNG ("" = cancelled)."""
+    chosen, _ = QFileDialog.getSaveFileName(parent, "Export frame", start, "PNG image (*.png)")
+    if chosen and not chosen.lower().endswith(".png"):
+        chosen += ".png"
+    return chosen
+
+
 def choose_open_paths(parent: QWidget, project: bool) -> list[str]:
     """Files to open: one project, or any number of media files."""
     if project:
@@ -249,6 +257,7 @@ class MainWindow(QMainWindow):
         a("save", "&Save", self.save, key.Save)
         a("save_as", "Save &as…", self.save_as, "Ctrl+Shift+S")
         a("export", "&Export…", self.export_dialog, "Ctrl+E")
+        a("export_frame", "Export &Frame…", self.export_frame_dialog, "Ctrl+Shift+E")
         a("settings", "Se&ttings…", self.settings_dialog, key.Preferences)
         a("quit", "&Quit", self.close, key.Quit)
         a("undo", "&Undo", self.undo, "Ctrl+Z")
@@ -263,9 +272,15 @@ class MainWindow(QMainWindow):
         a("go_end", "Go to end", self._viewer_slot("go_end"), "End")
         a("mark_in", "Mark in", self._viewer_slot("mark_in"), "I")
         a("mark_out", "Mark out", self._viewer_slot("mark_out"), "O")
+        # Shift+1 arrives as "!" on some layouts: both are bound.
+        a("mode_source", "&Source (the clip)", self._viewer_slot("set_mode", "source"),
+          ["Shift+1", "!"])
+        a("mode_edit", "&Edit (the accepted edit)", self._viewer_slot("set_mode", "edit"),
+          ["Shift+2", "@"])
         a("accept", "&Accept suggestion", self._review_slot("accept_current"), "A")
         a("reject", "&Reject suggestion", self._review_slot("reject_current"), "R")
         a("next_pending", "&Next pending", self._review_slot("next_pending"), "N")
+        a("prev_pending", "&Previous", self._review_slot("previous_pending"), "Shift+N")
         a("accept_all", "Accept all of this kind", self._review_slot("accept_all_of_kind"))
         a("zoom_in", "Zoom in", self._timeline_slot("zoom_in"), ["Ctrl+=", "Ctrl++"])
         a("zoom_out", "Zoom out", self._timeline_slot("zoom_out"), "Ctrl+-")
@@ -286,7 +301,7 @@ class MainWindow(QMainWindow):
         self.recent_menu = file_menu.addMenu("Open &recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         file_menu.addSeparator()
-        for name in ("save", "save_as", "export"):
+        for name in ("save", "save_as", "export", "export_frame"):
             file_menu.addAction(acts[name])
         file_menu.addSeparator()
         file_menu.addAction(acts["settings"])
@@ -304,8 +319,11 @@ class MainWindow(QMainWindow):
         play.addSeparator()
         play.addAction(acts["mark_in"])
         play.addAction(acts["mark_out"])
+        play.addSeparator()
+        play.addAction(acts["mode_source"])
+        play.addAction(acts["mode_edit"])
         review = bar.addMenu("&Review")
-        for name in ("accept", "reject", "next_pending", "accept_all"):
+        for name in ("accept", "reject", "next_pending", "prev_pending", "accept_all"):
             review.addAction(acts[name])
         view = bar.addMenu("&View")
         for name in ("zoom_in", "zoom_out", "zoom_fit"):
@@ -330,7 +348,7 @@ class MainWindow(QMainWindow):
         self.bridge.progress.connect(self._on_job_progress)
         self.bridge.busy_changed.connect(self._on_job_busy)
         self.bridge.failed.connect(self._on_request_failed)
-        self.bridge.applied.connect(self._on_request_applied)
+        self.bridge.landed.connect(self._on_request_landed)
         self.media_bin.message.connect(self.show_status)
         self.corpus.message.connect(self.show_status)
         self.corpus.add_media_requested.connect(self.media_bin.add_paths)
@@ -477,6 +495,21 @@ class MainWindow(QMainWindow):
             self.show_error(f"Export failed: {_one_line(exc)}")
 
     @Slot()
+    def export_frame_dialog(self) -> None:
+        """Export Frame: the frame on screen, full resolution, as PNG."""
+        doc = self.session.document
+        folder = doc.path.parent if doc.path is not None else Path.home()
+        chosen = choose_frame_path(self, str(folder / f"{_name_of(doc)}-frame.png"))
+        if not chosen:
+            return
+        try:
+            written = self.viewer.export_frame(chosen)
+        except Exception as exc:
+            self.show_error(f"Export Frame failed: {_one_line(exc)}")
+            return
+        self.show_status(f"Frame saved to {written}")
+
+    @Slot()
     def settings_dialog(self) -> None:
         from vidi_desktop.qt.settings_dialog import SettingsDialog
 
@@ -578,14 +611,18 @@ class MainWindow(QMainWindow):
         self.last_error = message
         self.show_status(f"Request failed: {message}")
 
-    @Slot(str, list)
-    def _on_request_applied(self, rid: str, ids: list) -> None:
-        n = len(ids)
-        self.show_status(f"{n} suggestion{'s' if n != 1 else ''} added for review")
+    @Slot(str, object)
+    def _on_request_landed(self, rid: str, outcome: Any) -> None:
+        self.show_status(f"Request done: {outcome.summary()}")
 
     @Slot(object)
     def _on_preview_requested(self, time_range: Any) -> None:
         try:
+            sid = self.review.current_id()
+            project = self.session.document.project
+            if sid and project.suggestion(sid).payload.edit_action() == "cut":
+                self.viewer.preview_cut(sid)  # around the join, as if accepted
+                return
             start = Fraction(time_range.start.seconds)
             self.session.request_seek(start)
             # Let the seek land first; then play from the range's start.

@@ -65,7 +65,10 @@ class ModelBridge(QObject):
 
     * ``started(request_id, text)`` — the request was queued;
     * ``progress(request_id, fraction or None, stage message)``;
-    * ``applied(request_id, suggestion ids)`` — the answer is in the project (undoable);
+    * ``applied(request_id, suggestion ids)`` — the answer is in the project (undoable):
+      the ids of the suggestions it added (those equal to existing ones are left out);
+    * ``landed(request_id, AddOutcome)`` — just before ``applied``: what was added and what
+      was already there ("3 new, 2 already there");
     * ``answer(request_id, text)`` — the text of the Answer suggestions, when there are any;
     * ``failed(request_id, message)`` and ``cancelled(request_id)``;
     * ``finished(RunResult)`` — after any of the three above;
@@ -75,6 +78,7 @@ class ModelBridge(QObject):
     started = Signal(str, str)
     progress = Signal(str, object, str)
     applied = Signal(str, list)
+    landed = Signal(str, object)
     answer = Signal(str, str)
     failed = Signal(str, str)
     cancelled = Signal(str)
@@ -205,7 +209,7 @@ class ModelBridge(QObject):
                 self.busy_changed.emit(False)
 
     def _land(self, result: RunResult, pending: _Pending | None) -> None:
-        from vidi_desktop.services.ask import apply_result
+        from vidi_desktop.services.ask import land_result
 
         rid = result.request_id
         if result.state is RunState.CANCELLED:
@@ -218,11 +222,12 @@ class ModelBridge(QObject):
             self.failed.emit(rid, "the answer arrived after its project was closed; ask again")
             return
         try:
-            added = apply_result(pending.document, result)
+            outcome = land_result(pending.document, result)
         except VidiError as exc:
             self.failed.emit(rid, str(exc))
             return
         texts = [s.payload.text for s in result.suggestions if isinstance(s.payload, Answer)]
         if texts:
             self.answer.emit(rid, "\n".join(texts))
-        self.applied.emit(rid, added)
+        self.landed.emit(rid, outcome)
+        self.applied.emit(rid, outcome.added_ids)

@@ -226,7 +226,7 @@ class Player(QObject):
         self._target = 0
         self._pending_seconds = Fraction(seconds) if seconds is not None else None
         self._pending_frame = None
-        thread = DecodeThread(Path(path), anchor_seek=None)
+        thread = self._make_thread(Path(path))
         _track(thread)
         self._owned.add(thread)
         thread.opened.connect(self._on_opened)
@@ -238,6 +238,10 @@ class Player(QObject):
             thread.set_max_size(self._max_size)
         self._thread = thread
         thread.start()
+
+    def _make_thread(self, path: Path) -> DecodeThread:
+        """The decode thread for ``path`` (the program player makes its own kind)."""
+        return DecodeThread(path, anchor_seek=None)
 
     def close(self) -> None:
         """Stop playback and join every worker thread (safe to call twice)."""
@@ -523,9 +527,14 @@ class Player(QObject):
         if audio is None:
             return
         if self._speed == 1 and self._facts is not None and self._facts.has_audio:
-            audio.start(self._facts.path, self._facts.seconds_of(self._target))
+            self._start_audio(self._facts.seconds_of(self._target))
         else:
             audio.stop()
+
+    def _start_audio(self, seconds: Fraction) -> None:
+        """Sound from ``seconds`` on the open file's clock (the program plays the edit's)."""
+        assert self._audio is not None and self._facts is not None
+        self._audio.start(self._facts.path, seconds)
 
     @Slot(object)
     def _on_audio_clock(self, seconds: Fraction) -> None:

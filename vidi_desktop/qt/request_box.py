@@ -3,8 +3,10 @@
 The editor types "remove the silences" and presses Enter (Up/Down walk through earlier
 requests, kept across sessions), or clicks a preset. The request goes to the
 :class:`~vidi_desktop.qt.model_thread.ModelBridge`; while it runs the box shows the stage
-and a Cancel button; when it ends, the answer text (Answer suggestions), how many
-suggestions arrived, or the error in one line.
+and a Cancel button; when it ends, the answer text (Answer suggestions), what the request
+added ("3 new, 2 already there": re-running a request adds only what is new), or the error in
+one line. Answers are messages, not suggestions to review: the History button lists the
+project's answers, newest first, with the request that got each.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMenu,
     QProgressBar,
     QPushButton,
     QSizePolicy,
@@ -24,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from vidi_desktop.core.errors import VidiError
+from vidi_desktop.core.project import Answer
 from vidi_desktop.models.builtin.presets import PRESETS as BUILTIN_PRESETS
 from vidi_desktop.qt.model_thread import ModelBridge
 from vidi_desktop.qt.session import Session
@@ -95,11 +99,19 @@ class RequestBox(QWidget):
         self.ask_button = QPushButton("Ask", self)
         self.ask_button.setDefault(True)
         self.ask_button.clicked.connect(self._on_return)
+        self.history_button = QToolButton(self)
+        self.history_button.setText("History")
+        self.history_button.setToolTip("The answers this project got, newest first")
+        self.history_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.history_menu = QMenu(self.history_button)
+        self.history_menu.aboutToShow.connect(self._fill_history)
+        self.history_button.setMenu(self.history_menu)
 
         line = QHBoxLayout()
         line.setContentsMargins(0, 0, 0, 0)
         line.addWidget(self.edit, 1)
         line.addWidget(self.ask_button)
+        line.addWidget(self.history_button)
 
         self.preset_buttons: dict[str, QToolButton] = {}
         presets = QHBoxLayout()
@@ -141,6 +153,10 @@ class RequestBox(QWidget):
         self.answer.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.answer.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.answer.hide()
+        self.outcome = QLabel(self)  # "3 new, 2 already there": what the request added
+        self.outcome.setObjectName("outcome")
+        self.outcome.setProperty("role", "dim")
+        self.outcome.hide()
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
@@ -149,12 +165,13 @@ class RequestBox(QWidget):
         layout.addLayout(presets)
         layout.addLayout(running)
         layout.addWidget(self.answer)
+        layout.addWidget(self.outcome)
 
         self._show_running(False)
         self._load_history()
         bridge.started.connect(self._on_started)
         bridge.progress.connect(self._on_progress)
-        bridge.applied.connect(self._on_applied)
+        bridge.landed.connect(self._on_landed)
         bridge.answer.connect(self._on_answer)
         bridge.failed.connect(self._on_failed)
         bridge.cancelled.connect(self._on_cancelled)
@@ -185,6 +202,7 @@ class RequestBox(QWidget):
 
     def show_error(self, message: str) -> None:
         """Show ``message`` in the answer area as an error."""
+        self.outcome.hide()
         self._show_answer(message, error=True)
 
     @property
@@ -215,6 +233,7 @@ class RequestBox(QWidget):
         self.stage.setText(f"“{_short(text)}”: queued")
         self.progress.setRange(0, 0)  # busy until the first fraction arrives
         self._show_answer("")
+        self.outcome.hide()
 
     @Slot(str, object, str)
     def _on_progress(self, rid: str, fraction: object, message: str) -> None:
@@ -227,14 +246,46 @@ class RequestBox(QWidget):
         else:
             self.progress.setRange(0, 0)
 
-    @Slot(str, list)
-    def _on_applied(self, rid: str, ids: list) -> None:
-        if not self.answer.text():
-            n = len(ids)
-            self._show_answer(
-                f"{n} suggestion{'s' if n != 1 else ''} added for review"
-                if n else "No suggestions for this request."
-            )
+    @Slot(str, object)
+    def _on_landed(self, rid: str, outcome: object) -> None:
+        """Say what the request added: "3 new, 2 already there" (answers aside)."""
+        added = [s for s in getattr(outcome, "added", ()) if not isinstance(s.payload, Answer)]
+        already = [
+            s for s in getattr(outcome, "already", ()) if not isinstance(s.payload, Answer)
+        ]
+        if added or already:
+            self.outcome.setText(f"{len(added)} new, {len(already)} already there")
+            self.outcome.show()
+        elif not self.answer.text():
+            self._show_answer("No suggestions for this request.")
+        self._update_enabled()
+
+    @property
+    def outcome_text(self) -> str:
+        """What the last request added, "3 new, 2 already there" ("" when nothing shows)."""
+        return self.outcome.text() if self.outcome.isVisible() else ""
+
+    def answers(self) -> list[tuple[str, str]]:
+        """``(request, answer)`` of every Answer in the project, newest first."""
+        out = []
+        for s in reversed(self._session.document.project.suggestions):
+            if isinstance(s.payload, Answer):
+                out.append((s.request or "", s.payload.text))
+        return out
+
+    @Slot()
+    def _fill_history(self) -> None:
+        self.history_menu.clear()
+        answers = self.answers()
+        if not answers:
+            self.history_menu.addAction("(no answers yet)").setEnabled(False)
+            return
+        for request, text in answers[:30]:
+            line = " ".join(text.split())
+            title = f"“{_short(request)}”: {_short(line, 80)}" if request else _short(line, 90)
+            action = self.history_menu.addAction(title)
+            action.setToolTip(text)
+            action.triggered.connect(lambda _=False, t=text: self._show_answer(t))
 
     @Slot(str, str)
     def _on_answer(self, rid: str, text: str) -> None:
@@ -260,6 +311,9 @@ class RequestBox(QWidget):
         has_footage = bool(self._session.document.project.assets)
         for button in self.preset_buttons.values():
             button.setEnabled(has_footage)
+        self.history_button.setEnabled(
+            any(isinstance(s.payload, Answer) for s in self._session.document.project.suggestions)
+        )
 
     # -- helpers -------------------------------------------------------------------------
     def _show_answer(self, text: str, error: bool = False) -> None:

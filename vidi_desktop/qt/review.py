@@ -1,10 +1,19 @@
-"""The review queue: every pending suggestion of the current asset, in time order.
+"""The review queue: the current asset's pending suggestions (or all assets', or another
+state's), in time order.
 
-The editor walks the list with A (accept), R (reject) and N (next): each verdict moves on to
-the next pending suggestion, selects it and puts the playhead on it. "Accept all" accepts
-every pending suggestion of the kind the filter shows; "Preview" asks the window to play a
-suggestion's range (:attr:`ReviewQueue.preview_requested`). Every change goes through the
-:class:`~vidi_desktop.core.project.ProjectDocument`, so each is one undo step.
+Answers are not listed: they are messages (the request box shows them and keeps their
+history), and "Accept all" never accepts them.
+
+The editor walks the list with A (accept), R (reject), N (next) and Shift+N (previous):
+each verdict moves on to the next suggestion in the list, selects it and puts the playhead
+on it (switching the viewer to its asset when the list shows every asset). Filters: kind,
+state (pending, accepted, rejected, all) and "This asset only". The Time column reads
+start–end (the last frame inside, without the fields it shares with the start) and the
+duration, on the suggestion's own asset clock.
+Undo and redo select the suggestion they put back. "Accept all" accepts every pending
+suggestion the filters show; "Preview" asks the window to play a suggestion's range — a cut
+around its join, as if accepted (:attr:`ReviewQueue.preview_requested`). Every change goes
+through the :class:`~vidi_desktop.core.project.ProjectDocument`, so each is one undo step.
 
 The list is a :class:`PendingModel` (a table model, not a widget per row): a project change
 becomes row removals or insertions when that is all it was — an accept removes one row and
@@ -29,9 +38,10 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
@@ -44,7 +54,7 @@ from PySide6.QtWidgets import (
 
 from vidi_desktop.core.errors import VidiError
 from vidi_desktop.core.project.kinds import kinds_in_order
-from vidi_desktop.core.project.model import Payload, ReviewState, Suggestion
+from vidi_desktop.core.project.model import Answer, Payload, ReviewState, Suggestion
 from vidi_desktop.core.time import TimeRange
 from vidi_desktop.qt import theme
 from vidi_desktop.qt.clock import AssetClock
@@ -57,9 +67,18 @@ ALL_KINDS = ""  # the filter value that shows every kind
 _INDEX = QModelIndex | QPersistentModelIndex
 
 
+STATES: tuple[tuple[str, str], ...] = (
+    # (filter text, state value; "" = every state)
+    ("Pending", ReviewState.PENDING.value),
+    ("Accepted", ReviewState.ACCEPTED.value),
+    ("Rejected", ReviewState.REJECTED.value),
+    ("All states", ""),
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Row:
-    """One pending suggestion as the table shows it."""
+    """One suggestion as the table shows it."""
 
     id: str
     kind: str  # payload kind
@@ -68,14 +87,17 @@ class Row:
     extent: TimeRange | None
     label: str
     confidence: float | None
+    asset_id: str = ""
+    state: str = ReviewState.PENDING.value
+    asset_order: int = 0  # the asset's place in the project (rows of all assets)
 
-    def sort_key(self) -> tuple[float, int, str]:
+    def sort_key(self) -> tuple[int, float, int, str]:
         start = float(self.start) if self.start is not None else float("inf")
-        return (start, style_for(self.key).order, self.id)
+        return (self.asset_order, start, style_for(self.key).order, self.id)
 
 
 class PendingModel(QAbstractTableModel):
-    """Rows of pending suggestions: kind, time (timecode), label, confidence."""
+    """Rows of suggestions: kind, time (start–end, duration), label, confidence."""
 
     COLUMNS = ("Kind", "Time", "Label", "Conf.")
 
@@ -84,7 +106,8 @@ class PendingModel(QAbstractTableModel):
         self._rows: list[Row] = []
         self._row_of: dict[str, int] = {}
         self._clock = AssetClock.of(None)
-        self._timecodes: dict[Fraction, str] = {}
+        self._clocks: dict[str, AssetClock] = {}  # rows of other assets read their own
+        self._timecodes: dict[tuple[str, Fraction | None, Fraction | None], str] = {}
 
     # -- reading ---------------------------------------------------------------------------
     def rowCount(self, parent: _INDEX = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
@@ -107,7 +130,7 @@ class PendingModel(QAbstractTableModel):
             if col == 0:
                 return style_for(row.key).singular
             if col == 1:
-                return self._timecode(row.start)
+                return self._time_text(row)
             if col == 2:
                 return row.label
             return "" if row.confidence is None else f"{row.confidence:.2f}"
@@ -115,8 +138,16 @@ class PendingModel(QAbstractTableModel):
             return qcolor(row.key)
         if role == Qt.ItemDataRole.TextAlignmentRole and col == 3:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ForegroundRole and row.state == ReviewState.REJECTED.value:
+            return QColor(theme.TEXT_DIM)
         if role == Qt.ItemDataRole.ForegroundRole and col == 1:
             return QColor(theme.TEXT_DIM)
+        if role == Qt.ItemDataRole.FontRole and row.state == ReviewState.REJECTED.value:
+            font = QFont()
+            font.setStrikeOut(True)
+            return font
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{style_for(row.key).singular} · {row.state}"
         if role == Qt.ItemDataRole.UserRole:
             return row.id
         return None
@@ -131,18 +162,35 @@ class PendingModel(QAbstractTableModel):
     def ids(self) -> list[str]:
         return [r.id for r in self._rows]
 
-    def _timecode(self, start: Fraction | None) -> str:
-        if start is None:
+    def _time_text(self, row: Row) -> str:
+        """ "01:00:01;02–02;10  1.27 s" (a point in time: its timecode alone)."""
+        if row.start is None:
             return "—"
-        text = self._timecodes.get(start)
+        end = row.extent.end_exclusive.seconds if row.extent is not None else None
+        key = (row.asset_id, row.start, end)
+        text = self._timecodes.get(key)
         if text is None:
-            text = self._timecodes[start] = self._clock.timecode(start)
+            clock = self._clocks.get(row.asset_id, self._clock)
+            first = clock.frame_at(row.start)
+            text = clock.timecode_of_frame(first)
+            if end is not None and end > row.start:
+                # The same rounding as seeking and the exports: the frames whose start lies
+                # inside the range; the end shown is the last of them.
+                stop = clock.frame_at(end)
+                if stop > first:
+                    seconds = (stop - first) * clock.frame_duration
+                    last = _short_end(text, clock.timecode_of_frame(stop - 1))
+                    text = f"{text}–{last}  {float(seconds):.2f} s"
+            self._timecodes[key] = text
         return text
 
     # -- updating --------------------------------------------------------------------------
-    def set_clock(self, clock: AssetClock) -> None:
-        if clock != self._clock:
+    def set_clock(self, clock: AssetClock, clocks: dict[str, AssetClock] | None = None) -> None:
+        """The current asset's clock, and each asset's (rows of every asset)."""
+        clocks = dict(clocks or {})
+        if clock != self._clock or clocks != self._clocks:
             self._clock = clock
+            self._clocks = clocks
             self._timecodes.clear()
             if self._rows:
                 self.dataChanged.emit(self.index(0, 1), self.index(len(self._rows) - 1, 1))
@@ -178,6 +226,16 @@ class PendingModel(QAbstractTableModel):
         self._row_of = {r.id: k for k, r in enumerate(self._rows)}
 
 
+def _short_end(start: str, end: str) -> str:
+    """``end`` without the leading fields it shares with ``start`` (seconds and frames stay):
+    01:00:07:06–01:00:09:10 reads 01:00:07:06–09:10."""
+    a, b = start.replace(";", ":").split(":"), end.replace(";", ":").split(":")
+    keep = 2
+    while keep < 4 and a[: 4 - keep] != b[: 4 - keep]:
+        keep += 1
+    return end[-(3 * keep - 1):]
+
+
 def _blocks(indices: Sequence[int]) -> list[tuple[int, int]]:
     """Ascending indices grouped into ``(first, last)`` runs of consecutive numbers."""
     out: list[tuple[int, int]] = []
@@ -203,8 +261,16 @@ class ReviewQueue(QWidget):
         self.filter = QComboBox()
         self.filter.addItem("All kinds", ALL_KINDS)
         for kind in kinds_in_order():
-            self.filter.addItem(kind_name(kind), kind)
+            if kind != Answer.kind:  # answers are read in the request box, not reviewed
+                self.filter.addItem(kind_name(kind), kind)
         self.filter.setToolTip("Show one kind of suggestion")
+        self.state_filter = QComboBox()
+        for text, value in STATES:
+            self.state_filter.addItem(text, value)
+        self.state_filter.setToolTip("Show suggestions in one review state")
+        self.this_asset = QCheckBox("This asset only")
+        self.this_asset.setChecked(True)
+        self.this_asset.setToolTip("List the current asset's suggestions, or every asset's")
         self.count_label = QLabel()
         self.message = QLabel()
         self.message.setWordWrap(True)
@@ -229,7 +295,7 @@ class ReviewQueue(QWidget):
         metrics = self.table.fontMetrics()
         widths = {
             0: metrics.horizontalAdvance("scene boundary") + 34,  # + colour swatch
-            1: metrics.horizontalAdvance("00:00:00;00") + 18,
+            1: metrics.horizontalAdvance("00:00:00;00–00:00;00  00.00 s") + 18,
             3: metrics.horizontalAdvance("Conf.") + 18,
         }
         for column, width in widths.items():
@@ -242,7 +308,7 @@ class ReviewQueue(QWidget):
         self.reject_button = QPushButton("Reject")
         self.reject_button.setToolTip("Reject the selected suggestion and go to the next (R)")
         self.next_button = QPushButton("Next")
-        self.next_button.setToolTip("Go to the next pending suggestion (N)")
+        self.next_button.setToolTip("Go to the next suggestion in the list (N; previous: Shift+N)")
         self.preview_button = QPushButton("Preview")
         self.preview_button.setToolTip("Play the selected suggestion's range")
         self.accept_all_button = QPushButton("Accept all")
@@ -250,7 +316,11 @@ class ReviewQueue(QWidget):
 
         top = QHBoxLayout()
         top.addWidget(self.filter, 1)
+        top.addWidget(self.state_filter)
         top.addWidget(self.count_label)
+        scope = QHBoxLayout()
+        scope.addWidget(self.this_asset)
+        scope.addStretch(1)
         buttons = QHBoxLayout()
         for b in (
             self.accept_button, self.reject_button, self.next_button, self.preview_button,
@@ -266,11 +336,14 @@ class ReviewQueue(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
+        layout.addLayout(scope)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.message)
         layout.addLayout(buttons)
 
         self.filter.currentIndexChanged.connect(self._on_filter_changed)
+        self.state_filter.currentIndexChanged.connect(self._on_filter_changed)
+        self.this_asset.toggled.connect(self._on_filter_changed)
         self.table.selectionModel().currentRowChanged.connect(self._on_current_row)
         self.accept_button.clicked.connect(self.accept_current)
         self.reject_button.clicked.connect(self.reject_current)
@@ -296,8 +369,21 @@ class ReviewQueue(QWidget):
             raise ValueError(f"no filter for suggestion kind {kind!r}")
         self.filter.setCurrentIndex(i)
 
-    @Slot(int)
-    def _on_filter_changed(self, _: int) -> None:
+    @property
+    def state_filter_value(self) -> str:
+        """The review state shown ("" = every state)."""
+        return str(self.state_filter.currentData() or "")
+
+    def set_state_filter(self, state: str | None) -> None:
+        """Show only suggestions in ``state`` ("pending", "accepted", "rejected"; None or ""
+        = every state)."""
+        i = self.state_filter.findData(state or "")
+        if i < 0:
+            raise ValueError(f"no filter for review state {state!r}")
+        self.state_filter.setCurrentIndex(i)
+
+    @Slot()
+    def _on_filter_changed(self, *_: object) -> None:
         self.refresh()
         self._sync_to_selection(self.session.selected)
 
@@ -341,11 +427,31 @@ class ReviewQueue(QWidget):
         self._go_to(row)
 
     @Slot()
+    def previous_pending(self) -> None:
+        """Select the suggestion before the current one (wrapping) and seek to it."""
+        n = self.model.rowCount()
+        if not n:
+            return
+        sid = self.current_id()
+        row = self.model.row_of(sid) if sid else -1
+        if row < 0:
+            # Nothing current in the list: the last one before the playhead.
+            here = self.session.position
+            row = next(
+                (k for k in range(n - 1, -1, -1)
+                 if (s := self.model.row(k).start) is not None and s < here),
+                n - 1,
+            )
+        else:
+            row = (row - 1) % n
+        self._go_to(row)
+
+    @Slot()
     def accept_all_of_kind(self, kind: str | None = None) -> None:
         """Accept every pending suggestion of ``kind`` (default: the filtered kind) of the
         current asset, as one undo step."""
         chosen = kind if kind is not None else (self.kind_filter or None)
-        asset_id = self.session.asset_id or None
+        asset_id = (self.session.asset_id or None) if self.this_asset.isChecked() else None
         self._edit(lambda: self.session.document.accept_all(chosen, asset_id=asset_id))
 
     @Slot()
@@ -374,8 +480,13 @@ class ReviewQueue(QWidget):
         action = doc.accept if state is ReviewState.ACCEPTED else doc.reject
         if not self._edit(lambda: action([sid])):
             return
-        # The decided row left the list: the one now in its place is the next pending.
-        if row >= 0 and self.model.rowCount():
+        if row < 0 or not self.model.rowCount():
+            return
+        if self.model.row_of(sid) >= 0:
+            # Still listed (every state is shown): move on to the one after it.
+            self._go_to(min(self.model.row_of(sid) + 1, self.model.rowCount() - 1))
+        else:
+            # The decided row left the list: the one now in its place is the next.
             self._go_to(min(row, self.model.rowCount() - 1))
 
     def _edit(self, change: object) -> bool:
@@ -402,7 +513,12 @@ class ReviewQueue(QWidget):
         finally:
             self._syncing = False
         self.table.scrollTo(index)
-        r = self.model.row(row)
+        self._show_row(self.model.row(row))
+
+    def _show_row(self, r: Row) -> None:
+        """Select ``r``'s suggestion and seek to it (on its asset, switching to it)."""
+        if r.asset_id and r.asset_id != self.session.asset_id:
+            self.session.set_asset(r.asset_id)
         self.session.select(r.id)
         if r.start is not None:
             self.session.request_seek(r.start)
@@ -411,10 +527,7 @@ class ReviewQueue(QWidget):
     def _on_current_row(self, current: QModelIndex, previous: QModelIndex) -> None:
         if self._syncing or not current.isValid():
             return
-        row = self.model.row(current.row())
-        self.session.select(row.id)
-        if row.start is not None:
-            self.session.request_seek(row.start)
+        self._show_row(self.model.row(current.row()))
 
     @Slot(str)
     def _on_selection_changed(self, sid: str) -> None:
@@ -442,16 +555,22 @@ class ReviewQueue(QWidget):
     @Slot()
     @Slot(str)
     @Slot(object)
-    def refresh(self, *_: object) -> None:
+    def refresh(self, change: object = None) -> None:
         """Rebuild the rows from the document (row removals/insertions when possible)."""
         project = self.session.document.project
-        asset_id = self.session.asset_id
+        asset_id = self.session.asset_id if self.this_asset.isChecked() else ""
         kind = self.kind_filter
-        self.model.set_clock(AssetClock.of(self.session.asset))
+        wanted = self.state_filter_value
+        order = {a.id: i for i, a in enumerate(project.assets)}
+        if asset_id:
+            self.model.set_clock(AssetClock.of(self.session.asset))
+        else:
+            self.model.set_clock(AssetClock.of(self.session.asset),
+                                 {a.id: AssetClock.of(a) for a in project.assets})
         rows: list[Row] = []
         starts: dict[str, tuple[Payload, TimeRange | None]] = {}
         for s in project.suggestions:
-            if s.state is not ReviewState.PENDING:
+            if isinstance(s.payload, Answer) or (wanted and s.state.value != wanted):
                 continue
             if asset_id and s.asset_id != asset_id:
                 continue
@@ -461,7 +580,7 @@ class ReviewQueue(QWidget):
             starts[s.id] = (s.payload, extent)
             if kind and s.kind != kind:
                 continue
-            rows.append(_row(s, extent))
+            rows.append(_row(s, extent, order.get(s.asset_id, 0)))
         self._starts = starts
         rows.sort(key=Row.sort_key)
         self._syncing = True  # row moves are not the editor choosing another suggestion
@@ -471,17 +590,28 @@ class ReviewQueue(QWidget):
             self._syncing = False
         total = len(starts)
         shown = len(rows)
+        what = self.state_filter.currentText().lower() if wanted else "listed"
         self.count_label.setText(
-            f"{shown} pending" if shown == total else f"{shown} of {total} pending"
+            f"{shown} {what}" if shown == total else f"{shown} of {total} {what}"
         )
         self.accept_all_button.setEnabled(shown > 0)
         for b in (self.accept_button, self.reject_button, self.next_button, self.preview_button):
             b.setEnabled(shown > 0)
         if self.session.selected and self.model.row_of(self.session.selected) >= 0:
             self._sync_to_selection(self.session.selected)
+        self._reselect_undone(change)
+
+    def _reselect_undone(self, change: object) -> None:
+        """Undo or redo put a suggestion back in the list: select it and go there."""
+        if getattr(change, "reason", "do") not in ("undo", "redo"):
+            return
+        touched = getattr(change, "suggestions", frozenset())
+        rows = sorted(r for sid in touched if (r := self.model.row_of(sid)) >= 0)
+        if rows:
+            self._go_to(rows[0])
 
 
-def _row(s: Suggestion, extent: TimeRange | None) -> Row:
+def _row(s: Suggestion, extent: TimeRange | None, asset_order: int = 0) -> Row:
     payload = s.payload
     text = s.label or getattr(payload, "title", "") or getattr(payload, "text", "")
     text = text or getattr(payload, "query", "") or style_for(style_key(s)).singular
@@ -493,4 +623,7 @@ def _row(s: Suggestion, extent: TimeRange | None) -> Row:
         extent,
         text,
         s.confidence,
+        s.asset_id,
+        s.state.value,
+        asset_order,
     )

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -203,6 +204,7 @@ class SettingsDialog(QDialog):
         self.autosave.setRange(5, 3600)
         self.autosave.setSuffix(" s")
         self.autosave.setValue(ms.autosave_seconds)
+        self.preroll, self.postroll = _roll_boxes(self, settings)
 
         form = QFormLayout()
         form.addRow("Backend", self.backend)
@@ -214,6 +216,8 @@ class SettingsDialog(QDialog):
         form.addRow("Vidi Python", _with_browse(self.vidi_python, self, folder=False))
         form.addRow("Vidi checkout", _with_browse(self.vidi_repo, self, folder=True))
         form.addRow("Autosave after", self.autosave)
+        form.addRow("Preview pre-roll", self.preroll)
+        form.addRow("Preview post-roll", self.postroll)
 
         self.models_list = QListWidget(self)
         self.models_list.setMaximumHeight(120)
@@ -253,7 +257,11 @@ class SettingsDialog(QDialog):
         )
 
     def accept(self) -> None:
+        from vidi_desktop.qt.preview_settings import PreviewSettings, save_preview_settings
+
         save_model_settings(self.values(), self._settings)
+        rolls = PreviewSettings(self.preroll.value(), self.postroll.value())
+        save_preview_settings(rolls, self._settings)
         super().accept()
 
     @Slot()
@@ -273,6 +281,26 @@ class SettingsDialog(QDialog):
         self.model.setEnabled(vlm or vidi)
         self.vidi_python.setEnabled(vidi)
         self.vidi_repo.setEnabled(vidi)
+
+
+def _roll_boxes(
+    parent: QWidget, settings: QSettings | None
+) -> tuple[QDoubleSpinBox, QDoubleSpinBox]:
+    """Spin boxes for the seconds "Preview" plays before and after a cut's join."""
+    from vidi_desktop.qt.preview_settings import MAX_ROLL_S, load_preview_settings
+
+    rolls = load_preview_settings(settings)
+    boxes = []
+    for value, tip in ((rolls.preroll_s, "before"), (rolls.postroll_s, "after")):
+        box = QDoubleSpinBox(parent)
+        box.setRange(0.0, MAX_ROLL_S)
+        box.setSingleStep(0.5)
+        box.setDecimals(1)
+        box.setSuffix(" s")
+        box.setValue(value)
+        box.setToolTip(f"Preview plays this long {tip} the join of a cut")
+        boxes.append(box)
+    return boxes[0], boxes[1]
 
 
 def _with_browse(edit: QLineEdit, parent: QWidget, folder: bool) -> QWidget:

@@ -1,7 +1,9 @@
 """The timeline: ruler, thumbnails, waveform and one lane per kind of suggestion.
 
 Layout, top to bottom: the timecode ruler, the thumbnail strip (video), the waveform
-(audio) — these stay put — then the suggestion lanes, which scroll vertically when there
+(audio), the Edit strip (what the accepted edit keeps of this asset, each clip labelled
+with its sequence timecode: :mod:`.timeline_edit`) — these stay put — then the suggestion
+lanes, which scroll vertically when there
 are many (every object tube has a row of its own). A header column on the left names the
 lanes. Time runs left to right on the current asset's own clock; the ruler labels frames
 with the source timecode (drop-frame aware, from the asset's start timecode).
@@ -48,6 +50,7 @@ from vidi_desktop.qt import theme
 from vidi_desktop.qt.clock import AssetClock
 from vidi_desktop.qt.kinds import qcolor, style_of
 from vidi_desktop.qt.session import Session
+from vidi_desktop.qt.timeline_edit import EDIT_H, EditPiece, edit_pieces, paint_edit_strip
 from vidi_desktop.qt.timeline_index import Lane, LaneIndex
 from vidi_desktop.qt.timeline_media import MediaStore, media_store
 from vidi_desktop.qt.timeline_paint import LaneRow, paint_lanes, paint_selection
@@ -105,13 +108,15 @@ class TimelineWidget(QAbstractScrollArea):
         self.static_paints = 0  # times the static picture was painted (tests, benchmarks)
         self._header = QPixmap()  # the header column: it does not scroll sideways
         self._header_key: tuple[object, ...] = ()
+        self._edit: list[EditPiece] = []  # the accepted edit's clips of this asset
+        self._edit_note = ""  # why there is no edit to show
         self._dirty = True
         self._scrubbing = False
         self._font = QFont(self.font())
         self._font.setPointSizeF(max(7.0, self._font.pointSizeF() * 0.85))
         self._metrics = QFontMetrics(self._font)
 
-        self.setMinimumHeight(RULER_H + THUMB_H + WAVE_H + 3 * LANE_H)
+        self.setMinimumHeight(RULER_H + THUMB_H + WAVE_H + EDIT_H + 3 * LANE_H)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.viewport().setMouseTracking(True)
@@ -242,6 +247,7 @@ class TimelineWidget(QAbstractScrollArea):
             # A review step: states changed in place, the lanes and their order stand.
             for sid in touched:
                 self._labels.pop(sid, None)
+            self._rebuild_edit()  # an accepted cut or keep changes the edit
         else:
             self._clock = clock
             self._rebuild()
@@ -277,6 +283,7 @@ class TimelineWidget(QAbstractScrollArea):
             bool(asset and asset.facts.has_video),
             bool(asset and asset.facts.has_audio),
         )
+        self._rebuild_edit()
         tops, y = [], 0
         for lane in self._index.lanes:
             tops.append(y)
@@ -289,6 +296,16 @@ class TimelineWidget(QAbstractScrollArea):
             self._pps = self._fit_pps()
             self._view_start = start
         self._sync_scrollbars()
+
+    def _rebuild_edit(self) -> None:
+        self._edit, self._edit_note = edit_pieces(
+            self.session.document.project, self.session.asset_id
+        )
+
+    @property
+    def edit_pieces(self) -> list[EditPiece]:
+        """The Edit strip's blocks: the accepted edit's clips of the current asset."""
+        return list(self._edit)
 
     # -- view state ----------------------------------------------------------------------------
     def _lanes_width(self) -> int:
@@ -369,8 +386,14 @@ class TimelineWidget(QAbstractScrollArea):
     def _wave_top(self) -> int:
         return RULER_H + (THUMB_H if self._has_video() else 0)
 
+    def _edit_top(self) -> int:
+        return self._wave_top() + (WAVE_H if self._has_audio() else 0)
+
+    def _has_edit_strip(self) -> bool:
+        return self._has_video() or self._has_audio()
+
     def _lanes_top(self) -> int:
-        return self._wave_top() + (WAVE_H if self._has_audio() else 0) + LANE_GAP
+        return self._edit_top() + (EDIT_H if self._has_edit_strip() else 0) + LANE_GAP
 
     @staticmethod
     def _lane_height(lane: Lane) -> int:
@@ -539,6 +562,10 @@ class TimelineWidget(QAbstractScrollArea):
             self._paint_thumbnails(p, width, t0, t1)
         if self._has_audio():
             self._paint_waveform(p, width, t0, t1)
+        if self._has_edit_strip():
+            area = QRectF(HEADER_W, self._edit_top(), width - HEADER_W, EDIT_H)
+            p.fillRect(area, LANE_BG[1])
+            paint_edit_strip(p, area, self._edit, self.x_of, self._metrics)
         self._paint_ruler(p, width, t0, t1)
         self._paint_header(p, rect.height())
 
@@ -566,6 +593,9 @@ class TimelineWidget(QAbstractScrollArea):
         if self._has_audio():
             p.drawText(QRect(6, self._wave_top(), HEADER_W - 8, WAVE_H),
                        Qt.AlignmentFlag.AlignVCenter, "Audio")
+        if self._has_edit_strip():
+            p.drawText(QRect(6, self._edit_top(), HEADER_W - 8, EDIT_H),
+                       Qt.AlignmentFlag.AlignVCenter, "Edit")
         top = self._lanes_top()
         p.setClipRect(QRect(0, top, HEADER_W, max(0, height - top)))
         for i, lane in enumerate(self._index.lanes):

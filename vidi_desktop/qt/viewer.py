@@ -13,11 +13,26 @@ the reframe crop window with the outside dimmed, and the subtitle text at the cu
 The transport bar shows the source timecode (the asset's start timecode, drop-frame kept,
 as :class:`~.clock.AssetClock` computes it for the timeline and the exporters) and the frame
 number. A file that cannot be played shows its error in place of the picture.
+
+Source / Edit (Shift+1 / Shift+2, or the toggle at the left of the transport): Source
+shows the current asset on its own; Edit plays the accepted edit — keeps in order, accepted
+cuts skipped, across assets — through a :class:`~.program.ProgramPlayer`, with the
+sequence timecode the exports write. The same transport keys drive whichever is shown. In
+Edit mode the timeline's playhead follows the program on the current asset, a click there
+seeks the program to that moment (or the first kept frame after it), and when the program
+stops on another asset's clip that asset becomes the current one. Overlays and I/O marks
+belong to the source: Edit mode shows the bare picture. :meth:`ViewerWidget.export_frame`
+saves the frame on screen at full resolution, in either mode.
+
+:meth:`ViewerWidget.preview_cut` plays around a cut as if it were accepted: the pre-roll
+before its join, the join, the post-roll after (2 s each by default, in Settings), then
+returns to the mode it was in; pausing ends it too.
 """
 
 from __future__ import annotations
 
 from fractions import Fraction
+from pathlib import Path
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPainterPath, QPen
@@ -31,7 +46,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from vidi_desktop.core.errors import VidiError
 from vidi_desktop.core.time import Time, TimeRange
+from vidi_desktop.interchange.program import Program
 from vidi_desktop.qt import theme
 from vidi_desktop.qt.clock import AssetClock
 from vidi_desktop.qt.overlays import (
@@ -41,10 +58,12 @@ from vidi_desktop.qt.overlays import (
     reframe_color,
 )
 from vidi_desktop.qt.player import MediaFacts, Player, ShownFrame
+from vidi_desktop.qt.program import ProgramPlayer
 from vidi_desktop.qt.session import Session
 
 _DIM = QColor(0, 0, 0, 150)  # outside the reframe window
 _NO_MEDIA = "No clip open. Add footage to the project to see it here."
+MODES = ("source", "edit")
 
 
 class VideoCanvas(QWidget):
@@ -208,13 +227,23 @@ class ViewerWidget(QWidget):
 
     marks_changed = Signal()
     audio_unavailable = Signal(str)  # no sound on this machine (emitted once)
+    mode_changed = Signal(str)  # "source" or "edit"
 
     def __init__(
         self, session: Session, parent: QWidget | None = None, *, proxy: str = "auto"
     ) -> None:
         super().__init__(parent)
         self._session = session
+        self._proxy_mode = proxy
         self._player = Player(self, proxy=proxy)
+        self._mode = "source"
+        self._program_player: ProgramPlayer | None = None
+        self._program: Program | None = None
+        self._program_error = ""
+        self._source_stale = False  # the asset changed in Edit mode: reopen on return
+        # A cut previewed as if accepted: (mode to return to, frame to start, frame to stop,
+        # playing yet); None when no preview runs.
+        self._preview: tuple[str, int, int, bool] | None = None
         self._clock = AssetClock.of(None)
         self._overlay_model = OverlayModel()
         self._visible: set[str] = set(OVERLAY_NAMES)
@@ -272,8 +301,25 @@ class ViewerWidget(QWidget):
         self.frame_label.setToolTip("Frame number / frames in the clip")
         for label in (self.speed_label, self.marks_label, self.sound_label, self.frame_label):
             label.setStyleSheet(f"color: {theme.TEXT_DIM};")
+        # One toggle: it names the mode shown, and takes the accent in Edit mode.
+        self.mode_button = QToolButton(self)
+        self.mode_button.setCheckable(True)
+        self.mode_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.mode_button.setToolTip(
+            "Source: the current clip on its own (Shift+1). Edit: the accepted edit, cuts "
+            "skipped, with its sequence timecode (Shift+2)."
+        )
+        self.mode_button.setStyleSheet(
+            f"QToolButton:checked {{ background: {theme.ACCENT}; color: {theme.ACCENT_TEXT}; }}"
+        )
+        self.mode_button.setText("Source")
+        self.mode_button.setMinimumWidth(
+            self.mode_button.fontMetrics().horizontalAdvance("Source") + 16
+        )
+        self.mode_button.clicked.connect(lambda _=False: self.toggle_mode())
         bar = QHBoxLayout()
         bar.setContentsMargins(6, 2, 6, 2)
+        bar.addWidget(self.mode_button)
         for w in (self.start_button, self.back_button, self.play_button, self.forward_button,
                   self.end_button):
             bar.addWidget(w)
@@ -296,7 +342,30 @@ class ViewerWidget(QWidget):
     # -- public state --------------------------------------------------------------------------
     @property
     def player(self) -> Player:
+        """The source player (the current asset on its own)."""
         return self._player
+
+    @property
+    def mode(self) -> str:
+        """ "source" or "edit" (see the module docstring)."""
+        return self._mode
+
+    @property
+    def active_player(self) -> Player:
+        """The player the transport drives now: the program's in Edit mode."""
+        if self._mode == "edit" and self._program_player is not None:
+            return self._program_player
+        return self._player
+
+    @property
+    def program_player(self) -> ProgramPlayer | None:
+        """The Edit mode's player (None until Edit mode was first shown)."""
+        return self._program_player
+
+    @property
+    def program(self) -> Program | None:
+        """The accepted edit Edit mode plays (None when there is none, or not in Edit)."""
+        return self._program if self._mode == "edit" else None
 
     @property
     def in_point(self) -> Fraction | None:
@@ -325,24 +394,126 @@ class ViewerWidget(QWidget):
     # -- public slots --------------------------------------------------------------------------
     @Slot()
     def play_pause(self) -> None:
-        self._player.toggle_play()
+        self.active_player.toggle_play()
 
     @Slot(int)
     def shuttle(self, direction: int) -> None:
         """J = -1, K = 0, L = +1; repeated L (or J) doubles the speed up to 8×."""
-        self._player.shuttle(direction)
+        self.active_player.shuttle(direction)
 
     @Slot(int)
     def step(self, frames: int) -> None:
-        self._player.step(frames)
+        self.active_player.step(frames)
 
     @Slot()
     def go_start(self) -> None:
-        self._player.go_start()
+        self.active_player.go_start()
 
     @Slot()
     def go_end(self) -> None:
-        self._player.go_end()
+        self.active_player.go_end()
+
+    @Slot(str)
+    def set_mode(self, mode: str) -> None:
+        """Show the source ("source") or the accepted edit ("edit")."""
+        if mode not in MODES:
+            raise ValueError(f"unknown viewer mode {mode!r} (known: {', '.join(MODES)})")
+        self._show_mode_button(mode)
+        was_preview, self._preview = self._preview is not None, None
+        if mode == self._mode and not was_preview:
+            return
+        self.active_player.pause()
+        self._mode = mode
+        if mode == "edit":
+            self._show_program(None if was_preview else self._program_frame_here())
+        else:
+            self._show_source()
+        self._update_labels()
+        self.mode_changed.emit(mode)
+
+    def _show_mode_button(self, mode: str) -> None:
+        self.mode_button.setChecked(mode == "edit")
+        self.mode_button.setText("Edit" if mode == "edit" else "Source")
+
+    @Slot()
+    def toggle_mode(self) -> None:
+        """Source ↔ Edit."""
+        self.set_mode("source" if self._mode == "edit" else "edit")
+
+    @property
+    def previewing(self) -> bool:
+        """True while a cut is previewed (:meth:`preview_cut`)."""
+        return self._preview is not None
+
+    def preview_cut(self, suggestion_id: str) -> None:
+        """Play around the cut ``suggestion_id`` as if it were accepted: the pre-roll, the
+        join, the post-roll (Settings), then back to the mode the viewer was in.
+
+        Raises :class:`~vidi_desktop.core.errors.VidiError` when there is no edit to play.
+        """
+        from vidi_desktop.interchange.program import preview_of_cut
+        from vidi_desktop.qt.preview_settings import load_preview_settings
+
+        program, join = preview_of_cut(self._session.document.project, suggestion_id)
+        rolls = load_preview_settings()
+        fps = program.rate.value
+        start = max(0, join - round(Fraction(rolls.preroll_s) * fps))
+        stop = min(program.duration - 1, join + round(Fraction(rolls.postroll_s) * fps))
+        back = self._preview[0] if self._preview is not None else self._mode
+        self.active_player.pause()
+        self._preview = (back, start, stop, False)
+        self._mode = "edit"
+        self._show_mode_button("edit")
+        self._program = program
+        pp = self._ensure_program_player()
+        pp.open_program(program, start)
+        self._update_labels()
+
+    def _end_preview(self) -> None:
+        if self._preview is None:
+            return
+        back = self._preview[0]
+        self._preview = None
+        if back == "source":
+            self._mode = "source"
+            self._show_mode_button("source")
+            self._show_source()
+            self._update_labels()
+            self.mode_changed.emit("source")
+        else:
+            self._show_program(None)
+            self._update_labels()
+
+    def seek_program(self, n: int) -> None:
+        """Edit mode: show sequence frame ``n`` (0 = the sequence's first frame)."""
+        if self._program_player is not None and self._mode == "edit":
+            self._program_player.seek(n)
+
+    def export_frame(self, path: str | Path) -> Path:
+        """Save the frame on screen at full resolution (upright, square pixels) as PNG.
+
+        Raises :class:`~vidi_desktop.core.errors.VidiError` when no frame is shown or the
+        file cannot be written.
+        """
+        from vidi_desktop.qt.frame_export import export_frame
+
+        if self._shown is None:
+            raise VidiError("no frame on screen to export")
+        if self._mode == "edit":
+            program, pp = self._program, self._program_player
+            if program is None or pp is None:
+                raise VidiError("no frame on screen to export")
+            n = pp.current_frame
+            pick = program.pick(n)
+            src = program.clips[pick.clip].source
+            return export_frame(src.path, pick, src.sar, src.rotation, Path(path))
+        facts = self._player.facts
+        if facts is None:
+            raise VidiError("no frame on screen to export")
+        from vidi_desktop.interchange.program import SourcePick
+
+        pick = SourcePick(0, self._player.current_frame, None)
+        return export_frame(facts.path, pick, facts.sar, facts.rotation, Path(path))
 
     @Slot()
     def mark_in(self) -> None:
@@ -387,6 +558,8 @@ class ViewerWidget(QWidget):
     def close_media(self) -> None:
         """Stop playback and join the decode threads; the viewer shows no clip."""
         self._player.close()
+        if self._program_player is not None:
+            self._program_player.close()
         self._asset_id = ""
         self._shown = None
         self.canvas.set_display_size(None)
@@ -395,6 +568,8 @@ class ViewerWidget(QWidget):
 
     def closeEvent(self, event: object) -> None:
         self._player.close()
+        if self._program_player is not None:
+            self._program_player.close()
         super().closeEvent(event)  # type: ignore[arg-type]
 
     def resizeEvent(self, event: object) -> None:
@@ -406,17 +581,34 @@ class ViewerWidget(QWidget):
         if size.width() > 0 and size.height() > 0:
             w, h = round(size.width() * ratio), round(size.height() * ratio)
             self._player.set_max_image_size(w, h)
+            if self._program_player is not None:
+                self._program_player.set_max_image_size(w, h)
             image = self.canvas.image
             if image is not None and image.width() < w * 0.9 and image.height() < h * 0.9:
                 # The picture was made for a smaller view: ask for it again at this size
                 # (only if the footage is larger than the picture; the player never upscales).
-                facts = self._player.facts
+                player = self.active_player
+                facts = player.facts
                 if facts is not None and facts.display_size[0] > image.width() * 1.1:
-                    self._player.refresh()
+                    player.refresh()
 
     # -- session -------------------------------------------------------------------------------
     @Slot(str)
     def _on_asset_changed(self, asset_id: str) -> None:
+        if self._mode == "edit":
+            # The program goes on; the source player opens the asset when Source is shown.
+            self._player.close()
+            self._asset_id = asset_id
+            self._clock = AssetClock.of(self._session.asset)
+            self._in = self._out = None
+            self._source_stale = True
+            self._rebuild_overlays()
+            self.marks_changed.emit()
+            return
+        self._open_source(asset_id)
+
+    def _open_source(self, asset_id: str) -> None:
+        self._source_stale = False
         self._player.close()
         self._asset_id = asset_id
         self._shown = None
@@ -435,11 +627,23 @@ class ViewerWidget(QWidget):
 
     @Slot(object)
     def _on_seek_requested(self, seconds: Fraction) -> None:
+        if self._mode == "edit":
+            # A moment of the current asset: where the edit shows it, or the first kept
+            # frame after it (an accepted cut shows its join).
+            if self._program is not None and self._program_player is not None:
+                n = self._program.record_frame_of(self._session.asset_id, Fraction(seconds))
+                if n is not None:
+                    self._program_player.seek(n)
+            return
         self._player.seek_seconds(Fraction(seconds))
 
     @Slot()
     def _on_project_changed(self, *args: object) -> None:
         self._rebuild_overlays()
+        if self._preview is not None:
+            return  # the preview plays what was asked; the edit is rebuilt when it ends
+        if self._mode == "edit":
+            self._show_program(None)
 
     def _rebuild_overlays(self) -> None:
         doc = self._session.document
@@ -464,11 +668,15 @@ class ViewerWidget(QWidget):
     # -- player ----------------------------------------------------------------------------------
     @Slot(object)
     def _on_opened(self, facts: MediaFacts) -> None:
+        if self._mode != "source":
+            return
         self.canvas.set_display_size(facts.display_size)
         self._update_labels()
 
     @Slot(str)
     def _on_failed(self, message: str) -> None:
+        if self._mode != "source":
+            return
         self._shown = None
         self.canvas.set_display_size(None)
         self.canvas.set_message(message, error=True)
@@ -477,10 +685,13 @@ class ViewerWidget(QWidget):
     @Slot(str)
     def _on_frame_error(self, message: str) -> None:
         # One damaged stretch: the message replaces the picture until a frame decodes.
-        self.canvas.set_message(message, error=True)
+        if self.sender() is self.active_player:
+            self.canvas.set_message(message, error=True)
 
     @Slot(object)
     def _on_frame(self, shown: ShownFrame) -> None:
+        if self._mode != "source":
+            return
         self._shown = shown
         self.canvas.set_frame(shown.image, self._overlays_for(shown))
         self._update_labels()
@@ -495,6 +706,10 @@ class ViewerWidget(QWidget):
 
     @Slot(float)
     def _on_speed(self, speed: float) -> None:
+        if self.sender() is not None and self.sender() is not self.active_player:
+            return
+        if speed == 0 and self._preview is not None and self._preview[3]:
+            self._end_preview()
         sp = QStyle.StandardPixmap
         self.play_button.setIcon(
             self.style().standardIcon(sp.SP_MediaPause if speed else sp.SP_MediaPlay)
@@ -511,9 +726,148 @@ class ViewerWidget(QWidget):
         self.sound_label.setToolTip(reason)
         self.audio_unavailable.emit(reason)
 
+    # -- Edit mode -------------------------------------------------------------------------------
+    def _program_frame_here(self) -> int:
+        """The sequence frame showing the source frame on screen (the first kept frame after
+        it when it is cut out; 0 when the edit holds nothing of this asset)."""
+        try:
+            program = Program.of(self._session.document.project)
+        except VidiError:
+            return 0
+        n = program.record_frame_of(self._session.asset_id, self._session.position)
+        return 0 if n is None else n
+
+    def _show_program(self, frame: int | None) -> None:
+        """Build the accepted edit and play it from ``frame`` (None: where the playhead's
+        moment lies in the new edit, else the same sequence frame)."""
+        try:
+            program = Program.of(self._session.document.project)
+        except VidiError as exc:
+            self._program = None
+            self._program_error = f"Nothing to play in Edit mode: {exc}"
+            if self._program_player is not None:
+                self._program_player.close()
+            self._shown = None
+            self.canvas.set_display_size(None)
+            self.canvas.set_message(self._program_error)
+            self._update_labels()
+            return
+        self._program_error = ""
+        pp = self._ensure_program_player()
+        same = (
+            self._program is not None
+            and pp.is_open
+            and pp.error == ""
+            and program.signature() == self._program.signature()
+        )
+        if frame is None:
+            if same:
+                self._program = program
+                return  # the edit plays the same frames: nothing to reopen
+            here = program.record_frame_of(self._session.asset_id, self._session.position)
+            frame = here if here is not None else min(pp.current_frame, program.duration - 1)
+        self._program = program
+        if same:
+            pp.seek(frame)
+            if pp.shown is not None:
+                self._on_program_frame(pp.shown)
+            return
+        pp.open_program(program, frame)
+
+    def _ensure_program_player(self) -> ProgramPlayer:
+        pp = self._program_player
+        if pp is None:
+            pp = self._program_player = ProgramPlayer(self, proxy=self._proxy_mode)
+            pp.opened.connect(self._on_program_opened)
+            pp.failed.connect(self._on_program_failed)
+            pp.frame_error.connect(self._on_frame_error)
+            pp.frame_shown.connect(self._on_program_frame)
+            pp.speed_changed.connect(self._on_speed)
+            pp.audio_unavailable.connect(self._on_audio_unavailable)
+            size = self.canvas.size()
+            ratio = self.devicePixelRatioF()
+            pp.set_max_image_size(round(size.width() * ratio), round(size.height() * ratio))
+        return pp
+
+    def _show_source(self) -> None:
+        """Back to the source: reopen the asset if it changed meanwhile, else its frame."""
+        if self._source_stale or not self._player.is_open:
+            self._open_source(self._session.asset_id)
+            return
+        shown = self._player.shown
+        facts = self._player.facts
+        self._shown = shown
+        if facts is not None:
+            self.canvas.set_display_size(facts.display_size)
+        if shown is not None:
+            self.canvas.set_frame(shown.image, self._overlays_for(shown))
+            self._session.set_position(shown.seconds)
+        elif self._player.error:
+            self.canvas.set_message(self._player.error, error=True)
+
+    @Slot(object)
+    def _on_program_opened(self, facts: MediaFacts) -> None:
+        if self._mode == "edit":
+            # Clips may differ in shape: each picture is letterboxed by its own size.
+            self.canvas.set_display_size(None)
+            self._update_labels()
+
+    @Slot(str)
+    def _on_program_failed(self, message: str) -> None:
+        if self._mode != "edit":
+            return
+        self._shown = None
+        self.canvas.set_display_size(None)
+        self.canvas.set_message(message, error=True)
+        self._update_labels()
+
+    @Slot(object)
+    def _on_program_frame(self, shown: ShownFrame) -> None:
+        pp = self._program_player
+        if self._mode != "edit" or pp is None or pp.program is None:
+            return
+        self._shown = shown
+        self.canvas.set_frame(shown.image, OverlayFrame())
+        self._update_labels()
+        if shown.source == "keyframe" or shown.index != pp.current_frame:
+            return
+        if self._preview is not None:
+            back, start, stop, playing = self._preview
+            if not playing and shown.exact and shown.index == start:
+                self._preview = (back, start, stop, True)
+                pp.play(1.0)
+            elif playing and shown.index >= stop:
+                pp.pause()  # speed 0 ends the preview (_on_speed)
+            return
+        # The timeline follows the program on the current asset; when the program stops
+        # on another asset's clip, that asset becomes the current one.
+        asset_id, _, seconds = pp.source_at(shown.index)
+        if asset_id != self._session.asset_id:
+            if pp.speed != 0:
+                return
+            self._session.set_asset(asset_id)
+        if self._session.position != seconds:
+            self._session.set_position(seconds)
+
+    def _update_program_labels(self) -> None:
+        self.timecode_label.setToolTip("Sequence timecode (the record timecode of the exports)")
+        self.frame_label.setToolTip("Frame of the edit / frames in the edit")
+        self.marks_label.setText("PREVIEW" if self._preview is not None else "EDIT")
+        program, shown = self._program, self._shown
+        if program is None or shown is None:
+            self.timecode_label.setText("--:--:--:--")
+            self.frame_label.setText("")
+            return
+        self.timecode_label.setText(program.timecode(shown.index))
+        mark = "" if shown.source == "exact" else " …"
+        self.frame_label.setText(f"{shown.index} / {program.duration}{mark}")
+
     # -- labels and marks ------------------------------------------------------------------------
     def _current_span(self) -> tuple[Fraction, Fraction] | None:
-        """Start and exclusive end (seconds) of the current frame."""
+        """Start and exclusive end (seconds) of the current frame (None in Edit mode: marks
+        belong to the source)."""
+        if self._mode != "source":
+            return None
         facts = self._player.facts
         if facts is None:
             return None
@@ -527,6 +881,11 @@ class ViewerWidget(QWidget):
         self.marks_changed.emit()
 
     def _update_labels(self) -> None:
+        if self._mode == "edit":
+            self._update_program_labels()
+            return
+        self.timecode_label.setToolTip("Source timecode")
+        self.frame_label.setToolTip("Frame number / frames in the clip")
         facts = self._player.facts
         shown = self._shown
         if facts is None or shown is None:

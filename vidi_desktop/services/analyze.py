@@ -21,6 +21,7 @@ from vidi_desktop.analysis.options import AnalyzeOptions
 from vidi_desktop.analysis.run import FileAnalysis, analyze_file
 from vidi_desktop.core.errors import ProjectError
 from vidi_desktop.core.progress import JobContext, ProgressFn
+from vidi_desktop.core.project.dedupe import add_new_suggestions
 from vidi_desktop.core.project.sync import save_locked
 from vidi_desktop.services.output_guard import refuse_overwriting_media
 
@@ -38,6 +39,8 @@ class AnalyzeResult:
     already_present: list[Path] = field(default_factory=list)
     analyses: list[FileAnalysis] = field(default_factory=list)
     suggestions: int = 0
+    new: int = 0  # suggestions this run added
+    already_there: int = 0  # suggestions this run found equal to ones the project held
 
     def summary_lines(self) -> list[str]:
         lines = []
@@ -59,10 +62,17 @@ class AnalyzeResult:
             if counts:
                 lines.append(f"  {a.info.path.name}: {counts}")
             lines.extend(f"  {a.info.path.name}: {note}" for note in a.notes)
+        analysed = {a.info.path for a in self.analyses}
         for p in self.already_present:
-            lines.append(f"kept  {p.name}: already in the project (unchanged)")
-        where = f"project saved to {self.project_path}" if self.project_path else "no project"
-        lines.append(f"{self.suggestions} suggestions; {where}")
+            again = "analysed again" if p in analysed else "unchanged"
+            lines.append(f"kept  {p.name}: already in the project ({again})")
+        if self.project_path:
+            lines.append(
+                f"{self.suggestions} suggestions ({self.new} new, {self.already_there} "
+                f"already there); project saved to {self.project_path}"
+            )
+        else:
+            lines.append(f"{self.suggestions} suggestions; no project")
         return lines
 
 
@@ -76,7 +86,10 @@ def analyze_files(
     """Analyse ``files`` into the project at ``output`` (created, or updated if it exists).
 
     ``output`` None analyses without writing a project (``analyze --json`` to stdout).
-    Files already in the project (same path, size and mtime) are not analysed again.
+    Files already in the project (same path, size and mtime) are not added again; the
+    analysers asked for run on them again and only what the project does not hold yet is
+    added (:mod:`~vidi_desktop.core.project.dedupe`): existing suggestions and their review
+    decisions stay as they are.
     """
     from vidi_desktop.media.probe import probe
 
@@ -94,15 +107,21 @@ def analyze_files(
         infos.append(probe(f, allow_truncated=True))
 
     todo: list[MediaInfo] = []
+    present: dict[Path, Asset] = {}  # files the project holds already: analysed again
     for info in infos:
-        in_project = document is not None and document.project.find_asset(info.identity)
-        if in_project or any(t.identity == info.identity for t in todo):  # or named twice
+        in_project = document.project.find_asset(info.identity) if document else None
+        if any(t.identity == info.identity for t in todo) or info.path in present:
+            continue  # named twice
+        if in_project is not None:
             result.already_present.append(info.path)
+            present[info.path] = in_project
         else:
             todo.append(info)
 
-    for i, info in enumerate(todo):
-        stage = ctx.stage(i, max(1, len(todo)), info.path.name)
+    runs = todo + [i for i in infos if i.path in present and options.any_analyser]
+    runs = list({i.path: i for i in runs}.values())
+    for i, info in enumerate(runs):
+        stage = ctx.stage(i, max(1, len(runs)), info.path.name)
         file_ctx = ctx.part(lambda f, m, s=stage: s(f * 0.95 if f is not None else None, m))
         if options.any_analyser:
             result.analyses.append(analyze_file(info.path, options, file_ctx, info))
@@ -111,15 +130,18 @@ def analyze_files(
     ctx.check_cancelled()
     if document is not None and out is not None:
         by_path = {a.info.path: a for a in result.analyses}
-        with document.transaction(f"Analyze {len(todo)} file(s)"):
-            for info in todo:
-                asset = document.add_asset(asset_from_probe(info))
+        with document.transaction(f"Analyze {len(runs)} file(s)"):
+            for info in runs:
+                if info.path in present:
+                    asset = present[info.path]
+                else:
+                    asset = document.add_asset(asset_from_probe(info))
+                    result.added.append(info)
                 analysis = by_path.get(info.path)
                 if analysis is not None:
-                    suggestions = analysis.suggestions(asset.id)
-                    if suggestions:
-                        document.add_suggestions(suggestions)
-                result.added.append(info)
+                    landed = add_new_suggestions(document, analysis.suggestions(asset.id))
+                    result.new += len(landed.added)
+                    result.already_there += len(landed.already)
         # Under the project lock, merged with whatever another writer saved meanwhile.
         save_locked(document, out)
         result.suggestions = len(document.project.suggestions)

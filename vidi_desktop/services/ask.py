@@ -22,6 +22,7 @@ from vidi_desktop.models.protocol import AssetRef, Request, RequestError
 
 if TYPE_CHECKING:
     from vidi_desktop.core.project import Asset, ProjectDocument, Suggestion
+    from vidi_desktop.core.project.dedupe import AddOutcome
     from vidi_desktop.core.time import TimeRange
     from vidi_desktop.models.runner import RunResult
 
@@ -45,15 +46,22 @@ def build_request(
 
 
 def apply_result(document: ProjectDocument, result: RunResult) -> list[str]:
-    """Add a successful result's suggestions to the project in one undoable step."""
+    """Add a successful result's new suggestions to the project in one undoable step."""
+    return land_result(document, result).added_ids
+
+
+def land_result(document: ProjectDocument, result: RunResult) -> AddOutcome:
+    """Land a successful result: its suggestions the project does not hold yet are added in
+    one undoable step; those equal to existing ones are left out and existing decisions stay
+    as they are (:mod:`~vidi_desktop.core.project.dedupe`)."""
+    from vidi_desktop.core.project.dedupe import add_new_suggestions
+
     if not result.ok:
         raise VidiError(result.error or f"the request ended {result.state}")
     suggestions = [s for s in result.suggestions if document.project.has_asset(s.asset_id)]
     if len(suggestions) != len(result.suggestions):
         raise RequestError("the answer refers to footage that is no longer in the project")
-    if suggestions:
-        document.add_suggestions(suggestions)
-    return [s.id for s in suggestions]
+    return add_new_suggestions(document, suggestions)
 
 
 class RequestRefused(VidiError):
@@ -80,6 +88,7 @@ class AskResult:
     asset: Asset
     project_path: Path | None
     added_ids: list[str]
+    already_there: int = 0  # suggestions left out as equal to ones the project held
 
 
 def ask_file(
@@ -143,11 +152,13 @@ def ask_file(
         raise RequestRefused(f"{backend}: {refusal} (nothing was changed)")
 
     added: list[str] = []
+    already = 0
     if document is not None and out is not None:
         with document.transaction(f"Ask: {text[:60]}"):
             if is_new:
                 document.add_asset(asset)
-            added = apply_result(document, result)
+            landed = land_result(document, result)
+        added, already = landed.added_ids, len(landed.already)
         # Under the project lock, merged with whatever another writer saved meanwhile.
         save_locked(document, out)
-    return AskResult(result, asset, out, added)
+    return AskResult(result, asset, out, added, already)

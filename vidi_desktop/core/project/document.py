@@ -46,6 +46,7 @@ from vidi_desktop.core.project.disk import DiskState, FileStamp
 from vidi_desktop.core.project.edit import cut_from_edit, restore_to_edit
 from vidi_desktop.core.project.events import EventEmitter
 from vidi_desktop.core.project.model import (
+    Answer,
     Asset,
     EditClip,
     Payload,
@@ -208,11 +209,14 @@ class ProjectDocument:
     def accept_all(
         self, kind: str | type[Payload] | None = None, *, asset_id: str | None = None
     ) -> tuple[str, ...]:
-        """Accept every pending suggestion (of ``kind``, of ``asset_id``); return their ids."""
+        """Accept every pending suggestion (of ``kind``, of ``asset_id``); return their ids.
+
+        Answers are never accepted this way: they are messages to read, not proposals.
+        """
         pending = self.project.find_suggestions(
             kind=kind, asset_id=asset_id, state=ReviewState.PENDING
         )
-        ids = tuple(s.id for s in pending)
+        ids = tuple(s.id for s in pending if not isinstance(s.payload, Answer))
         if ids:
             name = kind.kind if isinstance(kind, type) else kind
             what = f"{name.replace('_', ' ')}s" if name else "suggestions"
