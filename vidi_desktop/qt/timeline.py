@@ -521,7 +521,7 @@ class TimelineWidget(QAbstractScrollArea):
         p.end()
 
     def paint_static(self, p: QPainter, rect: QRect) -> None:
-        """Everything but the playhead, into ``rect`` (the viewport's size)."""
+        """Everything but the playhead and the selection, into ``rect`` (the viewport's size)."""
         p.fillRect(rect, BACKGROUND)
         p.setFont(self._font)
         width = rect.width()
