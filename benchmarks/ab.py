@@ -102,7 +102,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         args.json.write_text(json.dumps(
             {"bench": bench, "baseline": args.baseline, "rounds": args.rounds,
-             "load": [min(loads), max(loads)], "metrics": table}, indent=2))
+             "load": [min(loads), max(loads)], "metrics": table, "rounds_raw": sides},
+            indent=2))
     return 0
 
 

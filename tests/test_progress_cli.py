@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import types
 from pathlib import Path
 
 from vidi_desktop.commands.common import LINE_EVERY_S, progress_bar
@@ -73,8 +74,17 @@ def test_stage_shares_follow_their_weights() -> None:
     }
 
 
-def test_the_analysis_itself_never_reports_backwards(make_clip, tmp_path: Path) -> None:
+def test_the_analysis_itself_never_reports_backwards(
+    make_clip, tmp_path: Path, monkeypatch
+) -> None:
     """Pictures, audio and each audio analyser fill their own share of one 0–100 %."""
+    import vidi_desktop.core.progress as progress_module
+
+    # The job throttles reports to ~20 a second; a clock that moves a second per reading lets
+    # every report through, so the count does not depend on how fast this machine is.
+    ticking = itertools.count(1000.0)
+    clock = types.SimpleNamespace(monotonic=lambda: float(next(ticking)))
+    monkeypatch.setattr(progress_module, "time", clock)
     from vidi_desktop.analysis.options import AnalyzeOptions
     from vidi_desktop.media.synth import sine
     from vidi_desktop.services.analyze import analyze_files

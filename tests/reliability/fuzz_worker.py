@@ -45,7 +45,8 @@ def case(path: Path, work: Path, fast: bool) -> list[dict[str, object]]:
         results.append({"argv": argv[1], "rc": rc, "err": last})
     if project.exists():
         mode = "fast" if fast else "exact"
-        argv = ["-q", "render", str(project), "--include", "all", "--mode", mode,
+        # --whole: the file uncut when nothing shapes the edit (render refuses otherwise).
+        argv = ["-q", "render", str(project), "--include", "all", "--whole", "--mode", mode,
                 "-o", str(work / "out.mp4")]
         rc, last = run(argv)
         results.append({"argv": f"render-{mode}", "rc": rc, "err": last})

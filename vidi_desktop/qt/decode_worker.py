@@ -62,8 +62,8 @@ _CACHE_MAX_FRAMES = 120
 _SEEK_KEEP = 12
 _MAX_IN_FLIGHT = 2  # frames emitted but not yet taken by the GUI: more means it lags
 _PREVIEW_BYTES = 48 * 2**20  # keyframe pictures kept for previews
-# Idle work waits this long after the last seek: one keyframe decode cannot be interrupted,
-# and a click right after another should not wait for it.
+# Idle work starts only after this long without requests: one keyframe decode cannot be
+# interrupted, and a click right after the last picture should not wait for it.
 _PREFETCH_AFTER = 0.25
 
 
@@ -170,6 +170,7 @@ class DecodeThread(QThread):
         self._previews_for: tuple[int, int] | None = None  # the picture size they fit
         self._no_preview: set[int] = set()  # keyframes the decoder failed on
         self._prefetched: set[int] = set()  # keyframes tried while idle on this frame
+        self._idle_since = 0.0  # when the last request was served
         self._prefetched_at = -1
         self._facts: MediaFacts | None = None
         self._last_n: int | None = None  # last frame the reader returned
@@ -298,7 +299,7 @@ class DecodeThread(QThread):
                     if idle_work is None:
                         self._cond.wait()
                         continue
-                    settle = self._seek_at + _PREFETCH_AFTER - time.monotonic()
+                    settle = self._idle_since + _PREFETCH_AFTER - time.monotonic()
                     if settle <= 0:
                         break
                     idle_work = None
@@ -319,6 +320,7 @@ class DecodeThread(QThread):
                 self._open_proxy(proxy)
             try:
                 self._serve(seek, seek_at, speed, serial, anchor, fix)
+                self._idle_since = time.monotonic()
             except VidiError as exc:
                 # A damaged stretch: say so and stop playing, but keep serving the frames
                 # that do decode (the reader starts afresh from the next keyframe).

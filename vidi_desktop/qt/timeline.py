@@ -544,7 +544,7 @@ class TimelineWidget(QAbstractScrollArea):
         p.end()
 
     def paint_static(self, p: QPainter, rect: QRect) -> None:
-        """Everything but the playhead, into ``rect`` (the viewport's size)."""
+        """Everything but the playhead and the selection, into ``rect`` (the viewport's size)."""
         p.fillRect(rect, BACKGROUND)
         p.setFont(self._font)
         width = rect.width()
@@ -737,14 +737,14 @@ class TimelineWidget(QAbstractScrollArea):
 
     def _paint_lanes(self, p: QPainter, width: int, height: int, t0: float, t1: float) -> None:
         top = self._lanes_top()
+        shift = top - self.verticalScrollBar().value()
         rows = []
         for i, lane in enumerate(self._index.lanes):
-            row = self.lane_rect(i)
-            if row.bottom() < top or row.top() > height:
+            y, h = shift + self._lane_tops[i], self._lane_height(lane)  # as lane_rect(i)
+            if y + h <= top or y > height:
                 continue
             lo, hi = lane.window(t0, t1)
-            rows.append(LaneRow(lane, lo, hi, row.top(), row.height(), qcolor(lane.key),
-                                LANE_BG[i % 2]))
+            rows.append(LaneRow(lane, lo, hi, y, h, qcolor(lane.key), LANE_BG[i % 2]))
         area = QRect(HEADER_W, top, width - HEADER_W, max(0, height - top))
         paint_lanes(p, area, rows, (float(HEADER_W), self._view_start, self._pps), BACKGROUND,
                     self._metrics, self._label_of)

@@ -409,6 +409,23 @@ def _comb_ok(starts: list[int]) -> bool:
     return len(starts) > 1 and (starts[-1] - starts[0]) >= 3 * len(starts)
 
 
+@lru_cache(maxsize=64)
+def _qt_looks(
+    color_rgba: int,
+) -> tuple[dict[int, QBrush], dict[int, QPen], dict[int, QColor]]:
+    """Per state: fill brushes, outline pens, start-mark colours of a kind's colour
+    (made once per colour: painting a few lanes must not build Qt objects each time)."""
+    color = QColor.fromRgba(color_rgba)
+    brushes = {
+        0: QBrush(with_alpha(color, REJECTED_ALPHA), Qt.BrushStyle.BDiagPattern),
+        1: QBrush(with_alpha(color, PENDING_ALPHA)),
+        2: QBrush(color),
+    }
+    pens = {0: QPen(with_alpha(color, REJECTED_EDGE_ALPHA), 1), 1: QPen(color, 1)}
+    marks = {0: with_alpha(color, REJECTED_EDGE_ALPHA), 1: color, 2: EDGE_DARK}
+    return brushes, pens, marks
+
+
 def _paint_few(
     p: QPainter,
     area: QRect,
@@ -440,18 +457,12 @@ def _paint_few(
         items[state].append((a, max(math.ceil(x1), a + 1), r.lo + k))
     p.save()
     p.setPen(Qt.PenStyle.NoPen)
-    brushes = {
-        0: QBrush(with_alpha(color, REJECTED_ALPHA), Qt.BrushStyle.BDiagPattern),
-        1: QBrush(with_alpha(color, PENDING_ALPHA)),
-        2: QBrush(color),
-    }
+    brushes, outline_pens, marks = _qt_looks(color.rgba())
     runs = {s: _merge([(a, b) for a, b, _ in spans]) for s, spans in items.items() if spans}
     for s, merged in runs.items():
         p.setBrush(brushes[s])
         p.drawRects([QRect(a, y, b - a, h) for a, b in merged])
     p.setBrush(Qt.BrushStyle.NoBrush)
-    outline_pens = {0: QPen(with_alpha(color, REJECTED_EDGE_ALPHA), 1), 1: QPen(color, 1)}
-    marks = {0: with_alpha(color, REJECTED_EDGE_ALPHA), 1: color, 2: EDGE_DARK}
     lines: dict[int, list[int]] = {}
     for s, spans in items.items():
         wide = [(a, b) for a, b, _ in spans if b - a >= 3]
@@ -474,7 +485,7 @@ def _paint_few(
         if not xs:
             continue
         left_px, right_px = TICK_SHAPE[s]
-        p.setBrush(with_alpha(color, REJECTED_EDGE_ALPHA) if s == 0 else color)
+        p.setBrush(marks[0] if s == 0 else color)
         p.drawRects([QRect(a, y, b - a, h)
                      for a, b in _merge([(x - left_px, x + right_px) for x in xs])])
         if s == 1:  # the notch atop a pending instant

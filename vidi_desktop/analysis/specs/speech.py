@@ -28,6 +28,8 @@ def _compute(run: AnalysisRun) -> None:
     speech = run.results.pop(DETECTED_SPEECH, None)
     if speech is None:
         speech = detect_speech(clip, ctx=ctx.part(ctx.share(0.0, 0.8, "voice activity")))
+    else:
+        ctx.progress(0.8, "voice activity")  # done while decoding: its share is filled
     extent = _extent(info)
     silences = silences_from_speech(speech, extent)
     grid = info.video.frame_index if info.video is not None else None
