@@ -96,7 +96,12 @@ def test_the_state_filter_shows_decided_suggestions(qtbot, window):
     key(qtbot, window, Qt.Key.Key_R)
     assert by_label(window, "accepted cut").state is ReviewState.REJECTED
     assert labels(window) == []
-    assert window.timeline.edit_pieces[0].end == pytest.approx(float(120 / NTSC))
+    # Nothing accepted shapes A any more: it leaves the edit, as before the cut was accepted
+    # (B, put in the edit by hand, stays).
+    assert window.timeline.edit_pieces == []
+    assert {c.asset_id for c in window.session.document.project.edit} == {
+        window.session.document.project.assets[1].id
+    }
 
 
 def test_every_asset_at_once(qtbot, window):

@@ -59,12 +59,16 @@ class Program:
 
     @classmethod
     def of(cls, project: Project) -> Program:
-        """The program of ``project``'s accepted edit; :class:`ExportError` when it has none
-        (no footage, nothing accepted that holds a frame, overlapping keeps)."""
+        """The program of ``project``'s accepted edit — every file whole while nothing
+        accepted shapes it, as an NLE's sequence of the raw clips would play; :class:`ExportError`
+        when it has none (no footage, overlapping keeps)."""
         start = project.settings.get(RECORD_START_SETTING, DEFAULT_RECORD_START)
         if not isinstance(start, str):
             raise ExportError(f"project setting {RECORD_START_SETTING} must be a timecode")
-        options = TimelineOptions(include="accepted", record_start=start, reframe=False)
+        # Exports refuse an uncut edit unless asked (--whole); the program view shows it.
+        options = TimelineOptions(
+            include="accepted", record_start=start, reframe=False, refuse_uncut=False
+        )
         return cls(build_timeline(_edit_only(project), options))
 
     # -- the sequence ----------------------------------------------------------------------

@@ -292,32 +292,47 @@ class ProxySequence:
     """The scrub proxies of every file in a program, read like a :class:`SequenceReader`."""
 
     def __init__(self, sequence: SequenceReader, proxies: dict[str, Path]) -> None:
-        from vidi_desktop.media.reader import VideoReader
+        from vidi_desktop.media.proxy import ProxyReader
 
         self._sequence = sequence
-        self._readers: dict[str, VideoReader] = {}
-        try:
-            for path, table in sequence._tables.items():
-                if path not in proxies:
-                    raise VidiError(f"{path}: no scrub proxy")
-                reader = VideoReader(proxies[path])
-                self._readers[path] = reader
-                if reader.frame_count != len(table):
-                    raise VidiError(
-                        f"scrub proxy {proxies[path]} has {reader.frame_count} frames, "
-                        f"not {len(table)}"
-                    )
-        except BaseException:
-            self.close()
-            raise
+        self._readers: dict[str, ProxyReader] = {}
+        for path, table in sequence._tables.items():
+            if path not in proxies:
+                self.close()
+                raise VidiError(f"{path}: no scrub proxy")
+            if not Path(proxies[path]).is_dir():
+                self.close()
+                raise VidiError(f"{proxies[path]}: not a scrub proxy folder")
+            # A proxy still being built serves the chunks written so far; a frame no chunk
+            # holds raises VidiError and the exact reader shows it instead.
+            self._readers[path] = ProxyReader(proxies[path], len(table))
 
     @property
     def frame_count(self) -> int:
         return self._sequence.frame_count
 
-    def frame(self, n: int) -> av.VideoFrame:
+    @property
+    def complete(self) -> bool:
+        """Every frame of every file of the edit has a proxy picture."""
+        return all(r.complete for r in self._readers.values())
+
+    def has(self, n: int) -> bool:
+        """Sequence frame ``n`` has a proxy picture written."""
         _, path, idx = self._sequence.locate(n)
-        return self._readers[path].frame(idx)
+        return self._readers[path].has(idx)
+
+    def refresh(self) -> None:
+        """Take in the chunks written since the last look."""
+        for reader in self._readers.values():
+            reader.refresh()
+
+    def frame(self, n: int) -> av.VideoFrame:
+        """Proxy picture of sequence frame ``n``; VidiError when no chunk holds it yet."""
+        _, path, idx = self._sequence.locate(n)
+        reader = self._readers[path]
+        if not reader.has(idx):
+            reader.refresh()  # chunks written since the last look
+        return reader.frame(idx)
 
     def close(self) -> None:
         for r in self._readers.values():
