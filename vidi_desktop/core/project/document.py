@@ -8,7 +8,8 @@ Reviewing a suggestion also edits: accepting a range to keep (a highlight clip, 
 whose action is ``keep``) appends it to the edit; accepting a range to cut removes it from
 the asset's clips (splitting them; an asset not in the edit yet is first put in whole).
 Rejecting or resetting an accepted suggestion takes its effect back out, and undo restores
-the edit exactly.
+the edit exactly. Trimming an accepted one (:meth:`ProjectDocument.retime_suggestion`)
+moves its effect to the new range, as accepting over that range would.
 
 Events: ``changed`` (payload :class:`Change`), ``modified`` (payload bool, when the
 unsaved-changes flag flips), ``saved`` (payload the path).
@@ -45,6 +46,7 @@ from vidi_desktop.core.project.consistency import accepted_edit, removed_by
 from vidi_desktop.core.project.disk import DiskState, FileStamp
 from vidi_desktop.core.project.edit import cut_from_edit, restore_to_edit
 from vidi_desktop.core.project.events import EventEmitter
+from vidi_desktop.core.project.kinds import kind_info
 from vidi_desktop.core.project.model import (
     Answer,
     Asset,
@@ -56,6 +58,7 @@ from vidi_desktop.core.project.model import (
     Suggestion,
     new_id,
 )
+from vidi_desktop.core.project.retime import clamp_to_asset, retimed
 from vidi_desktop.core.time import TimeRange
 
 
@@ -268,6 +271,35 @@ class ProjectDocument:
             if edit != project.edit:
                 self.push(ReplaceEdit(edit, description))
 
+    def retime_suggestion(
+        self, suggestion_id: str, new_range: TimeRange, description: str = ""
+    ) -> Suggestion:
+        """Give a suggestion a new time range (a trim on the timeline), as one step.
+
+        The range is cut to the asset's extent; kind and payload stay (see
+        :mod:`.retime`). An accepted suggestion that keeps or cuts takes the edit along as
+        accepting it over the new range would. Returns the suggestion as it is now.
+        ``ProjectEditError`` (nothing changed) for a payload that is not one range, or a
+        range that is empty or outside the asset.
+        """
+        project = self.project
+        old = project.suggestion(suggestion_id)
+        new_range = clamp_to_asset(new_range, project.asset(old.asset_id))
+        new = old.replace(payload=retimed(old.payload, new_range))
+        if new.payload == old.payload:
+            return old
+        description = description or f"Trim {_noun(old)}"
+        extent = old.extent()
+        if old.state is not ReviewState.ACCEPTED or not old.payload.edit_action() or not extent:
+            self.push(UpdateSuggestions((new,), description))
+            return new
+        edit, changed = _retimed_edit(project, old, new)
+        with self.transaction(description):
+            self.push(UpdateSuggestions(changed, description))
+            if edit != project.edit:
+                self.push(ReplaceEdit(edit, description))
+        return changed[0]
+
     # -- the edit ------------------------------------------------------------------------------
     def add_clip(
         self,
@@ -319,6 +351,11 @@ class ProjectDocument:
         if modified != self._was_modified:
             self._was_modified = modified
             self.events.emit("modified", modified)
+
+
+def _noun(s: Suggestion) -> str:
+    """What one suggestion is called in an undo text ("cut", "keep", "subtitle")."""
+    return kind_info(s.kind).look(s.payload.variant()).singular
 
 
 def _plural(verb: str, n: int, noun: str) -> str:
@@ -420,6 +457,59 @@ def _replace_clips(
         for i, (r, sid) in enumerate(pieces)
     ]
     return (*rest[:at], *clips, *rest[at:])
+
+
+def _retimed_edit(
+    project: Project, old: Suggestion, new: Suggestion
+) -> tuple[tuple[EditClip, ...], tuple[Suggestion, ...]]:
+    """The edit after the accepted ``old`` became ``new`` (same id, new range), and the
+    suggestions to store: ``new`` first, with its record of what it removed, then the other
+    accepted cuts of the asset whose records change.
+
+    As accepting does: an asset whose clips are what its accepted suggestions make gets
+    the clips they make now (:mod:`.consistency`); an asset arranged by hand has the old
+    effect taken back and the new one applied where the old one was (a keep's clips are
+    replaced in place, not moved to the end).
+    """
+    asset_id, action = old.asset_id, old.payload.edit_action()
+    accepted = [s for s in project.suggestions if s.state is ReviewState.ACCEPTED]
+    now = [c for c in project.edit if c.asset_id == asset_id]
+    derived_before = [r for r, _ in accepted_edit(project, asset_id, accepted)]
+    after = [new if s.id == new.id else s for s in accepted]
+    if [c.range for c in now] == derived_before:
+        derived = accepted_edit(project, asset_id, after)
+        edit = project.edit
+        if [c.range for c in now] != [r for r, _ in derived]:
+            edit = _replace_clips(edit, project.edit, asset_id, derived, now)
+        keeps = [s for s in after if s.payload.edit_action() == "keep"]
+        whole = project.asset(asset_id).extent()
+        kept = accepted_edit(project, asset_id, keeps) or [
+            (r, None) for r in [whole] if r is not None
+        ]
+        others: list[Suggestion] = []
+        for s in after:
+            if s.asset_id != asset_id or s.payload.edit_action() != "cut":
+                continue
+            record = removed_by(s.extent(), kept)  # type: ignore[arg-type]
+            if s.id == new.id:
+                new = new.replace(removed=record)
+            elif s.removed != record:
+                others.append(s.replace(removed=record))
+        return edit, (new, *others)
+    if action == "keep":
+        mine = [i for i, c in enumerate(project.edit) if c.suggestion_id == old.id]
+        ids = [project.edit[i].id for i in mine]
+        rest = [c for c in project.edit if c.suggestion_id != old.id]
+        at = mine[0] if mine else len(rest)  # clips before the first of them are all in rest
+        ranges = [r for r in new.payload.edit_ranges() if not r.is_empty()]
+        clips = [
+            EditClip(ids[i] if i < len(ids) else new_id(), asset_id, r, new.id)
+            for i, r in enumerate(ranges)
+        ]
+        return (*rest[:at], *clips, *rest[at:]), (new,)
+    edit = _take_back(project.edit, old, "cut", old.extent())  # type: ignore[arg-type]
+    edit, removed = _apply(project, edit, new, "cut", new.extent())  # type: ignore[arg-type]
+    return edit, (new.replace(removed=removed),)
 
 
 def _take_back(

@@ -1,0 +1,92 @@
+"""Giving a suggestion a new time range (a trim), its payload otherwise untouched.
+
+A suggestion can be trimmed when its payload is one time range — a ``range`` field that is
+its whole extent: cuts and keeps, silence cuts, speech, highlights, chapters, subtitle cues.
+Scene boundaries (an instant), object tubes and reframe paths (boxes over time) and answers
+(several moments) cannot: their extent is made of other things.
+
+What stays the same: the kind, the text, the title, the score, every other field. What the
+new range changes besides itself:
+
+* a highlight's ``parts`` (the ranges it plays when its pauses were cut out) are cut to the
+  new range and the ones left outside are dropped; the first part follows the start when
+  the start moves out and that part began at the old start (its last part likewise with
+  the end), so widening a highlight plays the frames it gained. A highlight whose parts
+  all fall outside the new range plays the new range whole, as one without parts does.
+* a subtitle cue keeps its words: they are the transcription of what was said (the
+  transcript panel reads them), which showing the cue for a shorter time does not change.
+
+Pure Python: nothing here imports Qt.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from vidi_desktop.core.project.model import (
+    Asset,
+    HighlightClip,
+    Payload,
+    ProjectEditError,
+)
+from vidi_desktop.core.time import TimeRange
+
+
+def can_retime(payload: Payload) -> bool:
+    """True when ``payload`` is one time range that a trim may move (see the module text)."""
+    if not dataclasses.is_dataclass(payload):
+        return False
+    names = {f.name for f in dataclasses.fields(payload)}
+    value = getattr(payload, "range", None)
+    return "range" in names and isinstance(value, TimeRange) and payload.extent() == value
+
+
+def retimed(payload: Payload, new_range: TimeRange) -> Payload:
+    """``payload`` over ``new_range``, everything else kept (highlight parts cut to it).
+
+    ``ProjectEditError`` for a payload that cannot be trimmed or an empty range.
+    """
+    if not can_retime(payload):
+        raise ProjectEditError(f"a {payload.kind.replace('_', ' ')} cannot be trimmed")
+    if new_range.is_empty():
+        raise ProjectEditError("a trim cannot leave an empty range")
+    if isinstance(payload, HighlightClip) and payload.parts:
+        parts = _fit_parts(payload.parts, payload.range, new_range)
+        return dataclasses.replace(payload, range=new_range, parts=parts)
+    return dataclasses.replace(payload, range=new_range)  # type: ignore[call-arg]
+
+
+def clamp_to_asset(new_range: TimeRange, asset: Asset) -> TimeRange:
+    """``new_range`` cut to the asset's extent (when known); ``ProjectEditError`` when
+    nothing of it is left or it is empty."""
+    if new_range.is_empty():
+        raise ProjectEditError("a trim cannot leave an empty range")
+    whole = asset.extent()
+    if whole is None:
+        return new_range
+    inside = new_range.clamped(whole)
+    if inside is None:
+        raise ProjectEditError(f"the new range lies outside {asset.name!r}")
+    return inside
+
+
+def _fit_parts(
+    parts: tuple[TimeRange, ...], old: TimeRange, new: TimeRange
+) -> tuple[TimeRange, ...]:
+    """Highlight parts for a highlight moved from ``old`` to ``new`` (module docstring)."""
+    first, last = parts[0], parts[-1]
+    fitted: list[TimeRange] = []
+    for i, part in enumerate(parts):
+        start, end = part.start, part.end_exclusive
+        if i == 0 and first.start == old.start and new.start < old.start:
+            start = new.start  # widened on the left: the opening part plays from the new in
+        if i == len(parts) - 1 and last.end_exclusive == old.end_exclusive and (
+            new.end_exclusive > old.end_exclusive
+        ):
+            end = new.end_exclusive
+        hit = TimeRange.from_start_end(start, end).intersection(new)
+        if hit is not None:
+            fitted.append(hit)
+    if len(fitted) == 1 and fitted[0] == new:
+        return ()  # one part covering the whole range: the plain form, as files write it
+    return tuple(fitted)
