@@ -285,6 +285,13 @@ class MainWindow(QMainWindow):
         a("zoom_in", "Zoom in", self._timeline_slot("zoom_in"), ["Ctrl+=", "Ctrl++"])
         a("zoom_out", "Zoom out", self._timeline_slot("zoom_out"), "Ctrl+-")
         a("zoom_fit", "Zoom to fit", self._timeline_slot("zoom_fit"), "Shift+Z")
+        # Trims snap to shots, words and silences while this is on (timeline_trim.py).
+        trim = self.timeline.trim
+        snapping = a("snapping", "&Snapping", None, "S", checkable=True)
+        snapping.setChecked(trim.snapping)
+        snapping.toggled.connect(trim.set_snapping)
+        trim.snapping_changed.connect(snapping.setChecked)
+        trim.message.connect(self.show_status)
         for name in ("tubes", "faces", "reframe", "subtitles"):
             action = a(f"overlay_{name}", f"Show {name}", None, checkable=True)
             action.setChecked(True)
@@ -326,7 +333,7 @@ class MainWindow(QMainWindow):
         for name in ("accept", "reject", "next_pending", "prev_pending", "accept_all"):
             review.addAction(acts[name])
         view = bar.addMenu("&View")
-        for name in ("zoom_in", "zoom_out", "zoom_fit"):
+        for name in ("zoom_in", "zoom_out", "zoom_fit", "snapping"):
             view.addAction(acts[name])
         view.addSeparator()
         overlays = view.addMenu("Overlays")

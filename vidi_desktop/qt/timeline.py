@@ -54,6 +54,7 @@ from vidi_desktop.qt.timeline_edit import EDIT_H, EditPiece, edit_pieces, paint_
 from vidi_desktop.qt.timeline_index import Lane, LaneIndex
 from vidi_desktop.qt.timeline_media import MediaStore, media_store
 from vidi_desktop.qt.timeline_paint import LaneRow, paint_lanes, paint_selection
+from vidi_desktop.qt.timeline_trim import TrimController
 
 # -- look ---------------------------------------------------------------------------------------
 # The shared dark theme's greys, so the timeline sits in the window like every panel.
@@ -133,6 +134,7 @@ class TimelineWidget(QAbstractScrollArea):
         self._store.thumbnails_ready.connect(self._on_media_ready)
         self._store.waveform_ready.connect(self._on_media_ready)
         self._on_asset_changed()
+        self.trim = TrimController(self)  # dragging suggestion edges: timeline_trim.py
 
     # -- public slots ------------------------------------------------------------------------
     @Slot()
@@ -171,6 +173,11 @@ class TimelineWidget(QAbstractScrollArea):
     def view_start(self) -> float:
         """Seconds at the left edge of the lanes area."""
         return self._view_start
+
+    @property
+    def clock(self) -> AssetClock:
+        """The current asset's clock (frames and source timecode)."""
+        return self._clock
 
     @property
     def lanes(self) -> list[Lane]:
@@ -534,6 +541,7 @@ class TimelineWidget(QAbstractScrollArea):
         p.drawPixmap(0, 0, self._static)
         self._paint_selection(p, size.width(), size.height())
         self._paint_playhead(p, size.height())
+        self.trim.paint(p)  # the edge under the pointer, or the trim being dragged
         # The playhead's timecode, over the header's corner: it changes every frame.
         corner = QRect(0, 0, HEADER_W - 1, RULER_H - 1)
         p.fillRect(corner, HEADER_BG)
