@@ -205,3 +205,17 @@ def test_trimming_any_accepted_suggestion_equals_accepting_it_over_the_new_range
     assert [s.removed for s in trimmed.project.suggestions] == [
         s.removed for s in fresh.project.suggestions
     ]
+
+
+def test_a_trimmed_suggestion_does_not_come_back_when_its_request_runs_again():
+    from vidi_desktop.core.project.dedupe import add_new_suggestions
+
+    doc = doc_with(Suggestion("c", "A", SilenceCut(fr(50, 75)), "silence"))
+    doc.retime_suggestion("c", fr(55, 75))
+    doc.retime_suggestion("c", fr(55, 70))  # the record keeps what the analyser gave
+    rerun = [Suggestion("c2", "A", SilenceCut(fr(50, 75)), "silence"),
+             Suggestion("c3", "A", SilenceCut(fr(100, 120)), "silence")]
+    outcome = add_new_suggestions(doc, rerun)
+    assert outcome.summary() == "1 new, 1 already there"
+    assert outcome.added_ids == ["c3"]
+    assert doc.project.suggestion("c").payload == SilenceCut(fr(55, 70))

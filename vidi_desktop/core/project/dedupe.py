@@ -4,7 +4,8 @@ Two suggestions are *the same* when they are about the same asset, of the same k
 times agree within one frame of that asset (strictly less than a frame apart: a cut moved by
 a whole frame is another cut) and the rest of their payloads is equal (numbers within 1e-6).
 Confidence, label, source, request and metadata do not count: they describe where a
-suggestion came from, not what it proposes.
+suggestion came from, not what it proposes. A suggestion the editor trimmed is also the
+same as what it was before the trim: re-running its request does not bring it back.
 
 :func:`add_new_suggestions` is the one way every front end lands a run's results — the
 window's requests, ``ask`` and ``analyze`` on an existing project — so a run repeated on an
@@ -22,6 +23,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from vidi_desktop.core.project.model import Asset, Payload, Project, Suggestion
+from vidi_desktop.core.project.retime import untrimmed
 from vidi_desktop.core.time import Time, TimeRange
 
 if TYPE_CHECKING:
@@ -81,7 +83,10 @@ def split_new(
         return frames[asset_id]
 
     for s in project.suggestions:
-        buckets.setdefault(_key(s, frame_for(s.asset_id)), []).append(s)
+        # A trimmed suggestion is also what the analyser first gave (core/project/retime.py).
+        for version in (s, untrimmed(s)):
+            if version is not None:
+                buckets.setdefault(_key(version, frame_for(s.asset_id)), []).append(version)
     new: list[Suggestion] = []
     already: list[Suggestion] = []
     for s in incoming:

@@ -58,7 +58,7 @@ from vidi_desktop.core.project.model import (
     Suggestion,
     new_id,
 )
-from vidi_desktop.core.project.retime import clamp_to_asset, retimed
+from vidi_desktop.core.project.retime import clamp_to_asset, remember_original, retimed
 from vidi_desktop.core.time import TimeRange
 
 
@@ -285,7 +285,9 @@ class ProjectDocument:
         project = self.project
         old = project.suggestion(suggestion_id)
         new_range = clamp_to_asset(new_range, project.asset(old.asset_id))
-        new = old.replace(payload=retimed(old.payload, new_range))
+        new = old.replace(
+            payload=retimed(old.payload, new_range), metadata=remember_original(old)
+        )
         if new.payload == old.payload:
             return old
         description = description or f"Trim {_noun(old)}"

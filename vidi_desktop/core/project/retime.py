@@ -16,20 +16,31 @@ new range changes besides itself:
 * a subtitle cue keeps its words: they are the transcription of what was said (the
   transcript panel reads them), which showing the cue for a shorter time does not change.
 
+The first trim records the payload as the analyser gave it in the suggestion's metadata
+(:data:`TRIMMED_FROM`): re-running the request that made it finds it there
+(:mod:`.dedupe`), so a trimmed suggestion does not come back untrimmed as a new one.
+
 Pure Python: nothing here imports Qt.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
+from vidi_desktop.core.project.fields import Fields, SchemaError
 from vidi_desktop.core.project.model import (
     Asset,
     HighlightClip,
     Payload,
     ProjectEditError,
+    Suggestion,
+    payload_class,
 )
 from vidi_desktop.core.time import TimeRange
+
+TRIMMED_FROM = "trimmed_from"
+"""Metadata key: the payload (as JSON) a suggestion had before its first trim."""
 
 
 def can_retime(payload: Payload) -> bool:
@@ -54,6 +65,26 @@ def retimed(payload: Payload, new_range: TimeRange) -> Payload:
         parts = _fit_parts(payload.parts, payload.range, new_range)
         return dataclasses.replace(payload, range=new_range, parts=parts)
     return dataclasses.replace(payload, range=new_range)  # type: ignore[call-arg]
+
+
+def remember_original(s: Suggestion) -> dict[str, Any]:
+    """``s``'s metadata with its payload before any trim recorded (kept from the first)."""
+    if TRIMMED_FROM in s.metadata:
+        return s.metadata
+    return {**s.metadata, TRIMMED_FROM: s.payload.to_json()}
+
+
+def untrimmed(s: Suggestion) -> Suggestion | None:
+    """``s`` as it was before it was trimmed; None when it never was (or the record is
+    unreadable: a hand-edited file)."""
+    data = s.metadata.get(TRIMMED_FROM)
+    if not isinstance(data, dict):
+        return None
+    try:
+        payload = payload_class(s.kind).from_json(Fields(data, f"metadata.{TRIMMED_FROM}"))
+    except (KeyError, SchemaError, TypeError, ValueError):
+        return None
+    return s.replace(payload=payload)
 
 
 def clamp_to_asset(new_range: TimeRange, asset: Asset) -> TimeRange:
