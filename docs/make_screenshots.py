@@ -9,7 +9,8 @@ Most pictures come from the real command, ``vidi-desktop gui FILE --request TEXT
 --screenshot OUT.png``, one subprocess each. Three need the playhead where the command does
 not put it (the command shows the first suggestion's start): reframe wants a frame mid-shot
 (the path starts at 0 s), subtitles a frame inside a cue, and the Edit view the silences
-accepted and the program at its second join (see :func:`_pose`). Those drive
+accepted and the program at its second join, the trim a silence cut's edge dragged onto a
+shot boundary, mid-drag (see :func:`_pose`, :func:`_show_edit`, :func:`_show_trim`). Those drive
 ``MainWindow`` in a child process of this script through the same helpers
 ``vidi_desktop.qt.app.run_window`` uses, plus one selection and one seek.
 
@@ -54,6 +55,7 @@ SHOTS: list[tuple[str, str, str, str]] = [
     ("window-highlights", "demo", "give me three 10-second highlights", ""),
     ("window-reframe", "demo", "reframe to 9:16", "mid-shot"),
     ("window-edit", "demo", "remove the silences", "edit"),
+    ("window-trim", "demo", "remove the silences", "trim"),
 ]
 REFRAME_SEEK_S = Fraction(9)  # mid-shot 2: the disc is off-centre, so the crop follows it
 
@@ -309,6 +311,53 @@ def _show_edit(app: object, window: object, out: Path) -> None:
     qt_app._save_screenshot(window, out)
 
 
+def _show_trim(app: object, window: object, out: Path) -> None:
+    """Mid-drag: a silence cut's edge pulled onto the shot boundary inside it, snapping on.
+
+    The scenes are asked for too (the shots are what the edge snaps to). Real mouse events
+    on the timeline's viewport, as the tests send them; the picture is taken before the
+    button is let go, so the label, the lit edge and the part trimmed off show.
+    """
+    from PySide6.QtCore import QPoint, Qt
+    from PySide6.QtTest import QTest
+
+    from vidi_desktop.core.project.model import SceneBoundary, SilenceCut
+    from vidi_desktop.qt import app as qt_app
+    from vidi_desktop.qt.timeline import HEADER_W
+
+    error = qt_app._ask_and_wait(app, window, "split into scenes", time.monotonic() + 900)
+    if error:
+        raise SystemExit(f"'split into scenes' failed: {error}")
+    session, timeline = window.session, window.timeline  # type: ignore[attr-defined]
+    project = session.document.project
+    shots = [s.payload.time.seconds for s in project.suggestions
+             if isinstance(s.payload, SceneBoundary) and s.payload.transition == "cut"]
+    silences = [s for s in project.suggestions if isinstance(s.payload, SilenceCut)]
+    pairs = [(s, t) for s in silences for t in shots
+             if s.payload.range.start.seconds < t < s.payload.range.end_exclusive.seconds]
+    if not pairs:
+        raise SystemExit("no silence with a shot cut inside it: nothing to snap to")
+    cut, shot = pairs[0]
+    r = cut.payload.range
+    a, b = float(r.start.seconds), float(r.end_exclusive.seconds)
+    lanes_w = timeline.viewport().width() - HEADER_W
+    timeline.set_view(a - 1.5, lanes_w / (b - a + 3.0))
+    viewport = timeline.viewport()
+    y = round(timeline.item_rect(cut.id).center().y())
+    start = QPoint(round(timeline.x_of(b)), y)
+    end_x = round(timeline.x_of(shot)) + 5  # 5 px short of the shot: snapping pulls it on
+    QTest.mousePress(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
+    for x in (start.x() - (start.x() - end_x) // 2, end_x):
+        QTest.mouseMove(viewport, QPoint(x, y))
+    if timeline.trim.snapped_to is None:
+        raise SystemExit("the edge did not snap to the shot")
+    qt_app._wait_until(app, lambda: False, time.monotonic() + qt_app.SETTLE_S * 2)
+    qt_app._save_screenshot(window, out)
+    QTest.keyClick(viewport, Qt.Key.Key_Escape)
+    QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                       QPoint(end_x, y))
+
+
 def _shoot_here(pose: str, clip: Path, request: str, out: Path) -> int:
     """Drive MainWindow like ``qt.app.run_window`` (scripted), seeking before the picture."""
     from vidi_desktop.qt import app as qt_app
@@ -335,6 +384,9 @@ def _shoot_here(pose: str, clip: Path, request: str, out: Path) -> int:
             raise SystemExit(f"{request!r} failed: {error}")
         if pose == "edit":
             _show_edit(app, window, out)
+            return 0
+        if pose == "trim":
+            _show_trim(app, window, out)
             return 0
         target = _pose(window, pose)
         window.session.request_seek(target)

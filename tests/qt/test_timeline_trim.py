@@ -218,3 +218,19 @@ def test_scene_ticks_have_no_edges_to_drag(qtbot, timeline):
     _, shot, _ = timeline.test_ids
     rect = timeline.item_rect(shot)
     assert timeline.trim.edge_at(QPointF(rect.left(), rect.center().y())) is None
+
+
+def test_the_drag_is_drawn_the_new_edge_lit_and_the_part_trimmed_off_darkened(qtbot, timeline):
+    from vidi_desktop.qt.timeline_trim import EDGE_COLOR
+
+    cut, _, _ = timeline.test_ids
+    timeline.trim.set_snapping(False)
+    y = round(timeline.item_rect(cut).center().y())
+    inside = round(timeline.x_of(frame_time(42).seconds))  # trimmed off below
+    before = timeline.viewport().grab().toImage().pixelColor(inside, y)
+    drag(qtbot, timeline, edge_point(timeline, cut, "out"), -50, release=False)  # to frame 40
+    image = timeline.viewport().grab().toImage()
+    edge_x = round(timeline.x_of(frame_time(40).seconds))
+    assert image.pixelColor(edge_x, y) == EDGE_COLOR
+    after = image.pixelColor(inside, y)
+    assert after.lightness() < before.lightness() - 20

@@ -445,16 +445,20 @@ class TrimController(QObject):
     def paint(self, p: QPainter) -> None:
         """The lit edge under the pointer, or the drag: the new extent, the edge, the label."""
         drag = self._drag
-        if drag is None:
-            if self._hover is not None:
-                row = self.timeline.lane_rect(self._hover.lane)
-                p.fillRect(QRectF(self._hover.x - 1, row.top(), 3, row.height()), EDGE_COLOR)
+        if drag is not None and drag.proposal is not None:
+            self._paint_drag(p, drag, drag.proposal)
             return
-        if drag.proposal is None:
-            row = self.timeline.lane_rect(drag.hit.lane)
-            p.fillRect(QRectF(drag.hit.x - 1, row.top(), 3, row.height()), EDGE_COLOR)
+        hit = drag.hit if drag is not None else self._hover
+        project = self.session.document.project
+        if hit is None or not project.has_suggestion(hit.suggestion_id):
             return
-        self._paint_drag(p, drag, drag.proposal)
+        extent = project.suggestion(hit.suggestion_id).extent()
+        if extent is None:
+            return
+        # Placed from the range now, not where it was hovered: the view may have moved since.
+        t = extent.start.seconds if hit.edge == "in" else extent.end_exclusive.seconds
+        row = self.timeline.lane_rect(hit.lane)
+        p.fillRect(QRectF(self.timeline.x_of(t) - 1.5, row.top(), 3, row.height()), EDGE_COLOR)
 
     def _paint_drag(self, p: QPainter, drag: _Drag, new: TimeRange) -> None:
         tl = self.timeline
@@ -493,9 +497,10 @@ class TrimController(QObject):
         w, h = m.horizontalAdvance(text) + 14, m.height() + 8
         width = tl.viewport().width()
         left = min(max(x - w / 2, float(tl.lane_rect(0).left() if tl.lanes else 0)), width - w - 2)
-        top = row.top() - h - 4
-        if top < 2:
-            top = row.bottom() + 4
+        # Under the lane, so the lanes above (the shots it may snap to) stay in sight.
+        top = row.bottom() + 4
+        if top + h > tl.viewport().height() - 2:
+            top = row.top() - h - 4
         rect = QRectF(max(2.0, left), top, w, h)
         p.save()
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
