@@ -234,3 +234,15 @@ def test_the_drag_is_drawn_the_new_edge_lit_and_the_part_trimmed_off_darkened(qt
     assert image.pixelColor(edge_x, y) == EDGE_COLOR
     after = image.pixelColor(inside, y)
     assert after.lightness() < before.lightness() - 20
+
+
+def test_a_press_that_moves_less_than_three_pixels_is_a_click(qtbot, timeline):
+    cut, _, _ = timeline.test_ids
+    timeline.trim.set_snapping(False)
+    timeline.resize(200, 320)  # the whole clip in ~100 px: 2 px are more than two frames
+    timeline.zoom_fit()
+    assert timeline.pixels_per_second < 0.5 * PX * float(NTSC) / 4
+    drag(qtbot, timeline, edge_point(timeline, cut, "out"), 2)
+    assert range_of(timeline, cut) == frames(30, 45)
+    assert timeline.session.document.undo_stack.count == 0
+    assert timeline.session.selected == cut

@@ -12,8 +12,9 @@ the pointer becomes a resize cursor and the edge lights up. Dragging moves that 
   boundary, a word edge or a silence edge within :data:`SNAP_PX` pixels
   (:mod:`vidi_desktop.core.project.snapping`) — on the frame the exports give that time;
 * showing the new in, out (the last frame inside) and duration in source timecode in a
-  label beside the edge, the edge's frame in the viewer, and the new extent over the lane.
+  label under the lane, the edge's frame in the viewer, and the new extent over the lane.
 
+A press that moves less than :data:`DRAG_START_PX` pixels is a click (select, seek).
 Releasing commits the trim as one undo step (``ProjectDocument.retime_suggestion``: an
 accepted cut or keep takes the edit along); Esc during the drag, or the suggestion changing
 under it, cancels and puts the playhead back. Undo and redo of a trim select the suggestion.
@@ -52,6 +53,7 @@ Edge = Literal["in", "out"]
 
 EDGE_PX = 4  # how near an edge the pointer must be to grab it, pixels either side
 SNAP_PX = 8  # how near a snap target an edge must come to jump onto it, pixels
+DRAG_START_PX = 3  # a press that moves less is a click: a zoomed-out hand's jitter trims nothing
 SNAPPING_KEY = "timeline/snapping"  # QSettings: the editor's last choice
 
 EDGE_COLOR = QColor(255, 214, 10)  # the timeline's highlight yellow
@@ -314,7 +316,7 @@ class TrimController(QObject):
                 self._set_hover(self.edge_at(event.position()))
             return False
         x = event.position().x()
-        if not drag.moved and x == drag.pointer_x:
+        if not drag.moved and abs(x - drag.pointer_x) < DRAG_START_PX:
             return True
         drag.moved = True
         self._propose(x)
