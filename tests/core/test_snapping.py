@@ -70,11 +70,11 @@ def test_the_suggestion_being_trimmed_is_left_out():
 
 
 def test_the_nearest_target_within_the_tolerance_wins():
-    index = SnapIndex([SnapTarget(Fraction(1), "shot"), SnapTarget(Fraction(2), "word")])
-    assert index.nearest(1.7, 0.5) == SnapTarget(Fraction(2), "word")
-    assert index.nearest(1.2, 0.5) == SnapTarget(Fraction(1), "shot")
-    assert index.nearest(1.5, 0.5) == SnapTarget(Fraction(1), "shot")  # a tie: the earlier
+    index = SnapIndex([SnapTarget.at(1, "shot"), SnapTarget.at(2, "word")])
+    assert index.nearest(1.7, 0.5) == SnapTarget.at(2, "word")
+    assert index.nearest(1.2, 0.5) == SnapTarget.at(1, "shot")
+    assert index.nearest(1.5, 0.5) == SnapTarget.at(1, "shot")  # a tie: the earlier
     assert index.nearest(1.5, 0.4) is None
-    assert index.nearest(0.0, 1.0) == SnapTarget(Fraction(1), "shot")
+    assert index.nearest(0.0, 1.0) == SnapTarget.at(1, "shot")
     assert index.nearest(9.0, 1.0) is None
     assert SnapIndex([]).nearest(1.0, 10.0) is None

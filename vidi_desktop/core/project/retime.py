@@ -45,11 +45,18 @@ TRIMMED_FROM = "trimmed_from"
 
 def can_retime(payload: Payload) -> bool:
     """True when ``payload`` is one time range that a trim may move (see the module text)."""
-    if not dataclasses.is_dataclass(payload):
-        return False
-    names = {f.name for f in dataclasses.fields(payload)}
-    value = getattr(payload, "range", None)
-    return "range" in names and isinstance(value, TimeRange) and payload.extent() == value
+    cls = type(payload)
+    has_range = _HAS_RANGE.get(cls)
+    if has_range is None:
+        has_range = _HAS_RANGE[cls] = dataclasses.is_dataclass(cls) and any(
+            f.name == "range" for f in dataclasses.fields(cls)
+        )
+    # Its extent is that very range (the hover test asks this for every item in reach).
+    value = getattr(payload, "range", None) if has_range else None
+    return isinstance(value, TimeRange) and payload.extent() is value
+
+
+_HAS_RANGE: dict[type, bool] = {}
 
 
 def retimed(payload: Payload, new_range: TimeRange) -> Payload:

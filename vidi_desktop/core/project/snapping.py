@@ -36,10 +36,26 @@ SHOT, WORD, SILENCE = "shot", "word", "silence"
 
 @dataclass(frozen=True, slots=True)
 class SnapTarget:
-    """A time an edge may snap to, and what is there (``"shot"``, ``"word"``, ``"silence"``)."""
+    """A time an edge may snap to (``ticks`` × ``time_base`` seconds, exact), and what is
+    there (``"shot"``, ``"word"``, ``"silence"``)."""
 
-    seconds: Fraction
+    ticks: int
+    time_base: Fraction
     what: str
+
+    @classmethod
+    def at(cls, seconds: Fraction | int, what: str) -> SnapTarget:
+        """A target at exact ``seconds``."""
+        t = Fraction(seconds)
+        return cls(t.numerator, Fraction(1, t.denominator), what)
+
+    @property
+    def seconds(self) -> Fraction:
+        """Exact seconds (made when asked: a project can hold tens of thousands)."""
+        return self.ticks * self.time_base
+
+    def __float__(self) -> float:
+        return self.ticks * self.time_base.numerator / self.time_base.denominator
 
 
 def snap_targets(
@@ -48,11 +64,15 @@ def snap_targets(
     """Every snap target of ``asset_id`` in time order (one per time and kind), leaving
     out the suggestions named in ``exclude`` (the one being trimmed)."""
     skip = set(exclude)
-    found: set[tuple[Fraction, str]] = set()
+    found: dict[tuple[float, str], SnapTarget] = {}
 
     def add(r: TimeRange, what: str) -> None:
-        found.add((r.start.seconds, what))
-        found.add((r.end_exclusive.seconds, what))
+        # Integer ticks, no Fraction or Time arithmetic: a project can hold tens of
+        # thousands of words, and the drag starts when they are in order.
+        tb = r.start.time_base
+        for ticks in (r.start.ticks, r.start.ticks + r.duration.ticks):
+            target = SnapTarget(ticks, tb, what)
+            found.setdefault((float(target), what), target)
 
     for s in project.suggestions:
         if s.asset_id != asset_id or s.id in skip:
@@ -66,15 +86,16 @@ def snap_targets(
                 add(r, WORD)
         elif isinstance(p, SilenceCut | SpeechRange):
             add(p.range, SILENCE)
-    return [SnapTarget(t, what) for t, what in sorted(found)]
+    return [found[key] for key in sorted(found)]
 
 
 class SnapIndex:
     """Snap targets in time order, searched by bisection (a drag asks on every move)."""
 
     def __init__(self, targets: Iterable[SnapTarget]) -> None:
-        self.targets = sorted(targets, key=lambda x: (x.seconds, x.what))
-        self._times = [float(x.seconds) for x in self.targets]
+        pairs = sorted(((float(x), x) for x in targets), key=lambda p: (p[0], p[1].what))
+        self.targets = [x for _, x in pairs]
+        self._times = [t for t, _ in pairs]
 
     def __len__(self) -> int:
         return len(self.targets)
