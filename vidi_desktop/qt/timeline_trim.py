@@ -39,7 +39,7 @@ from PySide6.QtWidgets import QApplication
 from vidi_desktop.core.errors import VidiError
 from vidi_desktop.core.project.model import Project, Suggestion
 from vidi_desktop.core.project.retime import can_retime
-from vidi_desktop.core.project.snapping import SnapIndex, SnapTarget, snap_targets
+from vidi_desktop.core.project.snapping import SnapIndex, SnapTarget
 from vidi_desktop.core.time import Time, TimeRange
 from vidi_desktop.core.timecode import frames_to_timecode
 from vidi_desktop.qt import theme
@@ -374,8 +374,7 @@ class TrimController(QObject):
 
     # -- the drag ----------------------------------------------------------------------------
     def _targets(self, s: Suggestion) -> SnapIndex:
-        project = self.session.document.project
-        return SnapIndex(snap_targets(project, s.asset_id, exclude=(s.id,)))
+        return SnapIndex.of(self.session.document.project, s.asset_id, exclude=(s.id,))
 
     def _propose(self, pointer_x: float) -> None:
         drag = self._drag

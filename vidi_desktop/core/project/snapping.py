@@ -51,7 +51,7 @@ class SnapTarget:
 
     @property
     def seconds(self) -> Fraction:
-        """Exact seconds (made when asked: a project can hold tens of thousands)."""
+        """Exact seconds."""
         return self.ticks * self.time_base
 
     def __float__(self) -> float:
@@ -63,42 +63,84 @@ def snap_targets(
 ) -> list[SnapTarget]:
     """Every snap target of ``asset_id`` in time order (one per time and kind), leaving
     out the suggestions named in ``exclude`` (the one being trimmed)."""
-    skip = set(exclude)
-    found: dict[tuple[float, str], SnapTarget] = {}
-
-    def add(r: TimeRange, what: str) -> None:
-        # Integer ticks, no Fraction or Time arithmetic: a project can hold tens of
-        # thousands of words, and the drag starts when they are in order.
-        tb = r.start.time_base
-        for ticks in (r.start.ticks, r.start.ticks + r.duration.ticks):
-            target = SnapTarget(ticks, tb, what)
-            found.setdefault((float(target), what), target)
-
-    for s in project.suggestions:
-        if s.asset_id != asset_id or s.id in skip:
-            continue
-        p = s.payload
-        if isinstance(p, SceneBoundary):
-            if s.state is not ReviewState.REJECTED:
-                add(p.extent(), SHOT)
-        elif isinstance(p, SubtitleCue):
-            for r in [w.range for w in p.words] or [p.range]:
-                add(r, WORD)
-        elif isinstance(p, SilenceCut | SpeechRange):
-            add(p.range, SILENCE)
-    return [found[key] for key in sorted(found)]
+    return SnapIndex.of(project, asset_id, exclude).targets
 
 
 class SnapIndex:
-    """Snap targets in time order, searched by bisection (a drag asks on every move)."""
+    """Snap targets in time order, searched by bisection (a drag asks on every move).
 
-    def __init__(self, targets: Iterable[SnapTarget]) -> None:
-        pairs = sorted(((float(x), x) for x in targets), key=lambda p: (p[0], p[1].what))
-        self.targets = [x for _, x in pairs]
-        self._times = [t for t, _ in pairs]
+    Kept as parallel lists of floats, kinds, ticks and time bases: a long interview has
+    tens of thousands of word edges and the drag starts when they are in order, so building
+    one makes no object per target that outlives the build (each would also wake the
+    garbage collector, whose passes walk the whole project); :meth:`nearest` makes the one
+    target it returns.
+    """
+
+    def __init__(self, targets: Iterable[SnapTarget] = ()) -> None:
+        items = list(targets)
+        self._load([float(x) for x in items], [x.what for x in items],
+                   [x.ticks for x in items], [x.time_base for x in items])
+
+    @classmethod
+    def of(cls, project: Project, asset_id: str, exclude: Iterable[str] = ()) -> SnapIndex:
+        """The targets of ``asset_id`` in ``project`` (see the module docstring), without
+        those of the suggestions in ``exclude``."""
+        skip = set(exclude)
+        times: list[float] = []
+        whats: list[str] = []
+        ticks: list[int] = []
+        bases: list[Fraction] = []
+
+        def edges(r: TimeRange, what: str) -> None:
+            tb = r.start.time_base
+            num, den = tb.numerator, tb.denominator
+            a = r.start.ticks
+            b = a + r.duration.ticks
+            times.extend((a * num / den, b * num / den))
+            whats.extend((what, what))
+            ticks.extend((a, b))
+            bases.extend((tb, tb))
+
+        for s in project.suggestions:
+            if s.asset_id != asset_id or s.id in skip:
+                continue
+            p = s.payload
+            if isinstance(p, SceneBoundary):
+                if s.state is not ReviewState.REJECTED:
+                    edges(p.extent(), SHOT)
+            elif isinstance(p, SubtitleCue):
+                for r in [w.range for w in p.words] or [p.range]:
+                    edges(r, WORD)
+            elif isinstance(p, SilenceCut | SpeechRange):
+                edges(p.range, SILENCE)
+        index = cls()
+        index._load(times, whats, ticks, bases)
+        return index
+
+    def _load(
+        self, times: list[float], whats: list[str], ticks: list[int], bases: list[Fraction]
+    ) -> None:
+        order = sorted(range(len(times)), key=lambda i: (times[i], whats[i]))
+        # One target per time and kind: a word ending where the next begins is one edge.
+        kept = [
+            i for n, i in enumerate(order)
+            if n == 0 or (times[order[n - 1]], whats[order[n - 1]]) != (times[i], whats[i])
+        ]
+        self._times = [times[i] for i in kept]
+        self._whats = [whats[i] for i in kept]
+        self._ticks = [ticks[i] for i in kept]
+        self._bases = [bases[i] for i in kept]
 
     def __len__(self) -> int:
-        return len(self.targets)
+        return len(self._times)
+
+    @property
+    def targets(self) -> list[SnapTarget]:
+        """Every target, in time order."""
+        return [
+            SnapTarget(t, tb, what)
+            for t, tb, what in zip(self._ticks, self._bases, self._whats, strict=True)
+        ]
 
     def nearest(self, seconds: Fraction | float, tolerance: float) -> SnapTarget | None:
         """The target nearest to ``seconds`` no further than ``tolerance`` seconds; None
@@ -108,11 +150,13 @@ class SnapIndex:
             return None
         t = float(seconds)
         i = bisect.bisect_left(times, t)
-        best: SnapTarget | None = None
+        best: int | None = None
         best_d = tolerance
         for j in (i - 1, i):  # the neighbours either side (an equal time sits at i)
             if 0 <= j < len(times):
                 d = abs(times[j] - t)
                 if d < best_d or (d == best_d and best is None):
-                    best, best_d = self.targets[j], d
-        return best
+                    best, best_d = j, d
+        if best is None:
+            return None
+        return SnapTarget(self._ticks[best], self._bases[best], self._whats[best])
