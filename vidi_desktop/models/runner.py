@@ -27,6 +27,7 @@ from typing import Any
 from vidi_desktop.core.errors import CancelledError, VidiError
 from vidi_desktop.core.library_errors import ffmpeg_failure
 from vidi_desktop.core.project import Suggestion
+from vidi_desktop.core.project.scope import scope_suggestions
 from vidi_desktop.models.protocol import Backend, BackendError, Request
 from vidi_desktop.models.registry import create_backend
 
@@ -191,6 +192,9 @@ class ModelRunner:
                 handle.request, self._progress_for(handle.id), handle.cancel_event
             )
             checked = _check_output(suggestions, handle)
+            if handle.request.window is not None:
+                # Whatever the backend did with the window, nothing lands outside it.
+                checked = tuple(scope_suggestions(checked, handle.request.window))
             result = RunResult(
                 handle.id, handle.request, handle.backend, RunState.DONE, checked,
                 elapsed_s=time.monotonic() - started,

@@ -49,6 +49,7 @@ from vidi_desktop.core.time import TimeRange
 from vidi_desktop.qt import theme
 from vidi_desktop.qt.clock import AssetClock
 from vidi_desktop.qt.kinds import qcolor, style_of
+from vidi_desktop.qt.marks import paint_marks
 from vidi_desktop.qt.session import Session
 from vidi_desktop.qt.timeline_edit import EDIT_H, EditPiece, edit_pieces, paint_edit_strip
 from vidi_desktop.qt.timeline_index import Lane, LaneIndex
@@ -101,6 +102,7 @@ class TimelineWidget(QAbstractScrollArea):
         self._pps = 10.0  # pixels per second
         self._fitted = True  # keep fitting on resize until the user zooms
         self._highlights: list[tuple[float, float]] = []
+        self._marks: tuple[Fraction | None, Fraction | None] = (None, None)  # In, Out (.marks)
         self._labels: dict[str, str] = {}  # label text per suggestion, until the next rebuild
         self._lane_tops: list[int] = []  # each lane's top, from the first lane's top
         self._media = (False, False)  # the asset has (video, audio): picture and sound strips
@@ -155,6 +157,16 @@ class TimelineWidget(QAbstractScrollArea):
         self._invalidate()
 
     @Slot(object)
+    def set_marks(self, mark_in: Fraction | None, mark_out: Fraction | None) -> None:
+        """Show the viewer's I/O marks (In: start of its frame; Out: end of its frame)."""
+        self._marks = (mark_in, mark_out)
+        self.viewport().update()  # drawn over the static picture: nothing to repaint
+
+    @property
+    def marks(self) -> tuple[Fraction | None, Fraction | None]:
+        """The marks shown (In, Out) in seconds, None where not set."""
+        return self._marks
+
     def set_highlights(self, ranges: list[TimeRange]) -> None:
         """Mark ranges (transcript search hits…) across the lanes and on the ruler."""
         self._highlights = [
@@ -533,6 +545,7 @@ class TimelineWidget(QAbstractScrollArea):
         p = QPainter(viewport)
         p.drawPixmap(0, 0, self._static)
         self._paint_selection(p, size.width(), size.height())
+        paint_marks(p, self._marks, self.x_of, HEADER_W, size.width(), size.height(), RULER_H)
         self._paint_playhead(p, size.height())
         # The playhead's timecode, over the header's corner: it changes every frame.
         corner = QRect(0, 0, HEADER_W - 1, RULER_H - 1)
