@@ -128,3 +128,44 @@ def test_a_range_outside_the_file_changes_nothing() -> None:
     with pytest.raises(ProjectEditError, match="outside"):
         add_accepted_range(doc, "A", fr(300, 320), "cut")
     assert doc.project.suggestions == () and not doc.is_modified
+
+
+# -- run again ---------------------------------------------------------------------------------
+
+
+def ran(payload: object, request: str = "remove the silences") -> Suggestion:
+    return Suggestion.new("A", payload, "builtin", request=request)  # type: ignore[arg-type]
+
+
+def test_run_again_replaces_only_what_the_same_words_left_pending() -> None:
+    from vidi_desktop.core.project.rerun import land_rerun
+
+    doc = document()
+    old_pending = ran(SilenceCut(fr(10, 20)))
+    old_kept = ran(SilenceCut(fr(30, 40)))  # proposed again below: stays as it is
+    decided = ran(SilenceCut(fr(50, 60)))
+    answer = ran(Answer("No speech found."))
+    other = ran(SilenceCut(fr(70, 80)), request="cut the pauses")
+    doc.add_suggestions([old_pending, old_kept, decided, answer, other])
+    doc.reject([decided.id])
+    steps = doc.undo_stack.count
+    new = ran(SilenceCut(fr(12, 18)))
+    outcome = land_rerun(doc, [new, ran(SilenceCut(fr(30, 40)))], "remove the silences", {"A"})
+    ids = {s.id for s in doc.project.suggestions}
+    assert old_pending.id not in ids
+    assert {old_kept.id, decided.id, answer.id, other.id, new.id} <= ids
+    assert outcome.summary() == "1 new, 1 already there, 1 replaced"
+    assert doc.undo_stack.count == steps + 1
+    doc.undo()
+    assert old_pending.id in {s.id for s in doc.project.suggestions}
+
+
+def test_a_scoped_run_again_replaces_only_inside_its_scope() -> None:
+    from vidi_desktop.core.project.rerun import land_rerun
+
+    doc = document()
+    inside, across = ran(SilenceCut(fr(110, 120))), ran(SilenceCut(fr(90, 110)))
+    doc.add_suggestions([inside, across])
+    outcome = land_rerun(doc, [], "remove the silences", {"A"}, SCOPE)
+    assert [s.id for s in outcome.replaced] == [inside.id]
+    assert [s.id for s in doc.project.suggestions] == [across.id]

@@ -7,7 +7,7 @@ bar with the running job's progress and a Cancel button.
 
 The window owns the menus and the QActions with shortcuts (gui_common: Space, J/K/L,
 Left/Right, Home/End, I/O, A/R/N, Ctrl+Z/Ctrl+Shift+Z, Ctrl+O, Ctrl+S, Ctrl+E, Ctrl+=/-,
-Shift+Z; the marks' own in :mod:`.marks`); a QLineEdit with focus keeps printable keys, so typing a request is safe. Slots
+Shift+Z); a QLineEdit with focus keeps printable keys, so typing a request is safe. Slots
 that can fail (open, save, export, answers) turn errors into a message, never a dead window.
 The dock layout, window geometry and recent projects persist in QSettings.
 """
