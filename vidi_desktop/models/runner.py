@@ -4,7 +4,9 @@ Requests queue; each carries its own cancel Event (checked between stages and, f
 ``generate``) and reports progress by stage. Only one backend is loaded at a time: a request
 for another backend (or other options) unloads the current one first. Whatever a backend does
 wrong — out of memory, a crash, garbage output — becomes a FAILED result with a one-line
-message, and the worker goes on serving the next request.
+message, and the worker goes on serving the next request. A request scoped to a window gets
+back only what lies inside it, whatever its backend did with the window
+(:mod:`~vidi_desktop.core.project.scope`).
 
 The worker loop is :meth:`ModelRunner.serve_forever`; :meth:`start` runs it on a plain thread
 (CLI, tests), and the GUI runs it inside its own ``QThread`` so the model lives on a Qt thread.

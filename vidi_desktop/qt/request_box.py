@@ -7,6 +7,11 @@ and a Cancel button; when it ends, the answer text (Answer suggestions), what th
 added ("3 new, 2 already there": re-running a request adds only what is new), or the error in
 one line. Answers are messages, not suggestions to review: the History button lists the
 project's answers, newest first, with the request that got each.
+
+While both I/O marks are set, a request is about the marked range only and a line under the
+request line says so (:mod:`.marks` sets :attr:`RequestBox.scope`). Presets with parameters
+have a popover (their arrow, or a right-click) whose Run again runs them with new values
+(:mod:`.preset_params`).
 """
 
 from __future__ import annotations
