@@ -201,3 +201,12 @@ def test_the_arrow_of_a_preset_opens_its_popover(qtbot, window):
     qtbot.waitUntil(lambda: bool(seen), timeout=5_000)
     assert seen == [(True, 5, 30)]  # the preset's words: "five 30-second highlights"
     assert not window.bridge.is_busy  # the arrow opens the popover, it does not ask
+
+
+def test_a_click_on_the_preset_uses_the_values_kept(qtbot, window):
+    popover = open_popover(qtbot, window, "Remove silences")
+    type_value(qtbot, popover, "silence_threshold", "-60")
+    popover.parentWidget().close()
+    click_preset(qtbot, window, "Remove silences")
+    ((a, b),) = silence_cuts(window)  # only the digital silence, 3.5–5 s
+    assert a >= 88 and b <= 125

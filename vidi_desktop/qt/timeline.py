@@ -156,17 +156,18 @@ class TimelineWidget(QAbstractScrollArea):
         self._sync_scrollbars()
         self._invalidate()
 
-    @Slot(object)
     def set_marks(self, mark_in: Fraction | None, mark_out: Fraction | None) -> None:
         """Show the viewer's I/O marks (In: start of its frame; Out: end of its frame)."""
-        self._marks = (mark_in, mark_out)
-        self.viewport().update()  # drawn over the static picture: nothing to repaint
+        if (mark_in, mark_out) != self._marks:
+            self._marks = (mark_in, mark_out)
+            self._invalidate()  # part of the static picture: playback repaints none of it
 
     @property
     def marks(self) -> tuple[Fraction | None, Fraction | None]:
         """The marks shown (In, Out) in seconds, None where not set."""
         return self._marks
 
+    @Slot(object)
     def set_highlights(self, ranges: list[TimeRange]) -> None:
         """Mark ranges (transcript search hits…) across the lanes and on the ruler."""
         self._highlights = [
@@ -545,7 +546,6 @@ class TimelineWidget(QAbstractScrollArea):
         p = QPainter(viewport)
         p.drawPixmap(0, 0, self._static)
         self._paint_selection(p, size.width(), size.height())
-        paint_marks(p, self._marks, self.x_of, HEADER_W, size.width(), size.height(), RULER_H)
         self._paint_playhead(p, size.height())
         # The playhead's timecode, over the header's corner: it changes every frame.
         corner = QRect(0, 0, HEADER_W - 1, RULER_H - 1)
@@ -580,6 +580,7 @@ class TimelineWidget(QAbstractScrollArea):
             p.fillRect(area, LANE_BG[1])
             paint_edit_strip(p, area, self._edit, self.x_of, self._metrics)
         self._paint_ruler(p, width, t0, t1)
+        paint_marks(p, self._marks, self.x_of, HEADER_W, width, rect.height(), RULER_H)
         self._paint_header(p, rect.height())
 
     def _paint_header(self, p: QPainter, height: int) -> None:
