@@ -158,6 +158,28 @@ def _keep(
         out.append(span)
 
 
+def quiet_within(
+    silences: Sequence[TimeRange],
+    levels: LevelTrack,
+    threshold_db: float,
+    hysteresis_db: float = 3.0,
+) -> list[TimeRange]:
+    """The parts of ``silences`` where the sound also stays below ``threshold_db``.
+
+    The silence threshold editors set in Premiere or auto-editor: a pause holding a noise, a
+    laugh or music louder than it is not silence and is not cut. Quiet stretches come from
+    :func:`detect_silences` (entering below the threshold, leaving above it plus
+    ``hysteresis_db``, so a level wobbling around it does not chatter), on the hop grid.
+    """
+    quiet = detect_silences(
+        levels, enter_db=threshold_db, leave_db=threshold_db + hysteresis_db, min_length=0
+    )
+    out: list[TimeRange] = []
+    for gap in silences:
+        out += [part for q in quiet if (part := q.intersection(gap)) is not None]
+    return sorted(out, key=lambda r: r.start)
+
+
 def silences_from_speech(
     speech: Sequence[SpeechSegment | TimeRange], extent: TimeRange | Time
 ) -> list[TimeRange]:

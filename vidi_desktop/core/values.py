@@ -41,6 +41,18 @@ def fraction01(text: str) -> float:
     return value
 
 
+def decibels(text: str) -> float:
+    """A sound level in dBFS below full scale: ``-40`` or ``-40dB`` (from -120 to 0)."""
+    t = text.strip().lower().removesuffix("dbfs").removesuffix("db").strip()
+    try:
+        value = float(t)
+    except ValueError:
+        raise ValueError(f"a level in dB like -40, got {text!r}") from None
+    if not -120.0 <= value <= 0.0:
+        raise ValueError(f"must be between -120 and 0 dB, got {text}")
+    return value
+
+
 def positive_int(text: str) -> int:
     """A whole number of at least 1 (a count, a size)."""
     try:

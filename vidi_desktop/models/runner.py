@@ -4,7 +4,9 @@ Requests queue; each carries its own cancel Event (checked between stages and, f
 ``generate``) and reports progress by stage. Only one backend is loaded at a time: a request
 for another backend (or other options) unloads the current one first. Whatever a backend does
 wrong — out of memory, a crash, garbage output — becomes a FAILED result with a one-line
-message, and the worker goes on serving the next request.
+message, and the worker goes on serving the next request. A request scoped to a window gets
+back only what lies inside it, whatever its backend did with the window
+(:mod:`~vidi_desktop.core.project.scope`).
 
 The worker loop is :meth:`ModelRunner.serve_forever`; :meth:`start` runs it on a plain thread
 (CLI, tests), and the GUI runs it inside its own ``QThread`` so the model lives on a Qt thread.
@@ -27,6 +29,7 @@ from typing import Any
 from vidi_desktop.core.errors import CancelledError, VidiError
 from vidi_desktop.core.library_errors import ffmpeg_failure
 from vidi_desktop.core.project import Suggestion
+from vidi_desktop.core.project.scope import scope_suggestions
 from vidi_desktop.models.protocol import Backend, BackendError, Request
 from vidi_desktop.models.registry import create_backend
 
@@ -191,6 +194,9 @@ class ModelRunner:
                 handle.request, self._progress_for(handle.id), handle.cancel_event
             )
             checked = _check_output(suggestions, handle)
+            if handle.request.window is not None:
+                # Whatever the backend did with the window, nothing lands outside it.
+                checked = tuple(scope_suggestions(checked, handle.request.window))
             result = RunResult(
                 handle.id, handle.request, handle.backend, RunState.DONE, checked,
                 elapsed_s=time.monotonic() - started,

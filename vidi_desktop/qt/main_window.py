@@ -38,6 +38,7 @@ from vidi_desktop.core.project import PROJECT_SUFFIX, ProjectDocument
 from vidi_desktop.core.project.sync import save_locked
 from vidi_desktop.qt.corpus_panel import CorpusPanel
 from vidi_desktop.qt.disk_changes import DiskChangeWatcher
+from vidi_desktop.qt.marks import MarksController
 from vidi_desktop.qt.media_bin import MediaBin
 from vidi_desktop.qt.model_thread import BackendFactory, ModelBridge
 from vidi_desktop.qt.recovery import AutosaveController, open_project
@@ -51,6 +52,7 @@ from vidi_desktop.qt.settings_dialog import (
 )
 from vidi_desktop.qt.timeline import TimelineWidget
 from vidi_desktop.qt.transcript_panel import TranscriptPanel
+from vidi_desktop.qt.view_state import ViewStateKeeper
 from vidi_desktop.qt.viewer import ViewerWidget
 
 log = logging.getLogger(__name__)
@@ -150,6 +152,8 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._build_menus()
         self._connect()
+        self.marks = MarksController(self)  # I/O: ruler band, cut/keep from I/O, scope
+        self.view_state = ViewStateKeeper(self)  # playhead, marks, mode back on reopen
         self.resize(1440, 900)
         if restore_layout:
             self.restore_layout()
@@ -439,6 +443,7 @@ class MainWindow(QMainWindow):
             self.show_error(f"Cannot open {Path(path).name}: {_one_line(exc)}")
             return False
         self._set_document(document)
+        self.view_state.restore()
         self._add_recent(Path(path))
         self.show_status(f"Opened {Path(path).name}")
         return True

@@ -56,6 +56,7 @@ class _Pending:
     handle: RequestHandle
     document: ProjectDocument
     text: str
+    rerun: bool = False  # replaces what earlier runs of the same words left pending
 
 
 class ModelBridge(QObject):
@@ -152,11 +153,17 @@ class ModelBridge(QObject):
         asset_ids: Iterable[str] | None = None,
         window: TimeRange | None = None,
         options: Mapping[str, Any] | None = None,
+        *,
+        rerun: bool = False,
     ) -> str:
         """Queue ``text`` about ``asset_ids`` (default: the asset on screen, else all of them).
 
-        Returns the request id. Raises :class:`~vidi_desktop.core.errors.VidiError` at once
-        when the request cannot even be built (empty, too long, no footage).
+        ``window`` scopes it to a part of the asset; ``options`` are task parameters (a
+        preset's popover); ``rerun`` lands it as a run again: the pending suggestions earlier
+        runs of the same words left, and this one no longer proposes, go
+        (:mod:`~vidi_desktop.core.project.rerun`). Returns the request id. Raises
+        :class:`~vidi_desktop.core.errors.VidiError` at once when the request cannot even be
+        built (empty, too long, no footage).
         """
         from vidi_desktop.services.ask import build_request
 
@@ -167,7 +174,7 @@ class ModelBridge(QObject):
         request = build_request(document, text, asset_ids, window, options)
         handle = self._runner.submit(request, self.backend, self.backend_options)
         was_busy = self.is_busy
-        self._pending[handle.id] = _Pending(handle, document, request.text)
+        self._pending[handle.id] = _Pending(handle, document, request.text, rerun)
         self.started.emit(handle.id, request.text)
         if not was_busy:
             self.busy_changed.emit(True)
@@ -222,7 +229,7 @@ class ModelBridge(QObject):
             self.failed.emit(rid, "the answer arrived after its project was closed; ask again")
             return
         try:
-            outcome = land_result(pending.document, result)
+            outcome = land_result(pending.document, result, rerun=pending.rerun)
         except VidiError as exc:
             self.failed.emit(rid, str(exc))
             return

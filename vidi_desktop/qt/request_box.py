@@ -7,9 +7,17 @@ and a Cancel button; when it ends, the answer text (Answer suggestions), what th
 added ("3 new, 2 already there": re-running a request adds only what is new), or the error in
 one line. Answers are messages, not suggestions to review: the History button lists the
 project's answers, newest first, with the request that got each.
+
+While both I/O marks are set, a request is about the marked range only and a line under the
+request line says so (:mod:`.marks` sets :attr:`RequestBox.scope`). Presets with parameters
+have a popover (their arrow, or a right-click) whose Run again runs them with new values
+(:mod:`.preset_params`).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QKeyEvent
@@ -28,8 +36,10 @@ from PySide6.QtWidgets import (
 
 from vidi_desktop.core.errors import VidiError
 from vidi_desktop.core.project import Answer
+from vidi_desktop.core.time import TimeRange
 from vidi_desktop.models.builtin.presets import PRESETS as BUILTIN_PRESETS
 from vidi_desktop.qt.model_thread import ModelBridge
+from vidi_desktop.qt.preset_params import attach_preset_params, preset_request_options
 from vidi_desktop.qt.session import Session
 from vidi_desktop.qt.settings_dialog import app_settings
 
@@ -87,6 +97,8 @@ class RequestBox(QWidget):
         self._session = session
         self._bridge = bridge
         self._current = ""  # id of the request whose progress is shown
+        # The range a request is about (the I/O marks: qt/marks.py sets it); None: all.
+        self.scope: Callable[[], TimeRange | None] | None = None
 
         self.edit = HistoryLineEdit(self)
         self.edit.setObjectName("requestLine")
@@ -112,6 +124,11 @@ class RequestBox(QWidget):
         line.addWidget(self.edit, 1)
         line.addWidget(self.ask_button)
         line.addWidget(self.history_button)
+        self.scope_label = QLabel(self)  # "Scoped to In–Out …" while both marks are set
+        self.scope_label.setObjectName("scope")
+        self.scope_label.setProperty("role", "dim")
+        self.scope_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.scope_label.hide()
 
         self.preset_buttons: dict[str, QToolButton] = {}
         presets = QHBoxLayout()
@@ -162,6 +179,7 @@ class RequestBox(QWidget):
         layout.setContentsMargins(6, 6, 6, 6)
         layout.setSpacing(4)
         layout.addLayout(line)
+        layout.addWidget(self.scope_label)
         layout.addLayout(presets)
         layout.addLayout(running)
         layout.addWidget(self.answer)
@@ -179,13 +197,19 @@ class RequestBox(QWidget):
         session.document_changed.connect(self._update_enabled)
         session.project_changed.connect(self._update_enabled)
         self._update_enabled()
+        self.param_popovers = attach_preset_params(self)  # by preset button text
 
     # -- public --------------------------------------------------------------------------
-    def ask(self, text: str) -> str:
-        """Send ``text`` to the model; returns the request id, "" if it was refused."""
+    def ask(
+        self, text: str, options: Mapping[str, Any] | None = None, *, rerun: bool = False
+    ) -> str:
+        """Send ``text`` to the model, about the scope when one is set (``options``: task
+        parameters; ``rerun``: see :meth:`ModelBridge.ask`); returns the request id, "" if it
+        was refused."""
         text = text.strip()
+        window = self.scope() if self.scope is not None else None
         try:
-            rid = self._bridge.ask(text)
+            rid = self._bridge.ask(text, window=window, options=options, rerun=rerun)
         except VidiError as exc:
             self.show_error(str(exc))
             return ""
@@ -204,6 +228,16 @@ class RequestBox(QWidget):
         """Show ``message`` in the answer area as an error."""
         self.outcome.hide()
         self._show_answer(message, error=True)
+
+    def set_scope_text(self, text: str) -> None:
+        """Say what requests are scoped to ("" hides the line)."""
+        self.scope_label.setText(text)
+        self.scope_label.setVisible(bool(text))
+
+    @property
+    def scope_text(self) -> str:
+        """The scope line shown ("" when requests are about the whole file)."""
+        return self.scope_label.text() if not self.scope_label.isHidden() else ""
 
     @property
     def answer_text(self) -> str:
@@ -225,7 +259,7 @@ class RequestBox(QWidget):
         button = self.sender()
         text = button.property("request") if button is not None else None
         if isinstance(text, str):
-            self.ask(text)
+            self.ask(text, preset_request_options(text))
 
     @Slot(str, str)
     def _on_started(self, rid: str, text: str) -> None:
@@ -253,8 +287,10 @@ class RequestBox(QWidget):
         already = [
             s for s in getattr(outcome, "already", ()) if not isinstance(s.payload, Answer)
         ]
-        if added or already:
-            self.outcome.setText(f"{len(added)} new, {len(already)} already there")
+        replaced = getattr(outcome, "replaced", ())  # a run again (qt/preset_params.py)
+        if added or already or replaced:
+            text = f"{len(added)} new, {len(already)} already there"
+            self.outcome.setText(text + (f", {len(replaced)} replaced" if replaced else ""))
             self.outcome.show()
         elif not self.answer.text():
             self._show_answer("No suggestions for this request.")

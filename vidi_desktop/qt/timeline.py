@@ -49,6 +49,7 @@ from vidi_desktop.core.time import TimeRange
 from vidi_desktop.qt import theme
 from vidi_desktop.qt.clock import AssetClock
 from vidi_desktop.qt.kinds import qcolor, style_of
+from vidi_desktop.qt.marks import paint_marks
 from vidi_desktop.qt.session import Session
 from vidi_desktop.qt.timeline_edit import EDIT_H, EditPiece, edit_pieces, paint_edit_strip
 from vidi_desktop.qt.timeline_index import Lane, LaneIndex
@@ -102,6 +103,7 @@ class TimelineWidget(QAbstractScrollArea):
         self._pps = 10.0  # pixels per second
         self._fitted = True  # keep fitting on resize until the user zooms
         self._highlights: list[tuple[float, float]] = []
+        self._marks: tuple[Fraction | None, Fraction | None] = (None, None)  # In, Out (.marks)
         self._labels: dict[str, str] = {}  # label text per suggestion, until the next rebuild
         self._lane_tops: list[int] = []  # each lane's top, from the first lane's top
         self._media = (False, False)  # the asset has (video, audio): picture and sound strips
@@ -155,6 +157,17 @@ class TimelineWidget(QAbstractScrollArea):
         self._view_start = self._domain[0]
         self._sync_scrollbars()
         self._invalidate()
+
+    def set_marks(self, mark_in: Fraction | None, mark_out: Fraction | None) -> None:
+        """Show the viewer's I/O marks (In: start of its frame; Out: end of its frame)."""
+        if (mark_in, mark_out) != self._marks:
+            self._marks = (mark_in, mark_out)
+            self._invalidate()  # part of the static picture: playback repaints none of it
+
+    @property
+    def marks(self) -> tuple[Fraction | None, Fraction | None]:
+        """The marks shown (In, Out) in seconds, None where not set."""
+        return self._marks
 
     @Slot(object)
     def set_highlights(self, ranges: list[TimeRange]) -> None:
@@ -575,6 +588,7 @@ class TimelineWidget(QAbstractScrollArea):
             p.fillRect(area, LANE_BG[1])
             paint_edit_strip(p, area, self._edit, self.x_of, self._metrics)
         self._paint_ruler(p, width, t0, t1)
+        paint_marks(p, self._marks, self.x_of, HEADER_W, width, rect.height(), RULER_H)
         self._paint_header(p, rect.height())
 
     def _paint_header(self, p: QPainter, height: int) -> None:

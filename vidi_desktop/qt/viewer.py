@@ -543,6 +543,14 @@ class ViewerWidget(QWidget):
         self._in = self._out = None
         self._marks_changed()
 
+    def set_marks(self, mark_in: Fraction | None, mark_out: Fraction | None) -> None:
+        """Set both marks: In the start of its frame, Out the end of its frame (exclusive),
+        in seconds on the clip's clock (a project reopening: :mod:`.view_state`)."""
+        if mark_in is not None and mark_out is not None and mark_out <= mark_in:
+            raise ValueError("the Out mark must come after the In mark")
+        self._in, self._out = mark_in, mark_out
+        self._marks_changed()
+
     @Slot(str, bool)
     def set_overlay_visible(self, name: str, on: bool) -> None:
         """Show or hide one overlay group: "tubes", "faces", "reframe", "subtitles"."""

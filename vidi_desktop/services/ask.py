@@ -23,6 +23,7 @@ from vidi_desktop.models.protocol import AssetRef, Request, RequestError
 if TYPE_CHECKING:
     from vidi_desktop.core.project import Asset, ProjectDocument, Suggestion
     from vidi_desktop.core.project.dedupe import AddOutcome
+    from vidi_desktop.core.project.rerun import RerunOutcome
     from vidi_desktop.core.time import TimeRange
     from vidi_desktop.models.runner import RunResult
 
@@ -50,17 +51,26 @@ def apply_result(document: ProjectDocument, result: RunResult) -> list[str]:
     return land_result(document, result).added_ids
 
 
-def land_result(document: ProjectDocument, result: RunResult) -> AddOutcome:
+def land_result(
+    document: ProjectDocument, result: RunResult, *, rerun: bool = False
+) -> AddOutcome | RerunOutcome:
     """Land a successful result: its suggestions the project does not hold yet are added in
     one undoable step; those equal to existing ones are left out and existing decisions stay
-    as they are (:mod:`~vidi_desktop.core.project.dedupe`)."""
+    as they are (:mod:`~vidi_desktop.core.project.dedupe`). ``rerun``: the request was run
+    again with other parameters, and the pending suggestions its earlier runs made that it
+    no longer proposes go in the same step (:mod:`~vidi_desktop.core.project.rerun`)."""
     from vidi_desktop.core.project.dedupe import add_new_suggestions
+    from vidi_desktop.core.project.rerun import land_rerun
 
     if not result.ok:
         raise VidiError(result.error or f"the request ended {result.state}")
     suggestions = [s for s in result.suggestions if document.project.has_asset(s.asset_id)]
     if len(suggestions) != len(result.suggestions):
         raise RequestError("the answer refers to footage that is no longer in the project")
+    if rerun:
+        request = result.request
+        assets = {a.asset_id for a in request.assets}
+        return land_rerun(document, suggestions, request.text, assets, request.window)
     return add_new_suggestions(document, suggestions)
 
 

@@ -18,7 +18,12 @@ if TYPE_CHECKING:
 
 def _compute(run: AnalysisRun) -> None:
     from vidi_desktop.analysis.run import DETECTED_SPEECH
-    from vidi_desktop.analysis.silence import levels_db, remove_silences, silences_from_speech
+    from vidi_desktop.analysis.silence import (
+        levels_db,
+        quiet_within,
+        remove_silences,
+        silences_from_speech,
+    )
     from vidi_desktop.analysis.speech import detect_speech
 
     clip, info, options, ctx = run.audio, run.info, run.options, run.ctx
@@ -33,14 +38,21 @@ def _compute(run: AnalysisRun) -> None:
     extent = _extent(info)
     silences = silences_from_speech(speech, extent)
     grid = info.video.frame_index if info.video is not None else None
+    levels = levels_db(clip, ctx=ctx.part(ctx.share(0.8, 1.0, "silences")))
+    # With a threshold, only the quiet parts of the pauses are cut (``silences`` stays the
+    # gaps between speech, as its JSON says).
+    gaps = (
+        silences if options.silence_threshold is None
+        else quiet_within(silences, levels, options.silence_threshold)
+    )
     cuts = remove_silences(
-        silences,
+        gaps,
         extent,
         margin=options.silence_margin,
         min_silence=options.min_silence,
         keep_pauses_shorter_than=options.keep_pauses,
         snap_to=grid,
-        levels=levels_db(clip, ctx=ctx.part(ctx.share(0.8, 1.0, "silences"))),
+        levels=levels,
     )
     run.results.update(speech=speech, silences=silences, silence_cuts=cuts)
 
@@ -101,6 +113,8 @@ SPEC = AnalyserSpec(
               "shortest silence worth cutting (0.5)"),
         Param("keep_pauses", None, "--keep-pauses", values.seconds, "S",
               "keep pauses between speech shorter than S whole"),
+        Param("silence_threshold", None, "--silence-threshold", values.decibels, "DB",
+              "cut only the parts of pauses quieter than DB dBFS (off: every pause)"),
     ),
     compute=_compute,
     suggestions=_suggestions,

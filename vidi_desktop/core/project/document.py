@@ -18,7 +18,7 @@ unsaved-changes flag flips), ``saved`` (payload the path).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -85,6 +85,9 @@ class ProjectDocument:
         # What the file held when last read or written: tells "changed on disk" and is the
         # base of a merge (core/project/sync.py).
         self.disk: DiskState | None = None
+        # Settings each save writes that are no part of the undo history (the window's view:
+        # playhead, marks, mode): they travel with the file, never make it "modified".
+        self.settings_on_save: Callable[[], Mapping[str, Any]] | None = None
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], **kwargs: Any) -> ProjectDocument:
@@ -129,7 +132,12 @@ class ProjectDocument:
         target = Path(path) if path is not None else self.path
         if target is None:
             raise ValueError("this project has no file yet: give a path")
-        written = storage.save_project(self.project, target)
+        project = self.project
+        if self.settings_on_save is not None:
+            extra = dict(self.settings_on_save())
+            if extra:
+                project = project.replace(settings={**project.settings, **extra})
+        written = storage.save_project(project, target)
         self.disk = DiskState(FileStamp.of(written), self.project)
         self.path = target
         self.undo_stack.set_clean()

@@ -3,8 +3,9 @@
 The MiniLM sentence-embedding router (model in the app's resources, nothing downloaded;
 exemplar embeddings cached on disk) is loaded on the first request that needs it: a preset's
 words (:mod:`.presets`) skip routing entirely. ``run`` routes the request
-(:mod:`.router`), resolves the time window it names (or ``Request.window``), runs the task
-on each asset (:mod:`.tasks`) and returns plain suggestions. Requests it cannot serve get one
+(:mod:`.router`), resolves the time window it names (or ``Request.window``), takes the
+parameters ``Request.options`` sets (:mod:`.knobs`), runs the task on each asset
+(:mod:`.tasks`) and returns plain suggestions. Requests it cannot serve get one
 :class:`~vidi_desktop.core.project.Answer` that says why and what would serve them — a
 vision-language model for questions about what is in the picture — never a guess.
 """
@@ -21,6 +22,7 @@ from vidi_desktop.core.project import Answer, Suggestion
 from vidi_desktop.core.time import Time, TimeRange
 from vidi_desktop.models.builtin import intents as I
 from vidi_desktop.models.builtin.embedder import make_embedder
+from vidi_desktop.models.builtin.knobs import apply_options
 from vidi_desktop.models.builtin.params import format_seconds
 from vidi_desktop.models.builtin.presets import preset_route
 from vidi_desktop.models.builtin.router import RoutedRequest, Router
@@ -116,8 +118,10 @@ class BuiltinBackend:
         for asset in request.assets:
             info = _probe(asset)
             extent = _extent(info)
-            for task in tasks:
+            for routed_task in tasks:
                 check_cancel(cancel)
+                # The preset popover's values (Request.options) win over the words.
+                task, knobs = apply_options(routed_task, request.options)
                 window = _window(request, task, info, extent)
                 job = JobContext(cancel=cancel, on_progress=_stage(progress, step, steps, task))
                 found = TASKS[task.intent](
@@ -131,6 +135,7 @@ class BuiltinBackend:
                         self.store,
                         self.embedder,
                         self.whisper_model,
+                        knobs,
                     )
                 )
                 out += [_stamp(s, request, task) for s in found]

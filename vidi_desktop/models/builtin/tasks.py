@@ -16,8 +16,8 @@ import difflib
 import itertools
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
@@ -143,6 +143,7 @@ class TaskInput:
     store: AnalysisStore
     embedder: Embedder | None
     whisper_model: str | None = None
+    knobs: Mapping[str, Any] = field(default_factory=dict)  # analysis options asked (.knobs)
 
     @property
     def span(self) -> TimeRange:
@@ -158,7 +159,7 @@ class TaskInput:
         return f" in {a}–{b}"
 
     def analyse(self, **options: Any) -> FileAnalysis:
-        opts = AnalyzeOptions(whisper_model=self.whisper_model, **options)
+        opts = AnalyzeOptions(whisper_model=self.whisper_model, **{**options, **self.knobs})
         return self.store.analysis(self.info, opts, self.job)
 
     def answer(self, text: str, ranges: Sequence[TimeRange] = (), **meta: Any) -> Suggestion:
@@ -215,7 +216,7 @@ def silences(t: TaskInput) -> list[Suggestion]:
     cuts = _clipped(a.silence_cuts, t.span)
     if not cuts:
         return [t.answer(f"No silence worth cutting{t.where()}.")]
-    meta = {k: float(v) for k, v in knobs.items() if k != "speech"}
+    meta = {k: float(v) for k, v in {**knobs, **t.knobs}.items() if k != "speech"}
     out = silence_suggestions(t.asset.asset_id, cuts, f"{SOURCE}.silence", metadata=meta)
     if not a.speech:
         out.append(t.answer(f"No speech found{t.where()}: it is all silence or noise."))
