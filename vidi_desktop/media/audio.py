@@ -106,6 +106,7 @@ def read_audio(
         got = 0
         bad = 0
         done = False
+        batch = _Batcher(av)
         for packet in _packets(container, stream):
             if cancel is not None and cancel.is_set():
                 raise CancelledError("audio decoding cancelled")
@@ -120,18 +121,20 @@ def read_audio(
                     ) from None
                 continue
             for frame in frames:
-                try:
-                    outs = resampler.resample(frame)
-                except ValueError:
+                if frame is not None and not batch.fits(frame):
                     # The stream changed its rate or channels mid-way (a damaged header,
-                    # joined recordings): a new resampler takes the new input, same output.
+                    # joined recordings): what was gathered goes through the resampler and
+                    # out, and a new resampler takes the new input, same output.
                     flushed = [o.to_ndarray().reshape(o.layout.nb_channels, -1)
-                               for o in resampler.resample(None)]
+                               for b in batch.drain() for o in resampler.resample(b)]
+                    flushed += [o.to_ndarray().reshape(o.layout.nb_channels, -1)
+                                for o in resampler.resample(None)]
                     chunks.extend(flushed)
                     got += sum(a.shape[1] for a in flushed)
                     resampler = av.AudioResampler(format="fltp", layout=layout, rate=rate)
-                    outs = resampler.resample(frame)
-                for out in outs:
+                    batch = _Batcher(av)
+                ready = batch.add(frame) if frame is not None else [*batch.drain(), None]
+                for out in (o for b in ready for o in resampler.resample(b)):
                     arr = out.to_ndarray().reshape(out.layout.nb_channels, -1)
                     if first_tick is None:
                         if out.pts is not None and out.time_base is not None:
@@ -148,7 +151,12 @@ def read_audio(
             if done:
                 break
         if not done:
-            for out in resampler.resample(None):
+            for out in (o for b in [*batch.drain(), None] for o in resampler.resample(b)):
+                if first_tick is None:
+                    if out.pts is not None and out.time_base is not None:
+                        first_tick = round(out.pts * Fraction(out.time_base) / tick)
+                    else:
+                        first_tick = 0
                 arr = out.to_ndarray().reshape(out.layout.nb_channels, -1)
                 if keep:
                     chunks.append(arr)
@@ -165,6 +173,65 @@ def read_audio(
             hi = min(hi, want_to - first_tick)
         samples = np.ascontiguousarray(samples[:, lo:max(lo, hi)], dtype=np.float32)
         return AudioClip(samples, rate, Time(first_tick + lo, tick))
+
+
+class _Batcher:
+    """Decoded frames gathered into frames of about a second before the resampler.
+
+    The resampler is a stream: it gives the same samples whatever the size of the frames it
+    is fed, but each call costs as much as the work of a small frame (AAC frames are 1024
+    samples: a 10-minute track is 28,000 calls). Frames of one second cut that to a few
+    hundred. The batches carry the first frame's pts, continued by the samples since, so
+    the first output has the time the resampler would have given it.
+    """
+
+    def __init__(self, av: Any) -> None:
+        self._av = av
+        self._fifo: Any = None
+        self._key: tuple[str, str, int] | None = None
+        self._size = 0  # input samples per batch: one second
+        self._pts: int | None = None  # of the first frame, in ``_time_base``
+        self._time_base: Fraction | None = None
+        self._read = 0  # samples handed out so far
+
+    def fits(self, frame: Any) -> bool:
+        """Whether ``frame`` has the format, layout and rate of what was gathered so far."""
+        key = (frame.format.name, frame.layout.name, int(frame.sample_rate))
+        return self._key is None or key == self._key
+
+    def add(self, frame: Any) -> list[Any]:
+        """Take one decoded frame; the whole batches now ready (usually none)."""
+        if self._fifo is None:
+            self._fifo = self._av.AudioFifo()
+            self._key = (frame.format.name, frame.layout.name, int(frame.sample_rate))
+            self._size = int(frame.sample_rate)
+            if frame.pts is not None and frame.time_base is not None:
+                self._pts, self._time_base = int(frame.pts), Fraction(frame.time_base)
+        # The FIFO checks that timestamps run on without a gap from zero: the batches get
+        # theirs from here instead.
+        frame.pts = None
+        self._fifo.write(frame)
+        out = []
+        while self._fifo.samples >= self._size:
+            out.append(self._stamp(self._fifo.read(self._size)))
+        return out
+
+    def drain(self) -> list[Any]:
+        """What is left (a partial batch), then nothing more."""
+        if self._fifo is None or not self._fifo.samples:
+            return []
+        return [self._stamp(self._fifo.read())]
+
+    def _stamp(self, batch: Any) -> Any:
+        if self._pts is not None and self._time_base is not None:
+            batch.time_base = self._time_base
+            batch.pts = self._pts + round(
+                Fraction(self._read, self._size) / self._time_base
+            )
+        else:
+            batch.pts = None
+        self._read += batch.samples
+        return batch
 
 
 def _packets(container: Any, stream: Any) -> Iterator[Any]:
