@@ -84,6 +84,7 @@ CONFIRM = 4  # windows that must say speech just before a skip and at the end of
 CHECK = 4  # windows scored after a skip, the last CONFIRM of which must say speech
 SEGMENT = 1024  # windows (33 s) planned at a time…
 LOOKAHEAD = 1024  # …from the levels of the audio up to this many windows past them
+_REACH = 64  # windows: more than any run or edge a class depends on (QUIET_RUN … 2 STEADY_SPAN)
 _BLOCK = 256  # windows per model call at most (bounded memory, cancel checks between)
 _HAND_OVER = 10  # decoded seconds handed to the scorer at a time
 _FLOOR_DB = -120.0
@@ -115,16 +116,46 @@ def window_levels(samples: np.ndarray) -> np.ndarray:
 def plan_windows(db: np.ndarray) -> np.ndarray:
     """Each window's class (:data:`SILENT`, :data:`SCORE` or :data:`MAYBE`) from the levels
     (see the module docstring)."""
+    return _classify(db, *_floor_and_loud(db))
+
+
+def _floor_and_loud(db: np.ndarray) -> tuple[float, float]:
+    """The noise floor and the loud level of window levels ``db`` (dBFS)."""
+    if db.shape[0] == 0:
+        return _FLOOR_DB, _FLOOR_DB
+    floor = _percentile(db, FLOOR_PERCENTILE)
+    sound = db[db >= floor + QUIET_ABOVE_FLOOR_DB]
+    loud = _percentile(sound, LOUD_PERCENTILE) if sound.size else floor
+    return floor, loud
+
+
+def _percentile(values: np.ndarray, q: float) -> float:
+    """``np.percentile(values, q)`` (linear, numpy's own interpolation), by a partial sort:
+    numpy's goes through ``np.unique``, which imports all of ``numpy.ma`` (10 ms) to ask
+    whether the array is masked."""
+    import numpy as np
+
+    n = int(values.shape[0])
+    at = q / 100.0 * (n - 1)
+    lo = int(np.floor(at))
+    hi = min(lo + 1, n - 1)
+    part = np.partition(values, [lo, hi])
+    a, b, t = float(part[lo]), float(part[hi]), at - lo
+    # numpy's lerp: from the nearer end, so t = 1 gives b exactly.
+    return b - (b - a) * (1 - t) if t >= 0.5 else a + (b - a) * t
+
+
+def _classify(db: np.ndarray, floor: float, loud: float) -> np.ndarray:
+    """:func:`plan_windows` with the floor and loud level given. A window's class depends
+    only on the levels within :data:`_REACH` windows of it (and the file's edges), so a
+    stretch can be classified from a slice that starts that far before it."""
     import numpy as np
 
     count = int(db.shape[0])
     plan = np.full(count, MAYBE, np.int8)
     if count == 0:
         return plan
-    floor = float(np.percentile(db, FLOOR_PERCENTILE))
     quiet = db < floor + QUIET_ABOVE_FLOOR_DB
-    sound = db[~quiet]
-    loud = float(np.percentile(sound, LOUD_PERCENTILE)) if sound.size else floor
     dip = db < max(floor + QUIET_ABOVE_FLOOR_DB, loud - DIP_BELOW_LOUD_DB)
     gaps = [(a, b) for a, b in _runs(quiet) if b - a >= QUIET_RUN]
     for a, b in gaps:
@@ -271,7 +302,10 @@ class GatedScorer:
             prefix = min(count, segment_end + LOOKAHEAD)
             if not self.final and prefix < segment_end + LOOKAHEAD:
                 break  # the levels this segment is planned from are not all there yet
-            self.plan.append(plan_windows(self.db.view[:prefix])[self.plan.size : segment_end])
+            levels = self.db.view[:prefix]
+            first = max(0, self.plan.size - _REACH)  # classes need levels this far back only
+            classes = _classify(levels[first:], *_floor_and_loud(levels))
+            self.plan.append(classes[self.plan.size - first : segment_end - first])
         self._walk()
 
     # -- scoring ---------------------------------------------------------------------------
