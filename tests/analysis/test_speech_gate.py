@@ -190,6 +190,15 @@ def test_decoding_while_scoring_gives_what_the_whole_clip_gives(tmp_path: Path) 
     assert np.array_equal(clip.samples, decoded.samples) and clip.start == decoded.start
     assert len(streamed) > 5
     assert streamed == gate.detect_speech_gated(decoded)
+    # Odd pieces into a scorer that does not know the length (its buffers grow as it goes).
+    pieces = gate.GatedScorer()
+    mono = decoded.mono()
+    for first in range(0, len(mono), 7 * RATE + 123):
+        pieces.feed(mono[first : first + 7 * RATE + 123])
+    at_once = gate.GatedScorer(expected_samples=len(mono))
+    at_once.feed(mono)
+    for a, b in zip(pieces.finish(), at_once.finish(), strict=True):
+        assert np.array_equal(a, b)
 
 
 @needs_espeak

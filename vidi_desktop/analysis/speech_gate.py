@@ -320,7 +320,6 @@ class GatedScorer:
             grow = known - self.probs.size
             self.probs.append(np.zeros(grow, np.float32))
             self.scored.append(np.zeros(grow, np.bool_))
-        probs, scored = self.probs.view, self.scored.view
         while self.at < known:
             i = self.at
             kind = int(plan[i])
@@ -335,13 +334,21 @@ class GatedScorer:
                 stop = end if kind == SCORE else min(end, self.scored_until)
                 self._run(i, stop)
                 self.at = stop
-            elif (end - i >= MIN_SKIP and i >= CONFIRM and scored[i - CONFIRM : i].all()
-                  and (probs[i - CONFIRM : i] >= self.threshold).all()):
+            elif end - i >= MIN_SKIP and self._speech_before(i):
                 self._skip(i, end)
             else:
                 stop = min(end, i + CONFIRM)  # score a little, then see whether it can skip
                 self._run(i, stop)
                 self.at = stop
+
+    def _speech_before(self, i: int) -> bool:
+        """Whether silero scored the CONFIRM windows before ``i`` and called them speech."""
+        if i < CONFIRM:
+            return False
+        before = slice(i - CONFIRM, i)
+        # Read the arrays afresh: scoring may have grown (so moved) them.
+        return bool(self.scored.view[before].all()
+                    and (self.probs.view[before] >= self.threshold).all())
 
     def _skip(self, i: int, end: int) -> None:
         """Take windows from ``i`` as speech if silero says so on both sides; else score
