@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from vidi_desktop.core.errors import CancelledError, CorruptMediaError
 from vidi_desktop.core.time import Time
-from vidi_desktop.media.container import audio_stream, open_media
+from vidi_desktop.media.container import audio_stream, open_media, read_only
 
 if TYPE_CHECKING:
     import numpy as np
@@ -89,7 +89,7 @@ def read_audio(
             if not matches:
                 return _missing(p, stream_index)
             stream = matches[0]
-        _discard_others(av, container, stream)
+        read_only(container, stream)
         # Whole-second output frames: the same samples as frame by frame, but a hundredth of
         # the Python round trips (a 10-minute AAC track is 28,000 packets).
         options = FAST_RESAMPLER if fast else None
@@ -112,7 +112,7 @@ def read_audio(
                 # and the samples before ``start`` are trimmed below.
                 container = opened.enter_context(open_media(p))
                 stream = container.streams[stream.index]
-                _discard_others(av, container, stream)
+                read_only(container, stream)
         chunks: list[np.ndarray] = []
         first_tick: int | None = None
         got = 0
@@ -258,21 +258,6 @@ class _Batcher:
             batch.pts = None
         self._read += batch.samples
         return batch
-
-
-def _discard_others(av: Any, container: Any, stream: Any) -> None:
-    """Tell the demuxer to skip the packets of every other stream: in an MP4 or MOV the
-    pictures are not even read from disk (a third of the demuxing time of a small talk,
-    more for HD). PyAV versions without ``Stream.discard`` read them as before."""
-    discard = getattr(getattr(getattr(av, "stream", None), "Discard", None), "all", None)
-    if discard is None:
-        return
-    for other in container.streams:
-        if other.index != stream.index:
-            try:
-                other.discard = discard
-            except (AttributeError, TypeError, ValueError):
-                return
 
 
 def _packets(container: Any, stream: Any) -> Iterator[Any]:
