@@ -231,8 +231,8 @@ def _read_audio(
     info: MediaInfo, result: FileAnalysis, ctx: JobContext, speech: bool, gated: bool = False
 ) -> AudioClip | None:
     """The 16 kHz clip; with ``speech``, voice activity is scored while it decodes (both cores,
-    the same segments as in turn) and kept for the speech analyser — ``gated``: after it
-    decodes, only where loudness cannot tell (the model loads meanwhile)."""
+    the same segments as in turn) and kept for the speech analyser — ``gated``: only where
+    loudness cannot tell (:mod:`~vidi_desktop.analysis.speech_gate`)."""
     from vidi_desktop.analysis.speech import load_and_detect_speech, load_speech_audio
 
     if speech:
