@@ -1,7 +1,9 @@
 """Lean by default: install size, router start, "remove the silences" and subtitles vs peers.
 
 Every figure is a whole process, measured side by side in one run (interleaved rounds,
-medians), with the machine's load average recorded before and after:
+medians; wall and CPU seconds, peak RSS through GNU time when ``/usr/bin/time`` is there),
+with the machine's load average recorded before and after. The timed checkouts are
+compiled to bytecode first, as an installed copy is (:func:`compile_bytecode`):
 
 - ``silences``: ``vidi-desktop ask TALK "remove the silences"`` against Debian's
   ``auto-editor TALK --export timeline`` (``apt-get install auto-editor``) on a generated
@@ -44,16 +46,24 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 RESULTS = REPO / "bench-results"
 
 
+GNU_TIME = Path("/usr/bin/time")
+"""GNU time (Debian's ``time``) reports a command's own peak RSS: a child's ``ru_maxrss``
+read here would start at this process's size (Linux keeps the high-water mark across
+fork and exec), so every command would seem to take as much memory as the benchmark."""
+
+
 def run(cmd: list[str], env: dict[str, str] | None = None) -> dict[str, Any]:
-    """Run ``cmd`` to the end: wall seconds, peak RSS (MB), stdout.
+    """Run ``cmd`` to the end: wall seconds, CPU seconds (user + system, its children
+    included), peak RSS (MB, None without GNU time), stdout.
 
     It runs in the checkout on its ``PYTHONPATH`` (``python -c``/``-m`` put the working
     folder first on ``sys.path``, so elsewhere another copy of the package could be timed).
     """
     cwd = (env or {}).get("PYTHONPATH") or None
+    wrapped = [str(GNU_TIME), "-f", "vidi-peak-kb %M", *cmd] if GNU_TIME.is_file() else cmd
     started = time.perf_counter()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env, cwd=cwd)
+        proc = subprocess.Popen(wrapped, stdout=out, stderr=err, env=env, cwd=cwd)
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - started
         proc.returncode = os.waitstatus_to_exitcode(status)
@@ -62,7 +72,23 @@ def run(cmd: list[str], env: dict[str, str] | None = None) -> dict[str, Any]:
         stdout, stderr = out.read().decode(errors="replace"), err.read().decode(errors="replace")
     if proc.returncode != 0:
         raise RuntimeError(f"{cmd[:3]} failed ({proc.returncode}): {stderr[-800:]}")
-    return {"s": wall, "rss_mb": usage.ru_maxrss / 1024, "stdout": stdout}
+    peaks = [line.split()[-1] for line in stderr.splitlines() if line.startswith("vidi-peak-kb")]
+    return {
+        "s": wall,
+        "cpu_s": usage.ru_utime + usage.ru_stime,
+        "rss_mb": int(peaks[-1]) / 1024 if peaks else None,
+        "stdout": stdout,
+    }
+
+
+def compile_bytecode(repo: Path) -> None:
+    """Compile ``repo``'s package to bytecode first, as installing it does: with
+    PYTHONDONTWRITEBYTECODE set (CI, containers) a source checkout would otherwise compile
+    every module it imports on every run (0.1-0.3 s here), which no installed copy does
+    (Debian's auto-editor ships its .pyc files)."""
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", str(repo / "vidi_desktop")], check=True
+    )
 
 
 def our_env(cache: str | None = None, repo: Path = REPO, **extra: str) -> dict[str, str]:
@@ -74,11 +100,13 @@ def our_env(cache: str | None = None, repo: Path = REPO, **extra: str) -> dict[s
     return env
 
 
-def summary(runs: list[dict[str, Any]]) -> dict[str, float]:
+def summary(runs: list[dict[str, Any]]) -> dict[str, float | None]:
+    peaks = [r["rss_mb"] for r in runs if r["rss_mb"] is not None]
     return {
         "median_s": round(statistics.median(r["s"] for r in runs), 3),
         "min_s": round(min(r["s"] for r in runs), 3),
-        "peak_rss_mb": round(max(r["rss_mb"] for r in runs), 1),
+        "median_cpu_s": round(statistics.median(r["cpu_s"] for r in runs), 3),
+        "peak_rss_mb": round(max(peaks), 1) if peaks else None,
     }
 
 
@@ -96,7 +124,10 @@ def kept_ranges(project: Path) -> tuple[list[tuple[float, float]], tuple[float, 
     cuts = []
     for s in doc.get("suggestions", []):
         payload = s.get("payload", {})
-        if s.get("kind") == "cut_range" and payload.get("action") == "cut":
+        # Silence cuts are a kind of their own (issue 15); older projects wrote cut ranges.
+        if s.get("kind") == "silence_cut" or (
+            s.get("kind") == "cut_range" and payload.get("action") == "cut"
+        ):
             r = payload["range"]
             tb = Fraction(r["time_base"])
             cuts.append((float(r["start"] * tb), float((r["start"] + r["duration"]) * tb)))
@@ -168,8 +199,12 @@ def bench_silences(rounds: int, reference: Path | None, before: Path | None) -> 
                 cache.unlink()
             theirs.append(run(editor_cmd))
             theirs_cached.append(run(editor_cmd))
-    kept, _ = kept_ranges(tmp / "ours-0.json")
-    result: dict[str, Any] = {"file": talk.name, "ours": summary(ours)}
+    kept, extent = kept_ranges(tmp / "ours-0.json")
+    if len(kept) < 2:
+        raise RuntimeError(f"no silence cuts read from {tmp / 'ours-0.json'}: nothing to compare")
+    result: dict[str, Any] = {"file": talk.name, "ours": summary(ours),
+                              "kept_s": round(sum(b - a for a, b in kept), 2),
+                              "extent_s": round(extent[1] - extent[0], 2)}
     if old:
         result["before"] = summary(old)
     if theirs:
@@ -288,12 +323,13 @@ def bench_router(rounds: int, repo: Path = REPO) -> dict[str, Any]:
         r = run([sys.executable, "-c", _ROUTER], our_env(cache, repo=repo))
         doc = json.loads(r["stdout"].strip().splitlines()[-1])
         starts[kind].append(doc["ready"] - began)
-        rss.append(r["rss_mb"])
+        if r["rss_mb"] is not None:
+            rss.append(r["rss_mb"])
         intent, torch = doc["intent"], doc["torch"]
     return {
         "first_start_s": round(starts["first"][0], 3),
         "ready_s_median": round(statistics.median(starts["cached"]), 3),
-        "peak_rss_mb": round(max(rss), 1),
+        "peak_rss_mb": round(max(rss), 1) if rss else None,
         "routed": intent,
         "torch_imported": torch,
     }
@@ -320,6 +356,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="an older checkout to time side by side (e.g. a worktree of main)")
     args = parser.parse_args(argv)
     wanted = set(args.what.split(","))
+    for repo in (REPO, args.before):
+        if repo is not None:
+            compile_bytecode(repo)
     doc: dict[str, Any] = {"machine": {"cpus": os.cpu_count(), "load_before": os.getloadavg()}}
     if "router" in wanted:
         doc["router"] = bench_router(args.rounds)

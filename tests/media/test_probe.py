@@ -133,3 +133,22 @@ def test_probe_is_cached_by_identity(small_clip: Path) -> None:
     assert first.video is not None and second.video is not None
     assert first.video.frame_index == second.video.frame_index
     assert first.to_json() == second.to_json()
+
+
+def test_the_frame_table_is_the_same_with_the_sound_left_unread(small_clip: Path) -> None:
+    """The scan reads only the picture packets (the demuxer skips the audio's): the same
+    timestamps, keyframes and end as a scan that reads every packet."""
+    import av
+
+    from vidi_desktop.media.container import read_only
+    from vidi_desktop.media.index import scan_stream
+
+    scans = []
+    for skip_sound in (False, True):
+        with av.open(str(small_clip)) as container:
+            video = container.streams.video[0]
+            if skip_sound:
+                read_only(container, video)
+            scans.append(scan_stream(container, video, small_clip))
+    assert len(scans[0].frames) == 60
+    assert scans[1] == scans[0]

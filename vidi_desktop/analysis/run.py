@@ -173,7 +173,8 @@ def analyze_file(
         _compute(run, [s for s in needed if s.stage == "pictures"], stage("pictures"))
     if hearing:
         result.audio = _read_audio(
-            info, result, stage("audio"), any(s.name == "speech" for s in needed)
+            info, result, stage("audio"), any(s.name == "speech" for s in needed),
+            gated=options.voice_activity == "gated",
         )
     if result.audio is not None:
         for spec in listening:
@@ -227,14 +228,19 @@ def stopped_note(report: PassReport) -> str | None:
 
 
 def _read_audio(
-    info: MediaInfo, result: FileAnalysis, ctx: JobContext, speech: bool
+    info: MediaInfo, result: FileAnalysis, ctx: JobContext, speech: bool, gated: bool = False
 ) -> AudioClip | None:
     """The 16 kHz clip; with ``speech``, voice activity is scored while it decodes (both cores,
-    the same segments as in turn) and kept for the speech analyser."""
+    the same segments as in turn) and kept for the speech analyser — ``gated``: only where
+    loudness cannot tell (:mod:`~vidi_desktop.analysis.speech_gate`)."""
     from vidi_desktop.analysis.speech import load_and_detect_speech, load_speech_audio
 
     if speech:
-        found = load_and_detect_speech(
+        if gated:
+            from vidi_desktop.analysis.speech_gate import load_and_gate_speech as load_and_detect
+        else:
+            load_and_detect = load_and_detect_speech
+        found = load_and_detect(
             info.path, ctx=ctx, skip_missing=True, expected_seconds=float(info.duration)
         )
         clip = None

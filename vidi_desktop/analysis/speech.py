@@ -291,17 +291,20 @@ class _Scorer:
             block[: rest.shape[0]] = rest
             self._score(block)
             self.pending, self.pending_samples = [], 0
-        raw = self.segmenter.finish(n)
-        padded = _pad(raw, self.pad, n)
-        tick = Fraction(1, self.rate)
-        origin = start.rescale(tick, "round")
-        return [
-            SpeechSegment(
-                TimeRange(origin + Time(a, tick), Time(b - a, tick)),
-                round(conf, 4),
-            )
-            for a, b, conf in padded
-        ]
+        return _segments(self.segmenter.finish(n), self.pad, n, self.rate, start)
+
+
+def _segments(
+    raw: list[tuple[int, int, float]], pad: int, n: int, rate: int, start: Time
+) -> list[SpeechSegment]:
+    """The segmenter's sample spans, padded, as segments of a clip of ``n`` samples whose
+    first plays at ``start``."""
+    tick = Fraction(1, rate)
+    origin = start.rescale(tick, "round")
+    return [
+        SpeechSegment(TimeRange(origin + Time(a, tick), Time(b - a, tick)), round(conf, 4))
+        for a, b, conf in _pad(raw, pad, n)
+    ]
 
 
 def speech_ranges(segments: Iterable[SpeechSegment]) -> list[TimeRange]:
@@ -340,20 +343,23 @@ class _Segmenter:
         self.sum_at_end = (0.0, 0)  # the sums when the dip began (the segment's score)
         self.out: list[tuple[int, int, float]] = []
 
-    def push(self, sample: int, prob: float) -> None:
+    def push(self, sample: int, prob: float, scored: bool = True) -> None:
+        """One window's probability; one that was not ``scored`` (the loudness gate's
+        stand-in) steers the segments but stays out of their confidence."""
+        weight = 1 if scored else 0
         if prob >= self.threshold and self.temp_end is not None:
             self.temp_end = None  # speech resumed before the pause grew long enough
         if self.start is None:
             if prob >= self.threshold:
                 self.start = sample
-                self.prob_sum, self.prob_count = prob, 1
+                self.prob_sum, self.prob_count = prob * weight, weight
             return
-        self.prob_sum += prob
-        self.prob_count += 1
+        self.prob_sum += prob * weight
+        self.prob_count += weight
         if prob < self.neg_threshold:
             if self.temp_end is None:
                 self.temp_end = sample
-                self.sum_at_end = (self.prob_sum - prob, self.prob_count - 1)
+                self.sum_at_end = (self.prob_sum - prob * weight, self.prob_count - weight)
             if sample - self.temp_end >= self.min_silence:
                 self._close(self.temp_end)
 
@@ -533,6 +539,26 @@ class _OnnxSilero:
         probs, h, c = session.run(None, {"input": x, "h": h, "c": c})
         self._state = (h, c, windows[-1, -64:].copy())
         yield from probs.reshape(-1).tolist()
+
+    def score_after(self, windows: Any, context: Any) -> Any:
+        """Probabilities (float32 array) of 16 kHz ``windows`` whose first follows the 64
+        samples of ``context`` in the audio; the recurrent state goes on from the last call,
+        whatever was left out in between (the loudness gate skips what it can tell)."""
+        h, c = self.recurrent()
+        self._state = (h, c, self._np.asarray(context, self._np.float32))
+        return self._np.fromiter(self._sequence(windows), self._np.float32, windows.shape[0])
+
+    def recurrent(self) -> tuple[Any, Any]:
+        """The LSTM's state now (zeros before the first window), to go back to later."""
+        if self._state is None:
+            zeros = self._np.zeros((1, 1, 128), self._np.float32)
+            return zeros, zeros.copy()
+        return self._state[0], self._state[1]
+
+    def restore(self, state: tuple[Any, Any]) -> None:
+        """Go back to a state :meth:`recurrent` gave (the context comes with the next call)."""
+        h, c = state
+        self._state = (h, c, self._np.zeros(64, self._np.float32))
 
     def _per_window(self, windows: Any, rate: int) -> Iterator[float]:
         np = self._np

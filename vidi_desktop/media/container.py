@@ -124,6 +124,24 @@ def decodable_audio(container: av.container.InputContainer) -> list[av.stream.St
     return [s for s in container.streams.audio if s.codec_context is not None]
 
 
+def read_only(container: av.container.InputContainer, stream: av.stream.Stream) -> None:
+    """Tell the demuxer to skip every stream but ``stream``: in an MP4 or MOV their packets
+    are then not even read from disk (a talk's 28,000 audio packets when only the pictures'
+    timestamps are wanted, its pictures when only the sound is). For a container opened for
+    that one stream only; PyAV versions without ``Stream.discard`` read them as before."""
+    import av
+
+    discard = getattr(getattr(getattr(av, "stream", None), "Discard", None), "all", None)
+    if discard is None:
+        return
+    for other in container.streams:
+        if other.index != stream.index:
+            try:
+                other.discard = discard
+            except (AttributeError, TypeError, ValueError):
+                return
+
+
 def _attached_pic_flag() -> int:
     import av
 

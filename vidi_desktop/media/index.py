@@ -162,11 +162,13 @@ def _scan_apart(
     FFmpeg's EPERM), and a caller that just opened the file needs it at its start."""
     import av
 
-    from vidi_desktop.media.container import open_media
+    from vidi_desktop.media.container import open_media, read_only
 
     try:
         with open_media(identity.path) as again:
-            return scan_stream(again, again.streams[stream.index], identity.path)
+            scanned = again.streams[stream.index]
+            read_only(again, scanned)  # this opening is for the one stream's timestamps
+            return scan_stream(again, scanned, identity.path)
     except (av.error.FFmpegError, IndexError):
         return scan_stream(container, stream, identity.path)
 

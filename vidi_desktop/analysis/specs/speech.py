@@ -16,6 +16,10 @@ if TYPE_CHECKING:
     from vidi_desktop.media.probe import MediaInfo
 
 
+FULL, GATED = "full", "gated"
+"""The ``voice_activity`` option's values: how much of the audio silero scores."""
+
+
 def _compute(run: AnalysisRun) -> None:
     from vidi_desktop.analysis.run import DETECTED_SPEECH
     from vidi_desktop.analysis.silence import (
@@ -32,7 +36,13 @@ def _compute(run: AnalysisRun) -> None:
     # it was usually scored while the audio decoded (the run keeps it for us).
     speech = run.results.pop(DETECTED_SPEECH, None)
     if speech is None:
-        speech = detect_speech(clip, ctx=ctx.part(ctx.share(0.0, 0.8, "voice activity")))
+        part = ctx.part(ctx.share(0.0, 0.8, "voice activity"))
+        if options.voice_activity == GATED:
+            from vidi_desktop.analysis.speech_gate import detect_speech_gated
+
+            speech = detect_speech_gated(clip, ctx=part)
+        else:
+            speech = detect_speech(clip, ctx=part)
     else:
         ctx.progress(0.8, "voice activity")  # done while decoding: its share is filled
     extent = _extent(info)
@@ -115,6 +125,10 @@ SPEC = AnalyserSpec(
               "keep pauses between speech shorter than S whole"),
         Param("silence_threshold", None, "--silence-threshold", values.decibels, "DB",
               "cut only the parts of pauses quieter than DB dBFS (off: every pause)"),
+        # "full": silero scores every window; "gated": only where loudness cannot tell
+        # (analysis.speech_gate: about a quarter of a talk's windows) — what "remove the
+        # silences" asks for; its cuts keep the time the full pass keeps.
+        Param("voice_activity", FULL),
     ),
     compute=_compute,
     suggestions=_suggestions,

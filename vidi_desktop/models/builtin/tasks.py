@@ -203,7 +203,9 @@ def silences(t: TaskInput) -> list[Suggestion]:
     from vidi_desktop.analysis.silence import silence_suggestions
 
     p = t.routed.params
-    knobs: dict[str, Any] = {"speech": True}
+    # The cuts need silero's boundaries, not its verdict on every window: loudness tells
+    # most of a talk (analysis.speech_gate).
+    knobs: dict[str, Any] = {"speech": True, "voice_activity": "gated"}
     if p.margin is not None:
         knobs["silence_margin"] = p.margin
     if p.min_silence is not None:
@@ -216,7 +218,8 @@ def silences(t: TaskInput) -> list[Suggestion]:
     cuts = _clipped(a.silence_cuts, t.span)
     if not cuts:
         return [t.answer(f"No silence worth cutting{t.where()}.")]
-    meta = {k: float(v) for k, v in {**knobs, **t.knobs}.items() if k != "speech"}
+    meta = {k: float(v) for k, v in {**knobs, **t.knobs}.items()
+            if k not in ("speech", "voice_activity")}
     out = silence_suggestions(t.asset.asset_id, cuts, f"{SOURCE}.silence", metadata=meta)
     if not a.speech:
         out.append(t.answer(f"No speech found{t.where()}: it is all silence or noise."))
