@@ -45,7 +45,9 @@ def case(path: Path, work: Path, fast: bool) -> list[dict[str, object]]:
         results.append({"argv": argv[1], "rc": rc, "err": last})
     if project.exists():
         mode = "fast" if fast else "exact"
-        argv = ["-q", "render", str(project), "--include", "all", "--mode", mode,
+        # --whole: shot boundaries alone shape no edit, and a render of nothing accepted
+        # is refused unless the uncut file is asked for (issue 15).
+        argv = ["-q", "render", str(project), "--include", "all", "--mode", mode, "--whole",
                 "-o", str(work / "out.mp4")]
         rc, last = run(argv)
         results.append({"argv": f"render-{mode}", "rc": rc, "err": last})
