@@ -9,12 +9,18 @@ painted:
 * **exact** — the full-resolution exact frame is on screen;
 * **first picture** — anything (a keyframe stand-in counts) is on screen.
 
-Target: right-frame p95 < 100 ms with the proxy. Each seek waits for the exact frame before
-the next one (a click on the timeline, not a drag; a drag is coalesced, see the tests).
-Results go to ``bench-results/bench_gui_seek.json``.
+Targets: right-frame p95 < 100 ms with the proxy; first-picture p95 <= 80 ms without. Each
+seek waits for the exact frame before the next one (a click on the timeline, not a drag; a
+drag is coalesced, see the tests). ``--cold`` stops the player from making keyframe
+pictures ahead while idle (where the code has that), so every preview is decoded for its
+seek. With the proxy, the time until the first part of it serves (``proxy_first_part_s``,
+where the code builds it in parts) and until it is finished are reported too.
+Results go to ``bench-results/bench_gui_seek.json`` (and ``--json PATH``).
 
     .venv/bin/python benchmarks/bench_gui_seek.py                 # 20 s clip, 40 seeks
     .venv/bin/python benchmarks/bench_gui_seek.py --seconds 10 --seeks 20
+    .venv/bin/python benchmarks/bench_gui_seek.py --modes noproxy --cold
+    .venv/bin/python benchmarks/ab.py --rounds 3 -- benchmarks/bench_gui_seek.py --modes noproxy
 """
 
 from __future__ import annotations
@@ -31,11 +37,14 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
 RESULTS = REPO / "bench-results"
+sys.path.insert(0, str(REPO / "benchmarks"))
 
 # The same generated 1080p clip as bench_decode's exact-seek figures (and the same cache file).
-from bench_decode import make_clip  # noqa: E402
+from bench_decode import make_clip  # noqa: E402  (it puts this checkout first on the path)
+
+# The code measured: this checkout, or another revision's export (benchmarks/ab.py).
+sys.path.insert(0, os.environ.get("VIDI_BENCH_CODE") or str(REPO))
 
 
 def pct(values: list[float], q: float) -> float:
@@ -43,7 +52,7 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def measure(path: Path, proxy: bool, seeks: int, seed: int) -> dict[str, object]:
+def measure(path: Path, proxy: bool, seeks: int, seed: int, cold: bool) -> dict[str, object]:
     from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
 
@@ -54,6 +63,10 @@ def measure(path: Path, proxy: bool, seeks: int, seed: int) -> dict[str, object]
     from vidi_desktop.services.analyze import asset_from_probe
 
     app = QApplication.instance() or QApplication([])
+    if cold:
+        from vidi_desktop.qt.decode_worker import DecodeThread
+
+        DecodeThread.prefetch_keyframes = 0  # an attribute older code does not read
     doc = ProjectDocument()
     doc.add_asset(asset_from_probe(probe(path)))
     session = Session()
@@ -85,8 +98,11 @@ def measure(path: Path, proxy: bool, seeks: int, seed: int) -> dict[str, object]
             state["exact"] = now
 
     viewer.player.frame_shown.connect(on_frame)
-    build = None
+    build = first_part = None
     t0 = time.monotonic()
+    grew: list[float] = []
+    if hasattr(viewer.player, "proxy_grew"):
+        viewer.player.proxy_grew.connect(lambda _p: grew.append(time.monotonic()))
     session.set_document(doc)
     if proxy:
         ready: list[str] = []
@@ -94,6 +110,7 @@ def measure(path: Path, proxy: bool, seeks: int, seed: int) -> dict[str, object]
         if not wait_until(lambda: bool(ready), 900):
             raise SystemExit("proxy was not built")
         build = time.monotonic() - t0
+        first_part = (grew[0] - t0) if grew else None
     wait_until(lambda: viewer.current_frame is not None, 60)
     facts = viewer.player.facts
     assert facts is not None
@@ -122,6 +139,7 @@ def measure(path: Path, proxy: bool, seeks: int, seed: int) -> dict[str, object]
     return {
         "proxy": proxy,
         "proxy_build_s": round(build, 2) if build is not None else None,
+        "proxy_first_part_s": round(first_part, 2) if first_part is not None else None,
         "right_frame": stats(right),
         "exact_frame": stats(exact),
         "first_picture": stats(first),
@@ -134,15 +152,27 @@ def main() -> None:
     ap.add_argument("--gop", type=int, default=250)
     ap.add_argument("--seeks", type=int, default=40)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--modes", default="noproxy,proxy", help="noproxy, proxy or both")
+    ap.add_argument("--cold", action="store_true", help="no keyframe pictures made ahead")
+    ap.add_argument("--json", type=Path, help="also write the results here (benchmarks/ab.py)")
     args = ap.parse_args()
     path = make_clip(args.seconds, args.gop)
+    modes = [m.strip() for m in args.modes.split(",")]
     with tempfile.TemporaryDirectory() as cache:
         # A fresh cache: the proxy is built (and timed) by this run, not found from an old one.
         os.environ["VIDI_DESKTOP_CACHE_DIR"] = cache
-        runs = [measure(path, proxy, args.seeks, args.seed) for proxy in (False, True)]
-    report = {"clip": path.name, "seeks": args.seeks, "runs": runs}
+        runs = [measure(path, proxy, args.seeks, args.seed, args.cold)
+                for proxy in (False, True) if ("proxy" if proxy else "noproxy") in modes]
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+    import vidi_desktop
+
+    report = {"code": str(Path(vidi_desktop.__file__).parent), "clip": path.name,
+              "seeks": args.seeks, "cold": args.cold, "load": load,
+              "runs": {("proxy" if r["proxy"] else "noproxy"): r for r in runs}}
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "bench_gui_seek.json").write_text(json.dumps(report, indent=2))
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2))
     print(f"\n{path.name}: {args.seeks} random seeks, seek-to-display (painted), ms")
     print(f"{'':14}{'right frame':>22}{'exact frame':>22}{'first picture':>22}")
     for run in runs:
@@ -153,7 +183,10 @@ def main() -> None:
         )
         print(f"{name:14}{cells}   (p50 / p95)")
         if run["proxy_build_s"] is not None:
-            print(f"{'':14}proxy built in {run['proxy_build_s']} s")
+            part = run["proxy_first_part_s"]
+            print(f"{'':14}proxy built in {run['proxy_build_s']} s"
+                  + (f", its first part serving after {part} s" if part is not None else ""))
+    print(f"load average {load}")
 
 
 if __name__ == "__main__":

@@ -9,7 +9,10 @@ accepted, a tenth rejected. The widget is rendered N times into a QImage
 - ``fit``: the whole clip, every lane dense (merged pixel runs), full repaint each frame
   (the view moves by a pixel each frame, as when scrolling);
 - ``zoomed``: about 10 s on screen, items drawn one by one with labels, full repaint;
-- ``playhead``: only the playhead moves (playback): the cached picture is blitted.
+- ``playhead``: only the playhead moves (playback): the cached picture is blitted;
+- ``select``: the selection moves to the next suggestion (review with N) at the zoomed
+  view: everything but the lanes is painted again (the lanes' picture is cached when the
+  code caches it).
 
 Each render is timed as wall time and as the GUI thread's CPU time (steadier when other
 work shares the cores). Also timed: the timeline's share of one accept (its lane-index
@@ -34,7 +37,8 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+# The code measured: this checkout, or another revision's export (benchmarks/ab.py).
+sys.path.insert(0, os.environ.get("VIDI_BENCH_CODE") or str(REPO))
 RESULTS = REPO / "bench-results"
 MS = Fraction(1, 1000)
 
@@ -109,6 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=int, default=120, help="clip length")
     parser.add_argument("--width", type=int, default=1600)
     parser.add_argument("--height", type=int, default=420)
+    parser.add_argument("--json", type=Path, help="also write the results here (benchmarks/ab.py)")
     args = parser.parse_args(argv)
 
     os.environ.setdefault("VIDI_DESKTOP_CACHE_DIR", str(RESULTS / "cache"))
@@ -172,6 +177,11 @@ def main(argv: list[str] | None = None) -> int:
     # Playback: only the playhead moves.
     measure("playhead", lambda i: session.set_position(Fraction(args.seconds, 3)
                                                        + Fraction(i, 25)))
+    # Review: the selection walks through the items in view, one a frame.
+    t0, t1 = widget.view_start, widget.time_at(args.width)
+    in_view = [s.id for s in added if (e := s.extent()) is not None
+               and t0 <= float(e.start.seconds) <= t1] or [s.id for s in added]
+    measure("select", lambda i: session.select(in_view[i % len(in_view)]))
 
     # One review step: the timeline's share of a project change, timed between a slot
     # connected before the widget's and one connected after it.
@@ -201,7 +211,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name:<28}{r['p50_ms']:>10.2f}{r['p95_ms']:>10.2f}")
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / "timeline_paint.json"
-    out.write_text(json.dumps({"args": vars(args), "results": results}, indent=2))
+    import vidi_desktop
+
+    report = {"code": str(Path(vidi_desktop.__file__).parent),
+              "args": {k: str(v) for k, v in vars(args).items()}, "load": load,
+              "results": results}
+    out.write_text(json.dumps(report, indent=2))
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2))
     print(f"written to {out}")
     widget.close()
     return 0

@@ -103,8 +103,8 @@ def test_truncated_file_is_analysed_up_to_where_it_stops(tmp_path: Path) -> None
     assert load_project(tmp_path / "p.json").assets[0].info["truncated"] is True
 
 
-@pytest.mark.parametrize("delay", [0.5, 3.0], ids=["while-decoding", "later-stage"])
-def test_cancel_returns_quickly_and_leaves_the_project_alone(tmp_path: Path, delay: float) -> None:
+@pytest.mark.parametrize("stage", ["pictures", "speech"], ids=["while-decoding", "later-stage"])
+def test_cancel_stops_the_job_and_leaves_the_project_alone(tmp_path: Path, stage: str) -> None:
     import shutil
 
     target = tmp_path / "p.json"
@@ -115,15 +115,17 @@ def test_cancel_returns_quickly_and_leaves_the_project_alone(tmp_path: Path, del
     cancel = threading.Event()
     cancelled_at: list[float] = []
 
-    def stop() -> None:
-        cancelled_at.append(time.monotonic())
-        cancel.set()
+    def on_progress(fraction: float | None, message: str) -> None:
+        # Cancel once the job reports the stage asked: placed by events, not by a timer.
+        if stage in message and not cancel.is_set():
+            cancelled_at.append(time.monotonic())
+            cancel.set()
 
-    timer = threading.Timer(delay, stop)
-    timer.start()
     with pytest.raises(CancelledError):
-        analyze_files([copy], target, AnalyzeOptions.everything(), cancel=cancel)
+        analyze_files([copy], target, AnalyzeOptions.everything(), on_progress, cancel)
     returned = time.monotonic()
-    timer.cancel()
-    assert cancelled_at and returned - cancelled_at[0] < 1.5
+    assert cancelled_at, f"the job never reported the {stage} stage"
+    # Generous (a loaded machine is slow; a job ignoring the cancel would not raise at all):
+    # how fast a cancel lands is measured in benchmarks/bench_cancel.py.
+    assert returned - cancelled_at[0] < 60
     assert target.read_bytes() == before

@@ -120,7 +120,7 @@ def test_pending_as_markers(project_file, tmp_path) -> None:
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "vidi_desktop", *args],
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=600)
 
 
 def test_a_bad_range_exits_2_with_one_line_and_no_file(small_clip, tmp_path) -> None:

@@ -25,7 +25,7 @@ def imported_after(statement: str) -> set[str]:
         "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))"
     )
     out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=600
     )
     return set(json.loads(out.stdout.strip().splitlines()[-1]))
 

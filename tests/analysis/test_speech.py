@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
-import threading
 import time
 from collections.abc import Callable
 from fractions import Fraction
@@ -164,20 +164,26 @@ def test_speech_in_an_encoded_file(make_clip: Callable[..., Path], three_sentenc
         assert abs(seg.range.end_exclusive.ticks - b) <= 0.2 * RATE
 
 
-def test_progress_is_reported_and_cancel_stops_quickly() -> None:
+def test_progress_is_reported_and_a_cancel_stops_the_pass() -> None:
     rng = np.random.default_rng(2)
     long_noise = clip_of(rng.normal(0, 0.01, 600 * RATE).astype(np.float32))  # 10 minutes
     seen: list[float | None] = []
-    ctx = JobContext(on_progress=lambda f, _m: seen.append(f))
-    timer = threading.Timer(0.3, ctx.cancel.set)
-    timer.start()
-    began = time.monotonic()
+    cancelled_at: list[float] = []
+    ctx = JobContext()
+
+    def on_progress(fraction: float | None, _message: str) -> None:
+        seen.append(fraction)
+        if fraction is not None and fraction >= 0.05 and not ctx.cancel.is_set():
+            cancelled_at.append(time.monotonic())  # a few reports in: stop here
+            ctx.cancel.set()
+
+    ctx.on_progress = on_progress
     with pytest.raises(CancelledError):
         detect_speech(long_noise, ctx=ctx)
-    cancelled_after = time.monotonic() - began - 0.3
-    timer.cancel()
-    assert cancelled_after < 1.0
-    assert seen and seen == sorted(seen)
+    # Generous bound (a loaded machine is slow); the latency itself is measured in
+    # benchmarks/bench_cancel.py. What counts: the pass raised instead of finishing.
+    assert cancelled_at and time.monotonic() - cancelled_at[0] < 60
+    assert seen and seen == sorted(seen) and max(f for f in seen if f is not None) < 0.5
 
 
 def test_example_speech_pauses_and_banana(shared_media: Path) -> None:
@@ -208,17 +214,75 @@ def test_audio_only_files_are_analysed(audio_only: Path) -> None:
     assert detect_speech(clip) == []  # a steady 440 Hz tone is not a voice
 
 
+needs_torch_reference = pytest.mark.skipif(
+    importlib.util.find_spec("torch") is None or importlib.util.find_spec("silero_vad") is None,
+    reason="the TorchScript reference needs the dev extra (torch, silero-vad)",
+)
+
+
+def test_the_default_engine_is_onnx(monkeypatch) -> None:
+    monkeypatch.delenv("VIDI_DESKTOP_SPEECH_ENGINE", raising=False)
+    assert speech_engine() == "onnx"
+
+
 @needs_espeak
+@needs_torch_reference
 def test_onnx_engine_finds_the_same_speech_as_torch(three_sentences, monkeypatch) -> None:
-    """The torch-free engine (used by the standalone app) agrees with the reference."""
+    """The default ONNX engine (silero's sequence export) gives silero's TorchScript model's
+    segments exactly: same boundaries to the sample, same scores."""
     monkeypatch.setenv("VIDI_DESKTOP_SPEECH_ENGINE", "torch")
     samples, _ = three_sentences
     reference = detect_speech(clip_of(samples))
     monkeypatch.setenv("VIDI_DESKTOP_SPEECH_ENGINE", "onnx")
-    assert speech_engine() == "onnx"
     onnx = detect_speech(clip_of(samples))
-    assert len(onnx) == len(reference) == 3
-    window = Fraction(512, 16000)
+    assert len(reference) == 3
+    assert [s.range for s in onnx] == [s.range for s in reference]
     for a, b in zip(onnx, reference, strict=True):
-        assert abs(a.range.start.seconds - b.range.start.seconds) <= window
-        assert abs(a.range.end_exclusive.seconds - b.range.end_exclusive.seconds) <= window
+        assert abs(a.confidence - b.confidence) <= 1e-3
+
+
+@needs_espeak
+def test_8khz_audio_runs_the_per_window_model(three_sentences) -> None:
+    """8 kHz has no sequence export: the per-window model finds the same three sentences."""
+    samples, _ = three_sentences
+    clip16 = clip_of(samples)
+    eight = AudioClip(np.ascontiguousarray(clip16.samples[:, ::2]), 8000, clip16.start)
+    found16 = detect_speech(clip16)
+    found8 = detect_speech(eight)
+    assert len(found8) == len(found16) == 3
+    for a, b in zip(found8, found16, strict=True):
+        assert abs(a.range.start.seconds - b.range.start.seconds) < Fraction(1, 5)
+        assert abs(a.range.end_exclusive.seconds - b.range.end_exclusive.seconds) < Fraction(1, 5)
+
+
+@needs_espeak
+def test_decoding_and_scoring_together_give_the_same_segments(
+    three_sentences, tmp_path: Path
+) -> None:
+    """The file decoded on a helper thread while the model scores: the same segments, to the
+    sample, as reading it first and detecting after."""
+    from vidi_desktop.analysis.speech import load_and_detect_speech
+    from vidi_desktop.media.synth import write_clip
+
+    samples, _ = three_sentences
+
+    def audio(t: np.ndarray) -> np.ndarray:
+        return np.interp(t, np.arange(len(samples)) / RATE, samples)
+
+    path = write_clip(tmp_path / "s.mp4", frames=int(len(samples) / RATE * 10), rate=10,
+                      size=(64, 48), audio=audio)
+    clip, together = load_and_detect_speech(path)
+    separately = detect_speech(load_speech_audio(path))
+    assert len(together) == 3
+    assert together == separately
+    assert clip.samples.shape[1] > 10 * RATE
+
+
+def test_the_combined_reader_skips_or_refuses_a_file_without_sound(tmp_path: Path) -> None:
+    from vidi_desktop.analysis.speech import load_and_detect_speech
+    from vidi_desktop.media.synth import write_clip
+
+    path = write_clip(tmp_path / "mute.mp4", frames=10, size=(64, 48))
+    assert load_and_detect_speech(path, skip_missing=True) is None
+    with pytest.raises(NoAudioError, match=NO_AUDIO_NOTE):
+        load_and_detect_speech(path)

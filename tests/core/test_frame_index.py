@@ -380,4 +380,5 @@ def test_constant_rate_on_a_long_table_is_fast():
     idx = FrameIndex(tuple(_grid_pts(NTSC_30, TB_90K, 200_000)), TB_90K)
     begin = time.perf_counter()
     assert idx.constant_rate() == FrameRate(NTSC_30)
-    assert time.perf_counter() - begin < 2.0
+    # Generous: a linear pass takes milliseconds, a quadratic one (4e10 steps) hours.
+    assert time.perf_counter() - begin < 60

@@ -195,7 +195,7 @@ def test_importing_the_backend_loads_no_torch() -> None:
         "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))"
     )
     out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=600
     )
     loaded = set(json.loads(out.stdout.strip().splitlines()[-1]))
     assert not loaded & {"torch", "transformers", "PySide6"}
@@ -220,4 +220,4 @@ def test_make_embedder_follows_what_is_installed(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("VIDI_DESKTOP_ROUTER", "lexical")
     assert isinstance(make_embedder(), LexicalEmbedder)
     monkeypatch.delenv("VIDI_DESKTOP_ROUTER")
-    assert isinstance(make_embedder(), Embedder)  # torch and transformers are installed here
+    assert isinstance(make_embedder(), Embedder)  # MiniLM in numpy: no torch needed

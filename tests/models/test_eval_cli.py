@@ -31,7 +31,7 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     """The command as a user runs it."""
     return subprocess.run(
         [sys.executable, "-m", "vidi_desktop", *args],
-        capture_output=True, text=True, timeout=120, env={**os.environ},
+        capture_output=True, text=True, timeout=600, env={**os.environ},
     )
 
 

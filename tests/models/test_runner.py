@@ -21,6 +21,10 @@ from vidi_desktop.core.project import Answer, Asset, CutRange, Suggestion
 from vidi_desktop.models.protocol import AssetRef, Backend, Request, RequestError
 from vidi_desktop.models.runner import ModelRunner, RunState
 
+# Waits end as soon as the run does; the bound is only there to fail a hang, so it is
+# generous enough for a loaded two-core machine.
+WAIT = 60.0
+
 
 def request(text: str = "find the good bits", asset_id: str = "a1") -> Request:
     return Request(text, (AssetRef(asset_id, "/footage/clip.mp4"),))
@@ -40,7 +44,7 @@ class Factory:
         return backend
 
 
-def wait_until_started(factory: Factory, timeout: float = 10.0) -> None:
+def wait_until_started(factory: Factory, timeout: float = WAIT) -> None:
     """Block until the first backend the factory made has begun its run."""
     deadline = threading.Event()
     for _ in range(int(timeout / 0.01)):
@@ -70,7 +74,7 @@ def test_a_request_comes_back_as_suggestions(runner_with: Any) -> None:
     runner, _factory = runner_with(
         {"rec": RecordingBackend}, on_progress=lambda *a: progress.append(a)
     )
-    result = runner.submit(request("split into scenes"), "rec").wait(10)
+    result = runner.submit(request("split into scenes"), "rec").wait(WAIT)
     assert result is not None and result.state is RunState.DONE
     kinds = [type(s.payload) for s in result.suggestions]
     assert kinds == [Answer, CutRange]
@@ -82,7 +86,7 @@ def test_a_request_comes_back_as_suggestions(runner_with: Any) -> None:
 def test_the_model_stays_loaded_between_requests_of_the_same_backend(runner_with: Any) -> None:
     runner, factory = runner_with({"rec": RecordingBackend})
     for text in ("one", "two", "three"):
-        assert runner.submit(request(text), "rec").wait(10).ok
+        assert runner.submit(request(text), "rec").wait(WAIT).ok
     assert factory.journal == ["load rec", "run rec one", "run rec two", "run rec three"]
     assert runner.loaded == "rec"
 
@@ -91,7 +95,7 @@ def test_only_one_model_is_loaded_at_a_time(runner_with: Any) -> None:
     runner, factory = runner_with({"a": RecordingBackend, "b": RecordingBackend})
     runner.submit(request("x"), "a")
     runner.submit(request("y"), "b")
-    assert runner.submit(request("z"), "a").wait(10).ok
+    assert runner.submit(request("z"), "a").wait(WAIT).ok
     assert factory.journal == [
         "load a", "run a x", "unload a", "load b", "run b y", "unload b", "load a", "run a z",
     ]
@@ -100,20 +104,20 @@ def test_only_one_model_is_loaded_at_a_time(runner_with: Any) -> None:
 def test_other_options_mean_another_model(runner_with: Any) -> None:
     runner, factory = runner_with({"a": RecordingBackend})
     runner.submit(request("x"), "a", {"quantization": "4bit"})
-    assert runner.submit(request("y"), "a", {"quantization": None}).wait(10).ok
+    assert runner.submit(request("y"), "a", {"quantization": None}).wait(WAIT).ok
     assert factory.journal.count("load a") == 2 and "unload a" in factory.journal
 
 
 def test_cancel_stops_a_running_request_and_the_next_one_runs(runner_with: Any) -> None:
     runner, factory = runner_with({"slow": SlowBackend, "rec": RecordingBackend})
-    slow = runner.submit(request("long"), "slow", {"seconds": 30})
+    slow = runner.submit(request("long"), "slow", {"seconds": 600})
     after = runner.submit(request("next"), "rec")
     wait_until_started(factory)
     slow.cancel()
-    result = slow.wait(10)
+    result = slow.wait(WAIT)
+    # Cancelled, not finished: the slow backend only raises when it sees the cancel.
     assert result is not None and result.state is RunState.CANCELLED
-    assert result.elapsed_s < 10
-    assert after.wait(10).ok
+    assert after.wait(WAIT).ok
 
 
 def test_a_cancelled_queued_request_never_starts(runner_with: Any) -> None:
@@ -121,8 +125,8 @@ def test_a_cancelled_queued_request_never_starts(runner_with: Any) -> None:
     first = runner.submit(request("first"), "slow", {"seconds": 0.5})
     queued = runner.submit(request("never"), "rec")
     queued.cancel()
-    assert first.wait(10).ok
-    assert queued.wait(10).state is RunState.CANCELLED
+    assert first.wait(WAIT).ok
+    assert queued.wait(WAIT).state is RunState.CANCELLED
     assert not any("never" in line for line in factory.journal)
 
 
@@ -141,26 +145,26 @@ def test_backend_failures_become_error_results_and_the_runner_lives_on(
 ) -> None:
     table = {"bad": lambda **kw: FailingBackend(error, **kw), "rec": RecordingBackend}
     runner, _factory = runner_with(table)
-    failed = runner.submit(request("x"), "bad").wait(10)
+    failed = runner.submit(request("x"), "bad").wait(WAIT)
     assert failed.state is RunState.FAILED and expected in failed.error
     assert "\n" not in failed.error
-    assert runner.submit(request("y"), "rec").wait(10).ok
+    assert runner.submit(request("y"), "rec").wait(WAIT).ok
 
 
 def test_out_of_memory_unloads_the_model(runner_with: Any) -> None:
     table = {"bad": lambda **kw: FailingBackend(MemoryError(), **kw)}
     runner, factory = runner_with(table)
-    runner.submit(request("x"), "bad").wait(10)
+    runner.submit(request("x"), "bad").wait(WAIT)
     assert factory.journal[-1] == "unload bad"
     assert runner.loaded is None
 
 
 def test_a_backend_that_fails_to_load_reports_it(runner_with: Any) -> None:
     runner, _factory = runner_with({"broken": FailingLoadBackend, "rec": RecordingBackend})
-    result = runner.submit(request("x"), "broken").wait(10)
+    result = runner.submit(request("x"), "broken").wait(WAIT)
     assert result.state is RunState.FAILED and "model.safetensors" in result.error
     assert runner.loaded is None
-    assert runner.submit(request("y"), "rec").wait(10).ok
+    assert runner.submit(request("y"), "rec").wait(WAIT).ok
 
 
 def _foreign_suggestion() -> Suggestion:
@@ -175,7 +179,7 @@ def test_garbage_output_is_refused(runner_with: Any, output: Any) -> None:
     if output == "foreign":
         output = [_foreign_suggestion()]
     runner, _ = runner_with({"junk": lambda **kw: GarbageBackend(output, **kw)})
-    result = runner.submit(request("x"), "junk").wait(10)
+    result = runner.submit(request("x"), "junk").wait(WAIT)
     assert result.state is RunState.FAILED and result.suggestions == ()
     assert "junk" in result.error
 
@@ -193,23 +197,23 @@ def test_result_callback_runs_for_every_request(runner_with: Any) -> None:
     runner, _ = runner_with(table, on_result=on_result)
     runner.submit(request("x"), "rec")
     runner.submit(request("y"), "bad")
-    assert done.wait(10)
+    assert done.wait(WAIT)
     assert seen == ["done", "failed"]
 
 
 def test_close_cancels_and_unloads(runner_with: Any) -> None:
     runner, factory = runner_with({"slow": SlowBackend})
-    handle = runner.submit(request("long"), "slow", {"seconds": 30})
+    handle = runner.submit(request("long"), "slow", {"seconds": 600})
     wait_until_started(factory)
-    runner.close(timeout=10)
-    assert handle.wait(1).state is RunState.CANCELLED
+    runner.close(timeout=WAIT)
+    assert handle.wait(WAIT).state is RunState.CANCELLED
     assert factory.journal[-1] == "unload slow"
 
 
 def test_unknown_backend_name_is_a_clear_failure() -> None:
     runner = ModelRunner().start()
     try:
-        result = runner.submit(request("x"), "no-such-backend").wait(10)
+        result = runner.submit(request("x"), "no-such-backend").wait(WAIT)
     finally:
         runner.close()
     assert result.state is RunState.FAILED

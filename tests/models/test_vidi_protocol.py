@@ -236,7 +236,8 @@ def test_slow_answer_times_out_kills_and_restarts(stand_in, tmp_path, backends) 
     started = time.monotonic()
     with pytest.raises(BackendError, match=r"no answer within 1\.5 s"):
         backend.run(ask("slow"), no_progress, threading.Event())
-    assert time.monotonic() - started < 10
+    # Generous: the stand-in sleeps 60 s, so returning well before proves it was not awaited.
+    assert time.monotonic() - started < 45
     assert not backend.loaded and not alive(pid)
     # The next run starts a new runner.
     assert len(backend.run(ask("a dog"), no_progress, threading.Event())) == 2
@@ -357,7 +358,7 @@ def test_cancel_kills_a_runner_that_does_not_listen(
     started = time.monotonic()
     with pytest.raises(CancelledError):
         backend.run(ask("deaf"), cancel_when(cancel, "generating"), cancel)
-    assert time.monotonic() - started < 10
+    assert time.monotonic() - started < 45  # generous: the deaf stand-in sleeps 60 s
     assert not backend.loaded
     assert len(backend.run(ask("a dog"), no_progress, threading.Event())) == 2
     assert starts(backend) == 2

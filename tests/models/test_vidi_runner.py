@@ -33,6 +33,8 @@ from vidi_desktop.models.vidi import runner_script
 from vidi_desktop.models.vidi.adapter import RUNNER_SCRIPT, VidiBackend
 
 NO_GPU_RUNNER = str(Path(__file__).with_name("vidi_runner_no_gpu.py"))
+# The fake Vidi checkout below runs in this Python and imports torch (the vlm extra).
+pytest.importorskip("torch", reason="the vlm extra is not installed")
 
 COMMON = r'''
 import json, os, time
@@ -271,7 +273,7 @@ def test_vidi7b_prompt_and_checkpoint_name(tmp_path: Path, ffmpeg_on_path: None)
         # End of input alone ends the runner cleanly.
         assert process.stdin is not None
         process.stdin.close()
-        assert process.wait(timeout=20) == 0
+        assert process.wait(timeout=120) == 0
     finally:
         backend.unload()
 

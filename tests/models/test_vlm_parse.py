@@ -359,6 +359,7 @@ def test_plan_samples_fps_and_cap() -> None:
 
 
 def test_video_metadata_gives_the_processor_true_times() -> None:
+    pytest.importorskip("transformers", reason="the vlm extra is not installed")
     from transformers.video_utils import VideoMetadata
 
     window = TimeRange(Time(3, 1), Time(4, 1))

@@ -93,7 +93,7 @@ def test_a_clean_window_reloads_a_change_on_disk_by_itself(qtbot, window, saved)
     added = _cli_adds_an_asset(saved)
     # The folder watch fires on its own; wait for the reload it triggers.
     qtbot.waitUntil(
-        lambda: window.session.document.project.has_asset(added.id), timeout=5000
+        lambda: window.session.document.project.has_asset(added.id), timeout=60_000
     )
     assert not window.session.document.is_modified
     assert window.answers == []  # nothing to ask: there was nothing unsaved

@@ -147,26 +147,26 @@ def test_real_review_shortcut_accepts_the_selected_suggestion(qtbot, window):
 def test_a_request_from_the_window_lands_in_the_review_queue(qtbot, window):
     doc = window.session.document
     before = len(doc.project.suggestions)
-    with qtbot.waitSignal(window.bridge.applied, timeout=10_000):
+    with qtbot.waitSignal(window.bridge.applied, timeout=60_000):
         window.request_box.ask("split into scenes")
     assert len(doc.project.suggestions) == before + 2
     assert "2 suggestions added" in window.statusBar().currentMessage()
     assert window.isWindowModified()
     added = {s.id for s in doc.project.suggestions[before:]}
-    qtbot.waitUntil(lambda: added <= set(window.review.model.ids()), timeout=2_000)
+    qtbot.waitUntil(lambda: added <= set(window.review.model.ids()), timeout=60_000)
 
 
 def test_job_progress_and_cancel_in_the_status_bar(qtbot, window):
     def in_stage(rid, fraction, message):
         return message.startswith("stage 2")
 
-    with qtbot.waitSignal(window.bridge.progress, timeout=10_000, check_params_cb=in_stage):
+    with qtbot.waitSignal(window.bridge.progress, timeout=60_000, check_params_cb=in_stage):
         window.request_box.ask("slow")
     assert window.job_cancel.isVisible() and window.job_progress.isVisible()
     assert window.job_label.text().startswith("stage")
-    with qtbot.waitSignal(window.bridge.cancelled, timeout=5_000):
+    with qtbot.waitSignal(window.bridge.cancelled, timeout=60_000):
         qtbot.mouseClick(window.job_cancel, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: not window.job_cancel.isVisible(), timeout=2_000)
+    qtbot.waitUntil(lambda: not window.job_cancel.isVisible(), timeout=60_000)
 
 
 def test_close_asks_to_save_when_modified(qtbot, window, monkeypatch, tmp_path):
@@ -290,7 +290,7 @@ def test_excepthook_shows_unhandled_errors_in_the_window(qtbot, window):
     restore = install_excepthook(window)
     try:
         QTimer.singleShot(0, buggy_slot)  # raised inside Qt's event loop, as a real slot
-        qtbot.waitUntil(lambda: bool(window.last_error), timeout=2_000)
+        qtbot.waitUntil(lambda: bool(window.last_error), timeout=60_000)
     finally:
         restore()
     assert window.last_error == "Internal error: ValueError: slot bug (details in the log)"
@@ -331,7 +331,7 @@ def test_dropping_files_and_folders_adds_what_plays(qtbot, window, make_clip, tm
     bad.write_bytes(b"\x00" * 2048)
     doc = window.session.document
     before = len(doc.project.assets)
-    with qtbot.waitSignal(window.media_bin.files_added, timeout=20_000) as got:
+    with qtbot.waitSignal(window.media_bin.files_added, timeout=60_000) as got:
         entered, event = _drop(window.media_bin, [good, folder, bad])
     assert entered and event.isAccepted()
     assert len(got.args[0]) == 2
@@ -347,7 +347,7 @@ def test_dropping_files_and_folders_adds_what_plays(qtbot, window, make_clip, tm
     assert len(doc.project.assets) == before + 1
     # Dropping the same file again does not add it twice.
     doc.redo()
-    with qtbot.waitSignal(window.media_bin.files_added, timeout=20_000):
+    with qtbot.waitSignal(window.media_bin.files_added, timeout=60_000):
         _drop(window.media_bin, [good])
     assert len(doc.project.assets) == before + 2
     assert "already in the project" in window.media_bin.status.text()
@@ -362,7 +362,7 @@ def test_dropping_files_and_folders_adds_what_plays(qtbot, window, make_clip, tm
 
 def test_clicking_a_bin_item_shows_that_asset(qtbot, window, make_clip):
     other = make_clip("bin_c.mp4", frames=8, rate=25)
-    with qtbot.waitSignal(window.media_bin.files_added, timeout=20_000):
+    with qtbot.waitSignal(window.media_bin.files_added, timeout=60_000):
         window.media_bin.add_paths([other])
     first, second = window.media_bin.asset_ids()
     assert window.session.asset_id == first
@@ -397,7 +397,7 @@ def test_panels_are_wired_through_the_window(qtbot, window, monkeypatch):
     monkeypatch.setattr(window.viewer.player, "play", lambda *a: played.append(True))
     span = TimeRange(Time.exact(Fraction(1, 2)), Time.exact(Fraction(1, 4)))
     window.review.preview_requested.emit(span)
-    qtbot.waitUntil(lambda: played == [True], timeout=2_000)
+    qtbot.waitUntil(lambda: played == [True], timeout=60_000)
     assert seeks[-1] == Fraction(1, 2)
     window.transcript.search_hits.emit([span])
     assert window.timeline._highlights == [(0.5, 0.75)]

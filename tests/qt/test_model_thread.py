@@ -74,14 +74,14 @@ def bridge(qtbot, project_doc, scripted_factory):
     session = Session(project_doc)
     b = ModelBridge(session, backend_factory=scripted_factory)
     yield b
-    assert b.shutdown(10)
+    assert b.shutdown(60)
 
 
 def test_answer_lands_in_the_project_in_the_gui_thread(qtbot, bridge, scripted_factory):
     rec = Recorder(bridge)
     doc = bridge._session.document
     before = len(doc.project.suggestions)
-    with qtbot.waitSignal(bridge.applied, timeout=10_000) as got:
+    with qtbot.waitSignal(bridge.applied, timeout=60_000) as got:
         rid = bridge.ask("split into scenes")
     assert got.args[0] == rid
     ids = got.args[1]
@@ -107,14 +107,14 @@ def test_answer_lands_in_the_project_in_the_gui_thread(qtbot, bridge, scripted_f
 
 def test_model_stays_loaded_between_requests(qtbot, bridge, scripted_factory):
     for text in ("scenes please", "answer this"):
-        with qtbot.waitSignal(bridge.applied, timeout=10_000):
+        with qtbot.waitSignal(bridge.applied, timeout=60_000):
             bridge.ask(text)
     cls = scripted_factory.cls
     assert len(cls.loads) == 1 and len(cls.runs) == 2
     assert bridge.loaded_backend == "builtin"
     # New options: the runner unloads the old backend and loads the new one.
     bridge.set_backend("builtin", {"flavour": "b"})
-    with qtbot.waitSignal(bridge.applied, timeout=10_000):
+    with qtbot.waitSignal(bridge.applied, timeout=60_000):
         bridge.ask("answer again")
     assert len(cls.loads) == 2 and len(cls.unloads) == 1
 
@@ -130,22 +130,22 @@ def test_model_stays_loaded_between_requests(qtbot, bridge, scripted_factory):
 def test_failures_change_nothing_and_keep_serving(qtbot, bridge, text, expect):
     doc = bridge._session.document
     snapshot = doc.project
-    with qtbot.waitSignal(bridge.failed, timeout=10_000) as got:
+    with qtbot.waitSignal(bridge.failed, timeout=60_000) as got:
         bridge.ask(text)
     assert expect in got.args[1]
     assert doc.project is snapshot and not doc.is_modified
     # The worker survived and serves the next request.
-    with qtbot.waitSignal(bridge.applied, timeout=10_000):
+    with qtbot.waitSignal(bridge.applied, timeout=60_000):
         bridge.ask("answer")
 
 
 def test_cancel_stops_a_running_request(qtbot, bridge):
     rec = Recorder(bridge)
     doc = bridge._session.document
-    with qtbot.waitSignal(bridge.progress, timeout=10_000, check_params_cb=_in_a_stage):
+    with qtbot.waitSignal(bridge.progress, timeout=60_000, check_params_cb=_in_a_stage):
         rid = bridge.ask("slow job")
     assert bridge.is_busy and bridge.pending_ids == [rid]
-    with qtbot.waitSignal(bridge.cancelled, timeout=5_000) as got:
+    with qtbot.waitSignal(bridge.cancelled, timeout=60_000) as got:
         bridge.cancel(rid)
     assert got.args == [rid]
     assert not bridge.is_busy and not doc.is_modified
@@ -153,13 +153,13 @@ def test_cancel_stops_a_running_request(qtbot, bridge):
 
 
 def test_cancel_all_also_drops_queued_requests(qtbot, bridge):
-    with qtbot.waitSignal(bridge.progress, timeout=10_000, check_params_cb=_in_a_stage):
+    with qtbot.waitSignal(bridge.progress, timeout=60_000, check_params_cb=_in_a_stage):
         first = bridge.ask("slow one")
     second = bridge.ask("scenes later")
     cancelled: list[str] = []
     bridge.cancelled.connect(cancelled.append)
     bridge.cancel()
-    qtbot.waitUntil(lambda: not bridge.is_busy, timeout=5_000)
+    qtbot.waitUntil(lambda: not bridge.is_busy, timeout=60_000)
     assert cancelled == [first, second]
 
 
@@ -183,14 +183,14 @@ def test_result_after_project_switch_is_dropped_with_a_message(
             rid = bridge.ask("scenes")
             other = ProjectDocument(project_doc.project)
             session.set_document(other)
-            with qtbot.waitSignal(bridge.failed, timeout=10_000) as got:
+            with qtbot.waitSignal(bridge.failed, timeout=60_000) as got:
                 gate.set()
         finally:
             scripted_factory.cls.run = original
         assert got.args[0] == rid and "project was closed" in got.args[1]
         assert not other.is_modified and not project_doc.is_modified
     finally:
-        assert bridge.shutdown(10)
+        assert bridge.shutdown(60)
 
 
 def test_bad_requests_are_refused_at_once(qtbot, bridge):
@@ -202,15 +202,15 @@ def test_bad_requests_are_refused_at_once(qtbot, bridge):
     b = ModelBridge(empty)
     with pytest.raises(VidiError, match="no footage"):
         b.ask("split into scenes")
-    assert b.shutdown(5)
+    assert b.shutdown(60)
 
 
 def test_shutdown_cancels_a_running_request_and_joins(qtbot, project_doc, scripted_factory):
     bridge = ModelBridge(Session(project_doc), backend_factory=scripted_factory)
-    with qtbot.waitSignal(bridge.progress, timeout=10_000, check_params_cb=_in_a_stage):
+    with qtbot.waitSignal(bridge.progress, timeout=60_000, check_params_cb=_in_a_stage):
         bridge.ask("slow")
     thread = bridge.thread
-    assert bridge.shutdown(5)
+    assert bridge.shutdown(60)
     assert thread is not None and thread.isFinished()
     assert len(scripted_factory.cls.unloads) == 1
 
@@ -243,4 +243,4 @@ def test_one_real_request_with_the_builtin_backend(qtbot, make_clip, asset_of):
         times = sorted(s.payload.time.seconds for s in scenes)
         assert Fraction(1) in times and Fraction(2) in times, times
     finally:
-        assert bridge.shutdown(30)
+        assert bridge.shutdown(60)

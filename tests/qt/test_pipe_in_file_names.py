@@ -28,7 +28,7 @@ def test_thumbnails_and_waveform_of_a_file_with_pipes(qtbot, make_clip, tmp_path
     assert store.thumbnails(path, 4, 40) is None and store.waveform(path) is None
     assert not store.is_done(path)
     assert store.wait(60000)
-    qtbot.waitUntil(lambda: store.is_done(path), timeout=10000)
+    qtbot.waitUntil(lambda: store.is_done(path), timeout=60_000)
     assert ready == [(path, 4)] and waves == [path]
     strip = store.thumbnails(path, 4, 40)
     assert strip is not None and len(strip.images) == 4

@@ -44,7 +44,7 @@ def test_autosaves_after_the_interval_of_modification_only(qtbot, project_doc):
     sid = project_doc.project.suggestions[0].id
     project_doc.accept([sid])
     assert ctl.pending
-    qtbot.waitUntil(lambda: ctl.last_path is not None, timeout=2_000)
+    qtbot.waitUntil(lambda: ctl.last_path is not None, timeout=60_000)
     saved = ProjectDocument.open(ctl.last_path)
     assert saved.project.suggestion(sid).state is ReviewState.ACCEPTED
     assert [e.key for e in list_autosaves()] == [project_doc.autosave_key]

@@ -234,7 +234,7 @@ def test_thumbnails_and_waveform_arrive_from_the_worker(qtbot, doc_of, view):
     widget, session, _ = view(doc)
     store = media_store()
     assert store.wait(60000)
-    qtbot.waitUntil(lambda: store.is_done(session.asset.path), timeout=10000)
+    qtbot.waitUntil(lambda: store.is_done(session.asset.path), timeout=60_000)
     qtbot.wait(50)  # queued results delivered to the GUI thread
     image = grab(widget)
     # Thumbnail lane: pixels of the picture, not the flat placeholder.
@@ -425,7 +425,7 @@ def test_empty_session_and_audio_only_asset_paint(qtbot, audio_only, view):
     # No picture lane: the waveform sits right under the ruler.
     store = media_store()
     store.wait(60000)
-    qtbot.waitUntil(lambda: store.is_done(asset.path), timeout=10000)
+    qtbot.waitUntil(lambda: store.is_done(asset.path), timeout=60_000)
     qtbot.wait(50)
     image = grab(widget)
     assert pixel(image, widget.x_of(0.5), RULER_H + 17).rgb() == WAVE.rgb()

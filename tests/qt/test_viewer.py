@@ -50,7 +50,7 @@ def wait_frame(qtbot: object, viewer: ViewerWidget, n: int) -> None:
         lambda: viewer.current_frame is not None
         and viewer.current_frame.exact
         and viewer.current_frame.index == n,
-        timeout=10000,
+        timeout=60_000,
     )
 
 
@@ -58,7 +58,7 @@ def test_shows_the_session_asset_and_follows_seek_requests(qtbot, viewer, sessio
     wait_frame(qtbot, viewer, 0)
     assert shown_number(viewer.canvas.image) == 0
     assert viewer.timecode_label.text() == "01:00:00;00"
-    with qtbot.waitSignal(session.position_changed, timeout=10000) as blocker:
+    with qtbot.waitSignal(session.position_changed, timeout=60_000) as blocker:
         session.request_seek(frame_seconds(45) + Fraction(1, 100))  # inside frame 45
     assert blocker.args == [frame_seconds(45)]
     assert session.position == frame_seconds(45)
@@ -101,7 +101,7 @@ def test_transport_slots(qtbot, viewer, session):
     assert shown_number(viewer.canvas.image) == 1
     viewer.play_pause()
     assert viewer.player.speed == 1
-    qtbot.waitUntil(lambda: viewer.current_frame.index >= 8, timeout=10000)
+    qtbot.waitUntil(lambda: viewer.current_frame.index >= 8, timeout=60_000)
     viewer.play_pause()
     assert viewer.player.speed == 0
     assert viewer.speed_label.text() == ""
@@ -231,7 +231,7 @@ def test_damaged_file_shows_its_error_in_the_viewer(qtbot, make_clip, tmp_path, 
     v = ViewerWidget(session, proxy="never")
     qtbot.addWidget(v)
     try:
-        qtbot.waitUntil(lambda: bool(v.player.error), timeout=10000)
+        qtbot.waitUntil(lambda: bool(v.player.error), timeout=60_000)
         assert "broken take.mp4" in v.canvas.message
         assert "truncated" in v.canvas.message or "damaged" in v.canvas.message
         assert v.canvas.image is None and v.current_frame is None
@@ -257,7 +257,7 @@ def test_missing_file_shows_its_error(qtbot, tmp_path):
     v = ViewerWidget(session, proxy="never")
     qtbot.addWidget(v)
     try:
-        qtbot.waitUntil(lambda: bool(v.player.error), timeout=10000)
+        qtbot.waitUntil(lambda: bool(v.player.error), timeout=60_000)
         assert "gone.mp4" in v.canvas.message and "no such file" in v.canvas.message
     finally:
         v.close_media()
@@ -282,7 +282,7 @@ def test_no_sound_is_reported_once(qtbot, viewer):
 def test_close_media_stops_the_threads(qtbot, viewer, session, qtlog):
     wait_frame(qtbot, viewer, 0)
     viewer.play_pause()
-    qtbot.waitUntil(lambda: viewer.current_frame.index >= 3, timeout=10000)
+    qtbot.waitUntil(lambda: viewer.current_frame.index >= 3, timeout=60_000)
     thread = viewer.player._thread
     viewer.close_media()
     assert thread is not None and thread.isFinished()
@@ -309,12 +309,12 @@ def test_picture_fits_the_view_and_sharpens_when_it_grows(qtbot, viewer, session
     session.request_seek(frame_seconds(13))
     qtbot.waitUntil(
         lambda: viewer.current_frame.index == 13 and viewer.canvas.image.width() < 320,
-        timeout=10000,
+        timeout=60_000,
     )
     small = viewer.canvas.image
     assert small.width() <= viewer.canvas.width() and small.height() <= viewer.canvas.height()
     assert small.width() / small.height() == pytest.approx(320 / 240, rel=0.03)
     viewer.resize(800, 600)
-    qtbot.waitUntil(lambda: viewer.canvas.image.width() == 320, timeout=10000)
+    qtbot.waitUntil(lambda: viewer.canvas.image.width() == 320, timeout=60_000)
     assert viewer.current_frame.index == 13
     assert shown_number(viewer.canvas.image) == 13

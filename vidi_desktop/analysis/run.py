@@ -32,6 +32,7 @@ __all__ = ["AnalysisRun", "FileAnalysis", "analyze_file", "stopped_note"]
 
 NO_VIDEO_NOTE = "no video: shot, face and reframe analysis skipped"
 NO_AUDIO_NOTE = "no audio: speech, silence and subtitle analysis skipped"
+DETECTED_SPEECH = "_speech_detected"  # voice activity scored while the audio decoded
 
 
 @dataclass
@@ -121,10 +122,16 @@ def analyze_file(
     options: AnalyzeOptions,
     ctx: JobContext,
     info: MediaInfo | None = None,
+    *,
+    shots: list[Any] | None = None,
+    transcript: Any | None = None,
 ) -> FileAnalysis:
     """Run the analysers ``options`` asks for on one file (see the module docstring).
 
-    ``info`` is the file's ``probe(..., allow_truncated=True)`` when the caller has it.
+    ``info`` is the file's ``probe(..., allow_truncated=True)`` when the caller has it;
+    ``shots`` and ``transcript`` are results of an earlier analysis of the same file, used
+    instead of decoding the pictures (when shots are all they were needed for) or running
+    Whisper again.
     """
     if info is None:
         from vidi_desktop.media.probe import probe
@@ -137,6 +144,13 @@ def analyze_file(
             f"frames that are there ({float(info.duration):.2f} s)"
         )
     needed = options.needed()
+    readers = [s.name for s in needed if s.frames is not None]
+    if shots is not None and readers == ["shots"]:
+        result.results["shots"] = list(shots)  # the pictures were for shots only: no decode
+    if transcript is not None:
+        result.results["transcript"] = transcript
+    needed = tuple(s for s in needed if not s.products or not
+                   all(p in result.results for p in s.products))
     listening = [s for s in needed if s.stage == "audio"]
     derived = [s for s in needed if s.stage == "derived"]
     hearing = any("audio" in s.needs for s in needed)
@@ -158,7 +172,9 @@ def analyze_file(
     if pictures:  # no video, or nothing reads pictures: the pictures stage has nothing to do
         _compute(run, [s for s in needed if s.stage == "pictures"], stage("pictures"))
     if hearing:
-        result.audio = _read_audio(info, result, stage("audio"))
+        result.audio = _read_audio(
+            info, result, stage("audio"), any(s.name == "speech" for s in needed)
+        )
     if result.audio is not None:
         for spec in listening:
             _compute(run, [spec], stage(spec.name))
@@ -210,10 +226,22 @@ def stopped_note(report: PassReport) -> str | None:
     return None
 
 
-def _read_audio(info: MediaInfo, result: FileAnalysis, ctx: JobContext) -> AudioClip | None:
-    from vidi_desktop.analysis.speech import load_speech_audio
+def _read_audio(
+    info: MediaInfo, result: FileAnalysis, ctx: JobContext, speech: bool
+) -> AudioClip | None:
+    """The 16 kHz clip; with ``speech``, voice activity is scored while it decodes (both cores,
+    the same segments as in turn) and kept for the speech analyser."""
+    from vidi_desktop.analysis.speech import load_and_detect_speech, load_speech_audio
 
-    clip = load_speech_audio(info.path, ctx=ctx, skip_missing=True)
+    if speech:
+        found = load_and_detect_speech(
+            info.path, ctx=ctx, skip_missing=True, expected_seconds=float(info.duration)
+        )
+        clip = None
+        if found is not None:
+            clip, result.results[DETECTED_SPEECH] = found
+    else:
+        clip = load_speech_audio(info.path, ctx=ctx, skip_missing=True)
     if clip is None:
         result.notes.append(NO_AUDIO_NOTE)
     return clip

@@ -6,12 +6,14 @@ under :func:`vidi_desktop.paths.models_dir`. A model is always loaded from a fol
 name like ``"tiny.en"`` would make faster-whisper download it.
 
 Whisper hallucinates in silence and smears word times across pauses, so silero-vad
-(:mod:`.speech`) finds the speech first: without speech Whisper does not run at all; silences
-longer than its 30 s window are skipped; every word is fitted inside the speech segment it
-belongs to, and words far from any speech are dropped. Whisper still hears the pauses between
-nearby speech: cutting it to speech alone measured worse (on example.mp4 and on espeak speech
-with long pauses, ``benchmarks/eval_wer.py``) because it reads each piece without context.
-Words become exact :class:`TimeRange` values on the 16 kHz sample grid of the media timeline.
+(:mod:`.speech`) finds the speech first: without speech Whisper does not run at all, and it
+never hears the silences. The speech segments, each with a quarter second of context, are
+joined end to end into windows of at most two minutes of audio (:mod:`.windows`), so Whisper
+reads neighbouring sentences together (reading each piece alone measured worse) while its
+memory stays the same whatever the footage's length, and a cancel waits for one window at
+most. Word times are mapped back from the joined audio to the clip, every word is fitted
+inside the speech segment it belongs to, and words far from any speech are dropped. Words
+become exact :class:`TimeRange` values on the 16 kHz sample grid of the media timeline.
 """
 
 from __future__ import annotations
@@ -33,8 +35,11 @@ from vidi_desktop.analysis.speech import (
     SpeechSegment,
     detect_speech,
     load_speech_audio,
+    scan_speech,
 )
 from vidi_desktop.analysis.wer import normalize_words
+from vidi_desktop.analysis.windows import MAX_SECONDS as WINDOW_SECONDS
+from vidi_desktop.analysis.windows import Window, plan_windows
 from vidi_desktop.core.errors import VidiError
 from vidi_desktop.core.time import Time, TimeRange
 
@@ -44,12 +49,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# Speech segments closer than this are transcribed as one stretch: Whisper reads whole
-# passages better than fragments (grouping across 1 s or 3 s gaps measured worse than
-# across all gaps); a longer silence fills a whole 30 s window and is skipped.
-_GROUP_GAP = Fraction(30)
-# Audio kept either side of a stretch, so the first and last words are heard whole.
-_CONTEXT = Fraction(1)
 # A word this far (or farther) from every speech segment is a hallucination in silence.
 _STRAY = Fraction(1, 2)
 # A segment's first/last word is stretched to the segment's edge when this close to it, so
@@ -210,46 +209,134 @@ def transcribe(
     use_vad: bool = True,
     beam_size: int = 5,
     ctx: JobContext | None = None,
+    window_seconds: int = WINDOW_SECONDS,
 ) -> Transcript:
     """Transcribe a file or a 16 kHz clip, with word timestamps.
 
     ``speech`` are the speech segments (detected with silero-vad when not given and
     ``use_vad`` is set); without speech the transcript is empty and Whisper does not run.
     ``language`` None lets a multilingual model detect it (English-only models say "en").
-    Progress is reported and cancellation honoured between Whisper's segments; a cancel
-    returns within a fraction of a second while Whisper finishes its segment in the
-    background.
+    Whisper reads at most ``window_seconds`` of joined speech at a time (:mod:`.windows`).
+    Progress is reported once per window and cancellation honoured between Whisper's
+    segments; a cancel returns within a fraction of a second while Whisper finishes its
+    segment in the background.
     """
     from vidi_desktop.media.audio import AudioClip
 
-    clip = source if isinstance(source, AudioClip) else load_speech_audio(source, ctx=ctx)
-    assert clip is not None
-    if clip.rate != SPEECH_RATE:
-        raise AudioInputError(f"transcription needs 16 kHz audio, got {clip.rate} Hz")
     model_path = resolve_model_dir(model_dir)  # a bad folder is refused before any work
+    model_name = _model_name(model_path)
     spans: list[TimeRange] | None = None
+    audio: Any = None  # the clip's mono samples; None: each window is decoded from the file
+    if isinstance(source, AudioClip):
+        if source.rate != SPEECH_RATE:
+            raise AudioInputError(f"transcription needs 16 kHz audio, got {source.rate} Hz")
+        start, n, audio = source.start, int(source.samples.shape[1]), source.mono()
+    elif speech is None and use_vad:
+        # A file: speech found while decoding, without keeping the audio; each window is
+        # decoded again when Whisper needs it, so memory does not grow with the length.
+        detected_speech, start, n = scan_speech(source, ctx=ctx)
+        spans = [s.range for s in detected_speech]
+    else:
+        loaded = load_speech_audio(source, ctx=ctx)
+        assert loaded is not None
+        start, n, audio = loaded.start, int(loaded.samples.shape[1]), loaded.mono()
     if speech is not None:
         spans = _merged(_as_range(s) for s in speech)
-    elif use_vad:
-        spans = [s.range for s in detect_speech(clip, ctx=ctx)]
-    model_name = _model_name(model_path)
-    n = int(clip.samples.shape[1])
+    elif use_vad and spans is None:
+        assert isinstance(source, AudioClip)
+        spans = [s.range for s in detect_speech(source, ctx=ctx)]
     if n == 0 or spans == []:
         return Transcript((), (), language or "en", model_name)
     model = load_model(model_path)
     if ctx is not None:
         ctx.check_cancelled()
-    origin = clip.start.rescale(_TICK, "round")
-    clips = _clip_timestamps(spans, origin, n) if spans is not None else "0"
-    audio = clip.mono()
-    if audio.dtype.name != "float32":
+    origin = start.rescale(_TICK, "round")
+    if audio is not None and audio.dtype.name != "float32":
         audio = audio.astype("float32")
-    if not clips:
-        return Transcript((), (), language or "en", model_name)
+    if spans is None:
+        samples = [(0, n)]  # no voice detection asked: the whole clip, still in windows
+    else:
+        samples = [
+            (max(0, (r.start - origin).rescale(_TICK, "floor").ticks),
+             min(n, (r.end_exclusive - origin).rescale(_TICK, "ceil").ticks))
+            for r in spans
+        ]
+    windows = plan_windows(samples, n, audio, max_samples=window_seconds * SPEECH_RATE)
+    total = sum(w.samples for w in windows) or 1
+    raw: list[_Segment] = []
+    done = 0
+    detected = language
+    for window in windows:
+        if ctx is not None:
+            ctx.check_cancelled()
+        if audio is not None:
+            joined = window.audio(audio)
+        else:
+            joined = _decoded_window(source, window, origin, ctx)  # type: ignore[arg-type]
+        found = _transcribe_window(model, window, joined, detected, beam_size, ctx)
+        detected = detected or found.language
+        raw += found.segments
+        done += window.samples
+        if ctx is not None:
+            ctx.progress(done / total, "transcript")
+    result = _build(raw, origin, spans, n)
+    return Transcript(result[0], result[1], detected or "en", model_name)
+
+
+def _decoded_window(
+    path: str | os.PathLike[str], window: Window, origin: Time, ctx: JobContext | None
+) -> Any:
+    """A window's joined audio, decoded from the file (its span only, exact to the sample)."""
+    from vidi_desktop.media.audio import read_audio
+
+    a, b = window.span
+    part = read_audio(
+        path,
+        rate=SPEECH_RATE,
+        layout="mono",
+        start=origin + Time(a, _TICK),
+        duration=Time(b - a, _TICK),
+        cancel=ctx.cancel if ctx is not None else None,
+    )
+    offset = (part.start.rescale(_TICK, "round") - origin).ticks
+    return window.audio(part.samples[0], offset)
+
+
+@dataclass(frozen=True, slots=True)
+class _Word:
+    """A Whisper word with its times in seconds from the clip's first sample."""
+
+    start: float
+    end: float
+    word: str
+    probability: float
+
+
+@dataclass(frozen=True, slots=True)
+class _Segment:
+    words: tuple[_Word, ...]
+    avg_logprob: float
+    no_speech_prob: float
+
+
+@dataclass(frozen=True, slots=True)
+class _WindowResult:
+    segments: list[_Segment]
+    language: str | None
+
+
+def _transcribe_window(
+    model: Any,
+    window: Window,
+    audio: Any,
+    language: str | None,
+    beam_size: int,
+    ctx: JobContext | None,
+) -> _WindowResult:
+    """Whisper on one window's joined audio; word times mapped back to the clip."""
     found: dict[str, Any] = {}
 
     def start() -> Iterable[Any]:
-        # Runs on the helper thread: the feature extraction of a long file takes seconds.
         import ctranslate2
 
         # Whisper falls back to sampling on doubtful segments; a fixed seed makes the same
@@ -262,25 +349,27 @@ def transcribe(
             word_timestamps=True,
             # Earlier text as a prompt makes tiny models repeat themselves across gaps.
             condition_on_previous_text=False,
-            clip_timestamps=clips,
             vad_filter=False,
         )
         return segments
 
-    total = float(clips[-1]) if isinstance(clips, list) else n / SPEECH_RATE
-    raw: list[Any] = []
+    out: list[_Segment] = []
     produced = _cancellable(start, ctx)
     try:
         for seg in produced:
-            raw.append(seg)
-            if ctx is not None:
-                ctx.progress(min(1.0, seg.end / max(total, 1e-9)), "transcript")
+            words = []
+            for w in seg.words or ():
+                a = window.to_clip(w.start * SPEECH_RATE)
+                b = max(a, window.to_clip(w.end * SPEECH_RATE))
+                if window.keeps(a):
+                    words.append(
+                        _Word(a / SPEECH_RATE, b / SPEECH_RATE, w.word, float(w.probability))
+                    )
+            out.append(_Segment(tuple(words), float(seg.avg_logprob), float(seg.no_speech_prob)))
     finally:
         produced.close()  # tells the helper thread to stop, even when cancelled here
-    result = _build(raw, origin, spans, n)
     info = found.get("info")
-    detected = getattr(info, "language", None) or language or "en"
-    return Transcript(result[0], result[1], detected, model_name)
+    return _WindowResult(out, getattr(info, "language", None))
 
 
 def _model_name(path: Path) -> str:
@@ -303,30 +392,6 @@ def _merged(spans: Iterable[TimeRange]) -> list[TimeRange]:
             last = out.pop()
             r = TimeRange.from_start_end(last.start, max(last.end_exclusive, r.end_exclusive))
         out.append(r)
-    return out
-
-
-def _clip_timestamps(spans: list[TimeRange], origin: Time, n: int) -> list[float]:
-    """Whisper's clips (seconds from the clip's first sample): speech grouped across short
-    gaps, widened by some context, never overlapping."""
-    groups: list[list[Fraction]] = []
-    for r in spans:
-        a = (r.start - origin).seconds
-        b = (r.end_exclusive - origin).seconds
-        if groups and a - groups[-1][1] < _GROUP_GAP:
-            groups[-1][1] = max(groups[-1][1], b)
-        else:
-            groups.append([a, b])
-    end = Fraction(n, SPEECH_RATE)
-    out: list[float] = []
-    prev_end = Fraction(0)
-    for i, (a, b) in enumerate(groups):
-        lo = max(prev_end, a - _CONTEXT, Fraction(0))
-        nxt = groups[i + 1][0] if i + 1 < len(groups) else end
-        hi = min(end, b + _CONTEXT, (b + nxt) / 2)
-        if hi > lo:
-            out += [float(lo), float(hi)]  # the library takes float seconds
-            prev_end = hi
     return out
 
 
@@ -406,6 +471,7 @@ def _build(
     dropped = sum(1 for f in fitted.values() if f is None)
     if dropped:
         log.info("dropped %d word(s) Whisper placed away from any speech", dropped)
+    _widen_empty_words(flat, fitted, end)
     words_out: list[TranscriptWord] = []
     segments_out: list[TranscriptSegment] = []
     for seg, ws in per_segment:
@@ -423,6 +489,26 @@ def _build(
             )
         )
     return tuple(words_out), tuple(segments_out)
+
+
+_SHORTEST_WORD = Time(SPEECH_RATE // 20, _TICK)  # 50 ms: a word Whisper timed as an instant
+
+
+def _widen_empty_words(
+    flat: list[TranscriptWord], fitted: dict[int, TranscriptWord | None], end: Time
+) -> None:
+    """Give a word Whisper (or fitting it to speech) left with no duration up to 50 ms of the
+    silence after it, never past the next word: a word of no length can be neither seen
+    nor cut out."""
+    kept = [f for w in flat if (f := fitted[id(w)]) is not None]
+    for w, nxt in zip(kept, [*kept[1:], None], strict=True):
+        if w.range.duration.ticks > 0:
+            continue
+        limit = min(end, nxt.range.start) if nxt is not None else end
+        stop = min(w.range.start + _SHORTEST_WORD, limit)
+        if stop > w.range.start:
+            key = next(k for k, f in fitted.items() if f is w)
+            fitted[key] = _with_range(w, w.range.start, stop)
 
 
 def _monotonic(words: list[TranscriptWord]) -> list[TranscriptWord | None]:

@@ -158,7 +158,7 @@ def build_timeline(project: Project, options: TimelineOptions | None = None) -> 
     if options.pending_as == "disabled":
         for s in leftovers:
             if _disabled_clip_kind(s):
-                pieces.append(_suggestion_piece(project, s, enabled=False))
+                pieces += _suggestion_pieces(project, s, enabled=False)
         leftovers = [s for s in leftovers if not _disabled_clip_kind(s)]
     name = options.name or project.name
     sources = _sources(project, {p.asset_id for p in pieces})
@@ -251,8 +251,8 @@ def build_highlight_timelines(
     out = []
     for i, h in enumerate(highlights, 1):
         title = getattr(h.payload, "title", "") or h.label or f"highlight {i}"
-        piece = _suggestion_piece(project, h)
-        tl = _layout(f"{options.name or project.name} - {title}", [piece], sources, options)
+        pieces = _suggestion_pieces(project, h)
+        tl = _layout(f"{options.name or project.name} - {title}", pieces, sources, options)
         tl = attach_markers(tl, markers)
         if options.reframe:
             tl = attach_reframes(tl, reframes)
@@ -303,13 +303,16 @@ def _sources(project: Project, used: set[str]) -> dict[str, SourceMedia]:
     return {a.id: SourceMedia.from_asset(a) for a in project.assets if a.id in used}
 
 
-def _suggestion_piece(project: Project, s: Suggestion, *, enabled: bool = True) -> _Piece:
-    extent = s.extent()
-    assert extent is not None
+def _suggestion_pieces(
+    project: Project, s: Suggestion, *, enabled: bool = True
+) -> list[_Piece]:
+    """One piece per range the suggestion keeps (a highlight may play several)."""
+    ranges = s.payload.edit_ranges()
+    assert ranges
     asset = project.asset(s.asset_id)
     title = getattr(s.payload, "title", "") or s.label
     name = f"{asset.name} - {title}" if title else asset.name
-    return _Piece(s.asset_id, extent, name, s.id, s.kind, s.state.value, enabled)
+    return [_Piece(s.asset_id, r, name, s.id, s.kind, s.state.value, enabled) for r in ranges]
 
 
 def _pieces_from_suggestions(
@@ -337,7 +340,7 @@ def _pieces_from_suggestions(
         keeps = [s for s in mine if s.payload.edit_action() == "keep"]
         cuts = [s.payload.extent() for s in mine if s.payload.edit_action() == "cut"]
         if keeps:
-            base = [_suggestion_piece(project, s) for s in keeps]
+            base = [p for s in keeps for p in _suggestion_pieces(project, s)]
             base.sort(key=lambda p: p.range.start)
             _check_overlaps(asset, base)
         else:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -56,10 +56,16 @@ def read_audio(
     duration: Time | None = None,
     stream_index: int | None = None,
     cancel: threading.Event | None = None,
+    on_chunk: Callable[[np.ndarray], None] | None = None,
+    keep: bool = True,
 ) -> AudioClip:
     """Decode the first (or ``stream_index``) audio stream, resampled to ``rate``/``layout``.
 
     With ``start``/``duration`` only that span is returned, trimmed to the exact sample.
+    ``on_chunk`` sees each ``(channels, n)`` block of samples as it is decoded (before any
+    trimming; read-only), so a consumer can work while the rest is decoded; with ``keep``
+    False the samples are only handed to it, not kept: the clip returned then has the
+    stream's start but no samples, and memory stays flat however long the stream.
     """
     import av
     import numpy as np
@@ -74,7 +80,9 @@ def read_audio(
             if not matches:
                 return _missing(p, stream_index)
             stream = matches[0]
-        resampler = av.AudioResampler(format="fltp", layout=layout, rate=rate)
+        # Whole-second output frames: the same samples as frame by frame, but a hundredth of
+        # the Python round trips (a 10-minute AAC track is 28,000 packets).
+        resampler = av.AudioResampler(format="fltp", layout=layout, rate=rate, frame_size=rate)
         tick = Fraction(1, rate)
         want_from = _ticks(start, rate) if start is not None else None
         want_to = (
@@ -130,7 +138,10 @@ def read_audio(
                             first_tick = round(out.pts * Fraction(out.time_base) / tick)
                         else:
                             first_tick = 0
-                    chunks.append(arr)
+                    if keep:
+                        chunks.append(arr)
+                    if on_chunk is not None:
+                        on_chunk(arr)
                     got += arr.shape[1]
                     if want_to is not None and first_tick + got >= want_to:
                         done = True
@@ -138,7 +149,11 @@ def read_audio(
                 break
         if not done:
             for out in resampler.resample(None):
-                chunks.append(out.to_ndarray().reshape(out.layout.nb_channels, -1))
+                arr = out.to_ndarray().reshape(out.layout.nb_channels, -1)
+                if keep:
+                    chunks.append(arr)
+                if on_chunk is not None:
+                    on_chunk(arr)
         channels = av.AudioLayout(layout).nb_channels
         samples = np.concatenate(chunks, axis=1) if chunks else np.zeros((channels, 0), np.float32)
         first_tick = first_tick or 0

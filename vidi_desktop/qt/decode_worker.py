@@ -8,9 +8,13 @@ made off the GUI thread). It never touches a widget: everything leaves through q
 Seeks are coalesced: only the *latest* pending seek is kept, so a storm of seeks from a
 scrubbed timeline costs one decode, not a hundred. A seek whose exact frame is expensive (deep
 inside a long GOP: up to ~2 s for 1080p GOP-250 H.264 here) is answered twice: first a quick
-preview — the same frame from the all-intra scrub proxy when there is one (``media.proxy``),
-else the keyframe before it — then the exact frame; the exact decode runs in short chunks and
-is abandoned as soon as a newer request arrives.
+preview — the same frame from the all-intra scrub proxy when the proxy holds it
+(``media.proxy``: chunks, usable while the rest is built), else the keyframe before it — then
+the exact frame; the exact decode runs in short chunks and is abandoned as soon as a newer
+request arrives. The keyframe comes from a decoder of its own (``media.keyframes``: one
+packet decoded, no frame-thread delay), its picture is kept (a few dozen MB at most), and
+while paused and idle the worker makes the pictures of the keyframes around the frame on
+screen ahead of time, so a seek nearby shows its preview at once.
 
 Playback follows a clock (media position = anchor + speed × elapsed wall time, re-anchored on
 the audio when audio plays) and shows the frame on screen at that position, dropping frames
@@ -21,6 +25,7 @@ its last frames are then shown backwards from memory.
 
 from __future__ import annotations
 
+import bisect
 import logging
 import threading
 import time
@@ -41,6 +46,8 @@ from vidi_desktop.core.time import Time
 if TYPE_CHECKING:
     import av
 
+    from vidi_desktop.media.keyframes import KeyframeDecoder
+    from vidi_desktop.media.proxy import ProxyReader
     from vidi_desktop.media.reader import VideoReader
 
 log = logging.getLogger(__name__)
@@ -54,6 +61,10 @@ _CACHE_MAX_FRAMES = 120
 # seeks fast; reverse playback keeps as many as the cache holds.
 _SEEK_KEEP = 12
 _MAX_IN_FLIGHT = 2  # frames emitted but not yet taken by the GUI: more means it lags
+_PREVIEW_BYTES = 48 * 2**20  # keyframe pictures kept for previews
+# Idle work waits this long after the last seek: one keyframe decode cannot be interrupted,
+# and a click right after another should not wait for it.
+_PREFETCH_AFTER = 0.25
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +137,10 @@ class ShownFrame:
 class DecodeThread(QThread):
     """Opens one file, then serves seeks and playback until asked to stop."""
 
+    # Keyframes on each side of the frame on screen whose preview pictures are made while
+    # idle (0: none; benchmarks set it to measure cold previews).
+    prefetch_keyframes = 2
+
     opened = Signal(object)  # MediaFacts
     failed = Signal(str)  # the file cannot be played (one line for the editor)
     frame_ready = Signal(object)  # ShownFrame
@@ -148,7 +163,14 @@ class DecodeThread(QThread):
         self._in_flight = 0
         # Thread-only state.
         self._reader: VideoReader | None = None
-        self._proxy: VideoReader | None = None
+        self._proxy: ProxyReader | None = None
+        self._keyframes: KeyframeDecoder | None = None
+        self._keyframes_broken = False  # the keyframe decoder cannot serve this file
+        self._previews: OrderedDict[int, QImage] = OrderedDict()  # keyframe pictures
+        self._previews_for: tuple[int, int] | None = None  # the picture size they fit
+        self._no_preview: set[int] = set()  # keyframes the decoder failed on
+        self._prefetched: set[int] = set()  # keyframes tried while idle on this frame
+        self._prefetched_at = -1
         self._facts: MediaFacts | None = None
         self._last_n: int | None = None  # last frame the reader returned
         self._cache: OrderedDict[int, av.VideoFrame] = OrderedDict()
@@ -252,16 +274,18 @@ class DecodeThread(QThread):
 
     def _close_readers(self) -> None:
         self._cache.clear()
-        for reader in (self._reader, self._proxy):
+        self._previews.clear()
+        for reader in (self._reader, self._proxy, self._keyframes):
             if reader is not None:
                 try:
                     reader.close()
                 except Exception:  # closing a damaged file must not raise at shutdown
                     log.debug("closing reader failed", exc_info=True)
-        self._reader = self._proxy = None
+        self._reader = self._proxy = self._keyframes = None
 
     def _loop(self) -> None:
         while True:
+            idle_work: int | None = None
             with self._cond:
                 while (
                     not self._stop
@@ -270,14 +294,27 @@ class DecodeThread(QThread):
                     and self._play_serial == self._seen_serial
                     and self._proxy_path is None
                 ):
-                    self._cond.wait()
+                    idle_work = self._prefetch_candidate()
+                    if idle_work is None:
+                        self._cond.wait()
+                        continue
+                    settle = self._seek_at + _PREFETCH_AFTER - time.monotonic()
+                    if settle <= 0:
+                        break
+                    idle_work = None
+                    self._cond.wait(settle)
                 if self._stop:
                     return
-                seek, seek_at = self._seek, self._seek_at
-                self._seek = None
-                speed, serial, anchor = self._speed, self._play_serial, self._anchor_frame
-                proxy, self._proxy_path = self._proxy_path, None
-                fix, self._clock_fix = self._clock_fix, None
+                if idle_work is None:
+                    seek, seek_at = self._seek, self._seek_at
+                    self._seek = None
+                    speed, serial, anchor = self._speed, self._play_serial, self._anchor_frame
+                    proxy, self._proxy_path = self._proxy_path, None
+                    fix, self._clock_fix = self._clock_fix, None
+            if idle_work is not None:
+                # Nothing asked for: make one keyframe's preview picture, then look again.
+                self._prefetch(idle_work)
+                continue
             if proxy is not None:
                 self._open_proxy(proxy)
             try:
@@ -351,25 +388,132 @@ class DecodeThread(QThread):
     def _preview(self, n: int, requested_at: float) -> None:
         facts = self._facts
         assert facts is not None and self._reader is not None
-        if self._proxy is not None:
-            try:
-                frame = self._proxy.frame(n)
-            except VidiError:
-                log.warning("scrub proxy of %s failed; using keyframes", self.path)
-                self._proxy.close()
-                self._proxy = None
-            else:
-                self._emit(n, frame, "proxy", n, requested_at, upright=True)
-                return
+        frame = self._proxy_frame(n)
+        if frame is not None:
+            self._emit(n, frame, "proxy", n, requested_at, upright=True)
+            return
         key = facts.frames.keyframe_at_or_before(n)
         if key == n:
             return
+        self._send(key, self._keyframe_picture(key), "keyframe", n, requested_at)
+
+    def _proxy_frame(self, n: int) -> av.VideoFrame | None:
+        """Frame ``n`` from the scrub proxy, when a chunk built so far holds it."""
+        proxy = self._proxy
+        if proxy is None:
+            return None
+        if not proxy.has(n):
+            proxy.refresh()  # a chunk may have been written since the last look
+            if not proxy.has(n):
+                return None
+        try:
+            return proxy.frame(n)
+        except VidiError as exc:  # that chunk is refused from now on; keyframes instead
+            log.warning("scrub proxy of %s: %s", self.path, exc)
+            return None
+
+    def _keyframe_picture(self, key: int) -> QImage:
+        """The preview picture of keyframe ``key``, made once and kept for the current
+        picture size."""
+        facts = self._facts
+        assert facts is not None and self._reader is not None
+        image = self._kept_preview(key)
+        if image is not None:
+            return image
         frame = self._cache.get(key)
         if frame is None:
+            frame = self._decode_keyframe(key)
+        if frame is None:  # the keyframe decoder cannot: the exact reader (slower)
             frame = self._reader.frame(key)
             self._last_n = key
             self._remember(key, frame)
-        self._emit(key, frame, "keyframe", n, requested_at)
+        return self._keep_preview(key, self._to_qimage(frame, facts.sar, facts.rotation))
+
+    def _kept_preview(self, key: int) -> QImage | None:
+        if self._previews_for != self._max_size:  # made for another picture size
+            self._previews.clear()
+            self._previews_for = self._max_size
+        image = self._previews.get(key)
+        if image is not None:
+            self._previews.move_to_end(key)
+        return image
+
+    def _keep_preview(self, key: int, image: QImage) -> QImage:
+        """Keep a preview picture (least recently used ones go past the byte budget)."""
+        self._previews[key] = image
+        used = sum(i.sizeInBytes() for i in self._previews.values())
+        while used > _PREVIEW_BYTES and len(self._previews) > 1:
+            used -= self._previews.popitem(last=False)[1].sizeInBytes()
+        return image
+
+    def _decode_keyframe(self, key: int) -> av.VideoFrame | None:
+        """Keyframe ``key`` decoded on its own (None when that cannot be done here)."""
+        from vidi_desktop.media.keyframes import KeyframeDecoder, KeyframeUnavailable
+
+        if key in self._no_preview or self._keyframes_broken:
+            return None
+        if self._keyframes is None:
+            assert self._reader is not None
+            try:
+                self._keyframes = KeyframeDecoder(self.path, self._reader.index)
+            except Exception:  # a second opening failing only costs the fast path
+                log.debug("keyframe decoder for %s failed", self.path, exc_info=True)
+                self._keyframes_broken = True
+                return None
+        try:
+            return self._keyframes.frame(key)
+        except KeyframeUnavailable as exc:
+            log.debug("%s", exc)
+        except VidiError as exc:
+            log.debug("keyframe %d of %s: %s", key, self.path, exc)
+        self._no_preview.add(key)
+        return None
+
+    def _prefetch_candidate(self) -> int | None:
+        """A keyframe next to the frame on screen whose preview is not made yet: while
+        paused on an exact frame, nearest first (this GOP's, the next, the previous…),
+        each at most once per frame shown."""
+        facts = self._facts
+        proxy = self._proxy
+        if (
+            self.prefetch_keyframes <= 0 or facts is None or self._shown < 0
+            or self._shown_source != "exact" or self._cur_speed != 0
+            or self._keyframes_broken or (proxy is not None and proxy.complete)
+        ):
+            return None
+        if self._prefetched_at != self._shown:
+            self._prefetched_at, self._prefetched = self._shown, set()
+        keys = facts.frames.keyframes
+        here = bisect.bisect_right(keys, self._shown) - 1
+        fresh = self._previews_for == self._max_size
+        for step in range(self.prefetch_keyframes + 1):
+            for i in dict.fromkeys((here + step, here - step)):
+                if not 0 <= i < len(keys):
+                    continue
+                key = keys[i]
+                if key in self._prefetched or key in self._no_preview:
+                    continue
+                if proxy is not None and proxy.has(key):  # the proxy previews there
+                    continue
+                if not (fresh and key in self._previews):
+                    return key
+        return None
+
+    def _prefetch(self, key: int) -> None:
+        """Make the preview picture of keyframe ``key`` (idle work; never with the exact
+        reader: that would move it away from the frame on screen)."""
+        self._prefetched.add(key)
+        facts = self._facts
+        assert facts is not None
+        try:
+            if self._kept_preview(key) is not None:
+                return
+            frame = self._decode_keyframe(key)
+            if frame is not None:
+                self._keep_preview(key, self._to_qimage(frame, facts.sar, facts.rotation))
+        except Exception:  # idle work must never stop the worker
+            log.debug("preview of keyframe %d of %s failed", key, self.path, exc_info=True)
+            self._no_preview.add(key)
 
     def _decode_to(self, n: int, keep: int) -> av.VideoFrame | None:
         """Decode up to frame ``n``, keeping the ``keep`` frames up to it in the cache.
@@ -413,22 +557,16 @@ class DecodeThread(QThread):
             self._cache.popitem(last=False)
 
     def _open_proxy(self, path: Path) -> None:
-        from vidi_desktop.media.reader import VideoReader
+        """Use the proxy folder ``path``; the same folder again: look for new chunks."""
+        from vidi_desktop.media.proxy import ProxyReader
 
         assert self._facts is not None
-        try:
-            proxy = VideoReader(path)
-        except VidiError as exc:
-            log.warning("scrub proxy %s unusable: %s", path, exc)
-            return
-        if proxy.frame_count != self._facts.frame_count:
-            log.warning("scrub proxy %s has %d frames, not %d", path, proxy.frame_count,
-                        self._facts.frame_count)
-            proxy.close()
+        if self._proxy is not None and self._proxy.folder == path:
+            self._proxy.refresh()
             return
         if self._proxy is not None:
             self._proxy.close()
-        self._proxy = proxy
+        self._proxy = ProxyReader(path, self._facts.frame_count)
 
     # -- playback -------------------------------------------------------------------------------
     def _anchor(self, n: int, speed: float) -> None:
@@ -507,13 +645,10 @@ class DecodeThread(QThread):
         cached = self._cache.get(n)
         if cached is not None:
             return cached, "exact", n
-        if self._proxy is not None and speed != 1:
-            try:
-                return self._proxy.frame(n), "proxy", n
-            except VidiError:
-                log.warning("scrub proxy of %s failed; playing the original", self.path)
-                self._proxy.close()
-                self._proxy = None
+        if speed != 1:
+            frame = self._proxy_frame(n)
+            if frame is not None:
+                return frame, "proxy", n
         n = self._lookahead(n, speed, pos)
         cached = self._cache.get(n)
         if cached is not None:
@@ -590,6 +725,21 @@ class DecodeThread(QThread):
             image = self._to_qimage(frame, Fraction(1), 0)
         else:
             image = self._to_qimage(frame, facts.sar, facts.rotation)
+        self._send(index, image, source, target, requested_at, playback=playback)
+
+    def _send(
+        self,
+        index: int,
+        image: QImage,
+        source: str,
+        target: int,
+        requested_at: float,
+        *,
+        playback: bool = False,
+    ) -> None:
+        """Hand a picture to the GUI (queued signal)."""
+        facts = self._facts
+        assert facts is not None
         if source != "keyframe":  # the frame asked for is on screen (maybe from the proxy)
             self._shown = index
             self._shown_source = source

@@ -337,6 +337,8 @@ class MainWindow(QMainWindow):
         self.review.preview_requested.connect(self._on_preview_requested)
         self.transcript.search_hits.connect(self.timeline.set_highlights)
         self.viewer.audio_unavailable.connect(self._on_audio_unavailable)
+        # A scrub proxy being built does the part of the clip in view first.
+        self.timeline.view_changed.connect(self.viewer.player.set_proxy_focus)
 
     # -- widget slots behind shortcuts ---------------------------------------------------
     def _viewer_slot(self, name: str, *args: Any) -> Callable[[], None]:

@@ -18,6 +18,7 @@ import contextlib
 import logging
 import threading
 import weakref
+from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -70,15 +71,21 @@ def _join_all_threads() -> None:
 
 
 class _ProxyBuilder(QObject):
-    """Builds a scrub proxy on a plain Python thread; reports through queued signals."""
+    """Builds a scrub proxy on a plain Python thread, the chunks ``focus()`` asks for first
+    (frames in view and the playhead); reports through queued signals."""
 
-    done = Signal(str)  # the proxy file
+    done = Signal(str)  # the proxy folder, finished
+    grew = Signal(str)  # the proxy folder, one chunk more
     failed = Signal(str)
 
-    def __init__(self, path: Path, side: int, parent: QObject | None = None) -> None:
+    def __init__(
+        self, path: Path, side: int, parent: QObject | None = None,
+        focus: Callable[[], tuple[int, int, int] | None] | None = None,
+    ) -> None:
         super().__init__(parent)
         self._path = path
         self._side = side
+        self._focus = focus
         self._cancel = threading.Event()
         self._thread = threading.Thread(target=self._run, name="vidi-proxy", daemon=True)
 
@@ -86,11 +93,18 @@ class _ProxyBuilder(QObject):
         self._thread.start()
 
     def _run(self) -> None:
-        from vidi_desktop.media.proxy import build_proxy
+        from vidi_desktop.media.identity import FileIdentity
+        from vidi_desktop.media.proxy import build_proxy, proxy_dir
+
+        def grew(_chunk: object) -> None:
+            if not self._cancel.is_set():
+                self.grew.emit(str(folder))
 
         try:
+            folder = proxy_dir(FileIdentity.of(self._path), self._side)
             # One decoding thread: the build runs beside playback and must not starve it.
-            out = build_proxy(self._path, side=self._side, cancel=self._cancel, threads="NONE")
+            out = build_proxy(self._path, side=self._side, cancel=self._cancel,
+                              threads="NONE", focus=self._focus, on_chunk=grew)
         except VidiError as exc:
             if not self._cancel.is_set():
                 self.failed.emit(str(exc))
@@ -125,7 +139,8 @@ class Player(QObject):
     speed_changed = Signal(float)  # 0 = paused
     ended = Signal()  # playback reached the end (or the start, backwards)
     frame_error = Signal(str)  # a frame could not be decoded; the file stays open
-    proxy_ready = Signal(str)
+    proxy_ready = Signal(str)  # the scrub proxy is finished (its folder)
+    proxy_grew = Signal(str)  # a part of the scrub proxy was built and is in use
     audio_unavailable = Signal(str)
 
     def __init__(
@@ -147,6 +162,7 @@ class Player(QObject):
         weakref.finalize(self, _stop_threads, self._owned)
         self._pending_frame: int | None = None
         self._builder: _ProxyBuilder | None = None
+        self._proxy_view: tuple[Fraction, Fraction] | None = None  # seconds in view
         self._facts: MediaFacts | None = None
         self._error = ""
         self._target = 0
@@ -444,21 +460,51 @@ class Player(QObject):
 
         return wants_proxy(*facts.display_size, side=self._proxy_side)
 
+    def set_proxy_focus(self, first: float | Fraction, last: float | Fraction) -> None:
+        """The seconds in view (on the timeline): a scrub proxy being built does the
+        chunks there first, then outwards from the playhead."""
+        self._proxy_view = (Fraction(first), Fraction(last))
+
+    def _proxy_focus(self, facts: MediaFacts) -> tuple[int, int, int]:
+        """Frames in view and the playhead's, for the proxy builder (its thread)."""
+        here = self._target
+        view = self._proxy_view
+        if view is None:
+            return here, here, here
+        return facts.frame_at(view[0]), facts.frame_at(view[1]), here
+
     def _start_proxy(self, facts: MediaFacts) -> None:
-        from vidi_desktop.media.proxy import find_proxy
+        from vidi_desktop.media.proxy import find_proxy, partial_proxy
 
         try:
             ready = find_proxy(facts.path, self._proxy_side)
+            partial = partial_proxy(facts.path, self._proxy_side) if ready is None else None
         except VidiError:
-            ready = None
+            ready = partial = None
         if ready is not None:
             self._use_proxy(str(ready))
             return
-        builder = _ProxyBuilder(facts.path, self._proxy_side, self)
+        if partial is not None:  # what an earlier build finished serves at once
+            self._on_proxy_grew(str(partial))
+        me = weakref.ref(self)  # the builder is our child: no reference back to us
+
+        def focus() -> tuple[int, int, int] | None:
+            player = me()
+            return player._proxy_focus(facts) if player is not None else None
+
+        builder = _ProxyBuilder(facts.path, self._proxy_side, self, focus=focus)
         builder.done.connect(self._use_proxy)
+        builder.grew.connect(self._on_proxy_grew)
         builder.failed.connect(self._on_proxy_failed)
         self._builder = builder
         builder.start()
+
+    @Slot(str)
+    def _on_proxy_grew(self, path: str) -> None:
+        if self._thread is None:
+            return
+        self._thread.set_proxy(Path(path))
+        self.proxy_grew.emit(path)
 
     @Slot(str)
     def _use_proxy(self, path: str) -> None:

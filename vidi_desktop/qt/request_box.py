@@ -24,18 +24,13 @@ from PySide6.QtWidgets import (
 )
 
 from vidi_desktop.core.errors import VidiError
+from vidi_desktop.models.builtin.presets import PRESETS as BUILTIN_PRESETS
 from vidi_desktop.qt.model_thread import ModelBridge
 from vidi_desktop.qt.session import Session
 from vidi_desktop.qt.settings_dialog import app_settings
 
-PRESETS: tuple[tuple[str, str], ...] = (
-    # (button text, the request it sends)
-    ("Scenes", "split into scenes"),
-    ("Remove silences", "remove the silences"),
-    ("Subtitles", "subtitles"),
-    ("Highlights", "five 30-second highlights"),
-    ("Reframe 9:16", "reframe to 9:16"),
-)
+# (button text, the request it sends): the built-in backend answers these without routing.
+PRESETS: tuple[tuple[str, str], ...] = tuple((label, text) for label, text, _ in BUILTIN_PRESETS)
 HISTORY_KEY = "request/history"
 HISTORY_LIMIT = 50
 

@@ -10,10 +10,10 @@ Review states look different: accepted is solid, pending a translucent fill with
 in the kind's colour, rejected hatched and dim; the selected suggestion has a white outline.
 
 Speed: lanes are interval indexes (:mod:`.timeline_index`) rebuilt on project changes; a
-paint visits only the items in the visible window, and a lane with more items there than
-it has pixels is drawn as merged pixel runs (numpy) instead of one rectangle per item.
-Everything except the playhead is painted into a cached pixmap, so playback redraws cost
-one blit and a line.
+paint visits only the items in the visible window, and lanes with many items there are
+rasterised together by numpy (:mod:`.timeline_paint`) instead of one rectangle per item.
+Everything except the playhead and the selection outline is painted into a cached pixmap,
+so playback and moving through the review queue redraw one blit and a few lines.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import math
 from fractions import Fraction
 
 import numpy as np
-from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, QSize, Qt, Slot
+from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, QSize, Qt, Signal, Slot
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -50,7 +50,7 @@ from vidi_desktop.qt.kinds import qcolor, style_of
 from vidi_desktop.qt.session import Session
 from vidi_desktop.qt.timeline_index import Lane, LaneIndex
 from vidi_desktop.qt.timeline_media import MediaStore, media_store
-from vidi_desktop.qt.timeline_paint import paint_lane, paint_selection
+from vidi_desktop.qt.timeline_paint import LaneRow, paint_lanes, paint_selection
 
 # -- look ---------------------------------------------------------------------------------------
 # The shared dark theme's greys, so the timeline sits in the window like every panel.
@@ -85,6 +85,8 @@ _SECOND_STEPS = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200)
 class TimelineWidget(QAbstractScrollArea):
     """The timeline of the session's current asset."""
 
+    view_changed = Signal(float, float)  # seconds at the lanes' left and right edges
+
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
@@ -99,7 +101,10 @@ class TimelineWidget(QAbstractScrollArea):
         self._labels: dict[str, str] = {}  # label text per suggestion, until the next rebuild
         self._lane_tops: list[int] = []  # each lane's top, from the first lane's top
         self._media = (False, False)  # the asset has (video, audio): picture and sound strips
-        self._static = QPixmap()  # everything but the playhead, repainted when dirty
+        self._static = QPixmap()  # all but the playhead and selection, repainted when dirty
+        self.static_paints = 0  # times the static picture was painted (tests, benchmarks)
+        self._header = QPixmap()  # the header column: it does not scroll sideways
+        self._header_key: tuple[object, ...] = ()
         self._dirty = True
         self._scrubbing = False
         self._font = QFont(self.font())
@@ -119,7 +124,7 @@ class TimelineWidget(QAbstractScrollArea):
         session.asset_changed.connect(self._on_asset_changed)
         session.project_changed.connect(self._on_project_changed)
         session.position_changed.connect(self._on_position_changed)
-        session.selection_changed.connect(self._invalidate)
+        session.selection_changed.connect(self._on_selection_changed)
         self._store.thumbnails_ready.connect(self._on_media_ready)
         self._store.waveform_ready.connect(self._on_media_ready)
         self._on_asset_changed()
@@ -259,6 +264,11 @@ class TimelineWidget(QAbstractScrollArea):
     def _on_media_ready(self, *_: object) -> None:
         self._invalidate()
 
+    @Slot()
+    @Slot(str)
+    def _on_selection_changed(self, *_: object) -> None:
+        self.viewport().update()  # an overlay: the static picture stands
+
     def _rebuild(self) -> None:
         self._index.rebuild(self.session.document.project, self.session.asset_id)
         self._labels.clear()
@@ -330,11 +340,13 @@ class TimelineWidget(QAbstractScrollArea):
         v.setRange(0, max(0, lanes_h - visible))
         v.setPageStep(max(1, visible))
         v.setSingleStep(LANE_H)
+        self.view_changed.emit(self._view_start, self.time_at(self.viewport().width()))
 
     @Slot(int)
     def _on_hscroll(self, value: int) -> None:
         self._fitted = False
         self._view_start = self._domain[0] + value / self._pps
+        self.view_changed.emit(self._view_start, self.time_at(self.viewport().width()))
         self._invalidate()
 
     @Slot()
@@ -494,8 +506,10 @@ class TimelineWidget(QAbstractScrollArea):
             self.paint_static(p, QRect(0, 0, size.width(), size.height()))
             p.end()
             self._dirty = False
+            self.static_paints += 1
         p = QPainter(viewport)
         p.drawPixmap(0, 0, self._static)
+        self._paint_selection(p, size.width(), size.height())
         self._paint_playhead(p, size.height())
         # The playhead's timecode, over the header's corner: it changes every frame.
         corner = QRect(0, 0, HEADER_W - 1, RULER_H - 1)
@@ -529,6 +543,21 @@ class TimelineWidget(QAbstractScrollArea):
         self._paint_header(p, rect.height())
 
     def _paint_header(self, p: QPainter, height: int) -> None:
+        # Zooming and scrolling sideways leave the header as it is: painted once per lanes,
+        # vertical scroll and height, then copied.
+        dpr = p.device().devicePixelRatioF()
+        key = (self._index.version, self.verticalScrollBar().value(), height, self._media, dpr)
+        if key != self._header_key:
+            self._header = QPixmap(QSize(HEADER_W, height) * dpr)
+            self._header.setDevicePixelRatio(dpr)
+            q = QPainter(self._header)
+            q.setFont(self._font)
+            self._draw_header(q, height)
+            q.end()
+            self._header_key = key
+        p.drawPixmap(0, 0, self._header)
+
+    def _draw_header(self, p: QPainter, height: int) -> None:
         p.fillRect(QRect(0, 0, HEADER_W, height), HEADER_BG)
         p.setPen(TEXT_DIM)
         if self._has_video():
@@ -677,27 +706,42 @@ class TimelineWidget(QAbstractScrollArea):
                 p.fillRect(QRectF(xa, RULER_H, max(2.0, self.x_of(b) - xa), height), color)
 
     def _paint_lanes(self, p: QPainter, width: int, height: int, t0: float, t1: float) -> None:
-        selected = self.session.selected
         top = self._lanes_top()
-        view = (float(HEADER_W), self._view_start, self._pps)
+        rows = []
         for i, lane in enumerate(self._index.lanes):
             row = self.lane_rect(i)
             if row.bottom() < top or row.top() > height:
                 continue
-            p.fillRect(QRect(HEADER_W, row.top(), width - HEADER_W, row.height()), LANE_BG[i % 2])
             lo, hi = lane.window(t0, t1)
+            rows.append(LaneRow(lane, lo, hi, row.top(), row.height(), qcolor(lane.key),
+                                LANE_BG[i % 2]))
+        area = QRect(HEADER_W, top, width - HEADER_W, max(0, height - top))
+        paint_lanes(p, area, rows, (float(HEADER_W), self._view_start, self._pps), BACKGROUND,
+                    self._metrics, self._label_of)
+
+    def _paint_selection(self, p: QPainter, width: int, height: int) -> None:
+        """The selected suggestion's white outline, over the static picture (moving the
+        selection through the review queue repaints nothing else)."""
+        selected = self.session.selected
+        top = self._lanes_top()
+        if not selected or height <= top:
+            return
+        t0, t1 = self.time_at(HEADER_W), self.time_at(width)
+        p.save()
+        p.setClipRect(QRect(HEADER_W, top, width - HEADER_W, height - top))
+        for i in self._index.lanes_of(selected):
+            lane, row = self._index.lanes[i], self.lane_rect(i)
+            if row.bottom() < top or row.top() > height:
+                continue
+            spans = [
+                (self.x_of(seg.start), self.x_of(seg.end))
+                for seg in self._index.segments(selected)
+                if seg.end >= t0 and seg.start <= t1
+                and (lane.suggestion_id or _lane_holds(lane, selected, seg.start))
+            ]
             box = QRectF(HEADER_W, row.top() + 2, width - HEADER_W, row.height() - 4)
-            if hi > lo:
-                paint_lane(p, lane, lo, hi, box, qcolor(lane.key), LANE_BG[i % 2], view,
-                           self._metrics, self._label_of)
-            if selected and (lane.suggestion_id == selected or not lane.suggestion_id):
-                spans = [
-                    (self.x_of(seg.start), self.x_of(seg.end))
-                    for seg in self._index.segments(selected)
-                    if seg.end >= t0 and seg.start <= t1
-                    and (lane.suggestion_id or _lane_holds(lane, selected, seg.start))
-                ]
-                paint_selection(p, spans, box)
+            paint_selection(p, spans, box)
+        p.restore()
 
     def _label_of(self, suggestion_id: str) -> str:
         text = self._labels.get(suggestion_id)

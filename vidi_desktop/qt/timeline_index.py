@@ -197,6 +197,8 @@ class LaneIndex:
         self.lanes: list[Lane] = []
         self.by_id: dict[str, Suggestion] = {}
         self.end = 0.0  # latest end of any segment, seconds
+        # Bumped by every rebuild and in-place update: painters key their caches on it.
+        self.version = 0
         self._asset_id = ""
         self._geometry: dict[str, _Geometry] = {}
         self._where: dict[str, list[tuple[int, int]]] = {}  # id → (lane, item) places
@@ -250,6 +252,7 @@ class LaneIndex:
             for k, sid in enumerate(lane.ids):
                 where.setdefault(sid, []).append((n, k))
         self._where = where
+        self.version += 1
 
     def update(self, project: Project, asset_id: str, changed: Iterable[str]) -> bool:
         """Take in changes to ``changed`` suggestions in place, when only their review state
@@ -280,6 +283,7 @@ class LaneIndex:
                 title = s.label or s.payload.query or "object"  # type: ignore[attr-defined]
                 for n, _ in self._where.get(s.id, ()):
                     self.lanes[n].title = title
+        self.version += 1
         return True
 
     def segments(self, suggestion_id: str) -> list[Segment]:

@@ -22,45 +22,13 @@ def _activity(options: AnalyzeOptions) -> Any:
 
 
 def _compute(run: AnalysisRun) -> None:
-    import math
-
-    import numpy as np
-
-    from vidi_desktop.analysis.activity import loudness_per_second
-    from vidi_desktop.analysis.highlights import HighlightInputs, Span, find_highlights
+    from vidi_desktop.analysis.highlight_inputs import highlight_inputs
+    from vidi_desktop.analysis.highlights import find_highlights
 
     info, a, options = run.info, run.analysis, run.options
-    seconds = max(1, math.ceil(info.duration))
-    start = info.start_time
-    words: list[Span] = []
-    sentences: list[Span] = []
-    if a.transcript is not None:
-        words = [
-            Span(w.range.start.seconds, w.range.end_exclusive.seconds, w.text)
-            for w in a.transcript.words
-        ]
-        sentences = [
-            Span(r.start.seconds, r.end_exclusive.seconds, text)
-            for r, text in a.transcript.sentences()
-        ]
-    faces = np.zeros(seconds)
-    for tube in a.tubes or []:
-        for r in tube.visible_ranges():
-            lo = max(0, int(r.start.seconds - start))
-            hi = min(seconds, math.ceil(r.end_exclusive.seconds - start))
-            faces[lo:hi] = 1.0
-    clip = a.audio
-    inputs = HighlightInputs(
-        start=start,
-        duration=info.duration,
-        cuts=[b.time.seconds for b in a.shots or []],
-        speech=[Span(s.range.start.seconds, s.range.end_exclusive.seconds)
-                for s in a.speech or []],
-        sentences=sentences,
-        words=words,
-        energy=loudness_per_second(clip, float(start), seconds) if clip is not None else None,
-        motion=run.pictures.get("highlights"),
-        faces=faces,
+    inputs = highlight_inputs(
+        info, shots=a.shots, speech=a.speech, transcript=a.transcript, tubes=a.tubes,
+        audio=a.audio, motion=run.pictures.get("highlights"),
     )
     tb = info.video.time_base if info.video is not None else Fraction(1, 1000)
     run.results["highlights"] = find_highlights(
@@ -69,32 +37,15 @@ def _compute(run: AnalysisRun) -> None:
 
 
 def _suggestions(analysis: FileAnalysis, asset_id: str) -> list[Suggestion]:
-    from vidi_desktop.core.project import HighlightClip, Suggestion
+    from vidi_desktop.analysis.highlights import highlight_suggestions
 
-    return [
-        Suggestion.new(
-            asset_id,
-            HighlightClip(h.range, h.title, h.score),
-            "builtin.highlights",
-            confidence=h.score,
-            label=h.title,
-            metadata={"vidi": {"analyser": "highlights", "score_parts": h.explanation}},
-        )
-        for h in analysis.highlights or []
-    ]
+    return highlight_suggestions(asset_id, analysis.highlights or [])
 
 
 def _json(analysis: FileAnalysis, options: AnalyzeOptions) -> dict[str, Any]:
-    from vidi_desktop.analysis.speech import ranges_json
+    from vidi_desktop.analysis.highlights import highlight_to_json
 
-    found = analysis.highlights or []
-    spans = ranges_json(h.range for h in found)
-    return {
-        "highlights": [
-            span | {"title": h.title, "score": h.score, "why": h.explanation}
-            for span, h in zip(spans, found, strict=True)
-        ]
-    }
+    return {"highlights": [highlight_to_json(h) for h in analysis.highlights or []]}
 
 
 SPEC = AnalyserSpec(

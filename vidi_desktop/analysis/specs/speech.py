@@ -17,13 +17,17 @@ if TYPE_CHECKING:
 
 
 def _compute(run: AnalysisRun) -> None:
+    from vidi_desktop.analysis.run import DETECTED_SPEECH
     from vidi_desktop.analysis.silence import levels_db, remove_silences, silences_from_speech
     from vidi_desktop.analysis.speech import detect_speech
 
     clip, info, options, ctx = run.audio, run.info, run.options, run.ctx
     assert clip is not None  # the run computes audio analysers only when there is audio
-    # Voice activity fills the first 80 % of this stage, the levels for the cuts the rest.
-    speech = detect_speech(clip, ctx=ctx.part(ctx.share(0.0, 0.8, "voice activity")))
+    # Voice activity fills the first 80 % of this stage, the levels for the cuts the rest;
+    # it was usually scored while the audio decoded (the run keeps it for us).
+    speech = run.results.pop(DETECTED_SPEECH, None)
+    if speech is None:
+        speech = detect_speech(clip, ctx=ctx.part(ctx.share(0.0, 0.8, "voice activity")))
     extent = _extent(info)
     silences = silences_from_speech(speech, extent)
     grid = info.video.frame_index if info.video is not None else None

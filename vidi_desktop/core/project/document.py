@@ -330,9 +330,9 @@ def _apply(
 ) -> tuple[tuple[EditClip, ...], tuple[TimeRange, ...] | None]:
     """The edit after accepting ``s``, and what it removed (cuts only)."""
     if action == "keep":
-        if extent.is_empty():
-            return edit, None
-        return (*edit, EditClip(new_id(), s.asset_id, extent, s.id)), None
+        # One clip per range kept (a highlight with its silences cut out has several).
+        kept = [r for r in s.payload.edit_ranges() if not r.is_empty()]
+        return (*edit, *(EditClip(new_id(), s.asset_id, r, s.id) for r in kept)), None
     if not any(c.asset_id == s.asset_id for c in edit):
         # Cutting from an asset not in the edit means "use this asset, minus this range".
         asset = project.asset(s.asset_id)

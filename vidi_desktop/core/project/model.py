@@ -586,7 +586,12 @@ def _ms_range(start_ms: int, end_ms: int) -> TimeRange:
 @register_payload
 @dataclass(frozen=True, slots=True)
 class HighlightClip(Payload):
-    """A clip worth keeping in a highlight reel; accepting it adds it to the edit."""
+    """A clip worth keeping in a highlight reel; accepting it adds it to the edit.
+
+    ``parts`` (optional) are the source ranges the clip plays back to back when silences
+    were cut out of it, in order, inside ``range``; empty means the clip plays ``range``
+    whole. Files written before parts existed have none and read as before.
+    """
 
     kind: ClassVar[str] = "highlight_clip"
     info: ClassVar[KindInfo] = KindInfo(
@@ -601,11 +606,23 @@ class HighlightClip(Payload):
     range: TimeRange
     title: str = ""
     score: float | None = None
+    parts: tuple[TimeRange, ...] = ()
 
     def __post_init__(self) -> None:
         _check_range(self.range, "highlight range")
         _check_text(self.title, "highlight title")
         object.__setattr__(self, "score", _check_score(self.score, "highlight score"))
+        object.__setattr__(self, "parts", tuple(self.parts))
+        previous: TimeRange | None = None
+        for r in self.parts:
+            _check_range(r, "highlight part")
+            if r.is_empty():
+                raise ValueError("a highlight part must not be empty")
+            if r.start < self.range.start or r.end_exclusive > self.range.end_exclusive:
+                raise ValueError("highlight parts must lie inside the highlight's range")
+            if previous is not None and r.start < previous.end_exclusive:
+                raise ValueError("highlight parts must be in order and must not overlap")
+            previous = r
 
     def extent(self) -> TimeRange:
         return self.range
@@ -619,13 +636,28 @@ class HighlightClip(Payload):
     def detail(self) -> str:
         return "" if self.score is None else f"score {self.score:.3f}"
 
+    def edit_ranges(self) -> tuple[TimeRange, ...]:
+        return self.parts or (self.range,)
+
+    def played(self) -> Fraction:
+        """Seconds the clip plays (its parts added up)."""
+        return sum((r.duration.seconds for r in self.edit_ranges()), Fraction(0))
+
     def to_json(self) -> dict[str, Any]:
-        return {"range": self.range.to_json(), "title": self.title, "score": self.score}
+        data: dict[str, Any] = {
+            "range": self.range.to_json(), "title": self.title, "score": self.score
+        }
+        if self.parts:  # absent when the clip is one range: such files read as before
+            data["parts"] = [r.to_json() for r in self.parts]
+        return data
 
     @classmethod
     def from_json(cls, f: Fields) -> Self:
         return cls(
-            f.time_range("range"), f.text("title", ""), f.number("score", None, allow_none=True)
+            f.time_range("range"),
+            f.text("title", ""),
+            f.number("score", None, allow_none=True),
+            f.time_ranges("parts", ()),
         )
 
 

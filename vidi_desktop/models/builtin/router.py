@@ -327,13 +327,13 @@ class Router:
         return self._matrix is not None
 
     def load(self) -> None:
-        """Load the embedder and embed every exemplar once."""
+        """Load the embedder and embed every exemplar once (from the disk cache after that)."""
         self.embedder.load()
         pairs = I.all_exemplars()
         self._names = [n for n, _ in pairs]
-        self._matrix = self.embedder.encode([e for _, e in pairs])
-        # The first one-sentence forward pass sets up torch's kernels (hundreds of ms):
-        # pay it here, not on the editor's first request.
+        self._matrix = self.embedder.encode_fixed([e for _, e in pairs])
+        # The first one-sentence forward pass starts the BLAS threads: pay it here, not on
+        # the editor's first request.
         self.embedder.encode(["warm up the router"], cache=False)
 
     def similarities(self, text: str) -> dict[str, float]:

@@ -78,12 +78,29 @@ class AnalysisStore:
         hit = self._get(key)
         if hit is not None:
             return hit
-        result = analyze_file(info.path, options, job, info)
+        # What earlier requests on this file computed is not computed again: "subtitles"
+        # after "split into scenes" decodes no picture, "find 'budget'" after "subtitles"
+        # transcribes nothing.
+        shots = self._shots(info, options.sensitivity)
+        transcript = self._get(("transcript", _identity(info), options.whisper_model))
+        result = analyze_file(info.path, options, job, info, shots=shots, transcript=transcript)
         if result.transcript is not None:
             self._put(("transcript", _identity(info), options.whisper_model), result.transcript)
         result.audio = None  # 16 kHz samples of the whole file: not worth keeping
         self._put(key, result)
         return result
+
+    def _shots(self, info: MediaInfo, sensitivity: float) -> list[Any] | None:
+        """Shot boundaries an analysis of this file already found at this sensitivity."""
+        ident = _identity(info)
+        with self._lock:
+            for key, value in reversed(self._items.items()):
+                if (
+                    key[0] == "analysis" and key[1] == ident
+                    and key[2].sensitivity == sensitivity and value.shots is not None
+                ):
+                    return list(value.shots)
+        return None
 
     def transcript(
         self, info: MediaInfo, whisper_model: str | None, job: JobContext
@@ -93,18 +110,14 @@ class AnalysisStore:
         hit = self._get(key)
         if hit is not None:
             return hit
-        from vidi_desktop.analysis.speech import detect_speech, load_speech_audio
         from vidi_desktop.analysis.transcript import transcribe
 
         if not info.audio:
             return None
-        clip = load_speech_audio(info.path, ctx=job, skip_missing=True)
-        if clip is None:
-            return None
         job.progress(0.1, "voice activity")
-        speech = detect_speech(clip, ctx=job)
-        sub = job.part(job.stage(1, 2, "transcript"))
-        result = transcribe(clip, whisper_model, speech=speech, ctx=sub)
+        # From the file: speech found while decoding, Whisper's windows decoded again when
+        # needed, so a two-hour interview takes no more memory than a short one.
+        result = transcribe(info.path, whisper_model, ctx=job)
         self._put(key, result)
         return result
 
@@ -252,16 +265,35 @@ def highlights(t: TaskInput) -> list[Suggestion]:
         for s in out
         if (s.payload.range.start, s.payload.range.duration) in keep  # type: ignore[attr-defined]
     ]
-    if len(out) < count:
-        out.append(
-            t.answer(
-                f"Found {len(out)} of the {count} clips of about {format_seconds(seconds)} asked"
-                f"{t.where()}: there is not more footage to cut them from{t.notes(a)}."
-            )
-        )
+    short = [s for s in out if not s.metadata["vidi"].get("within_tolerance", True)]
+    if len(out) < count or short:
+        out.append(t.answer(_highlights_shortfall(a, t, len(out), count, seconds, len(short))))
     if p.aspect and a.reframe is not None:
         out.append(reframe_suggestion(t.asset.asset_id, a.reframe, f"{SOURCE}.reframe"))
     return out
+
+
+def _highlights_shortfall(
+    a: FileAnalysis, t: TaskInput, found: int, count: int, seconds: Fraction, short: int
+) -> str:
+    """Why fewer clips than asked, or shorter ones, came back: how much speech there is."""
+    length = format_seconds(seconds)
+    hits = [s.range.intersection(t.span) for s in a.speech or []]
+    speech = sum((h.duration.seconds for h in hits if h is not None), Fraction(0))
+    if not speech:
+        why = "there is not more footage to cut them from"
+    else:
+        why = f"the footage holds {format_seconds(speech)} of speech"
+    if found < count:
+        text = f"Found {found} of the {count} clips of about {length} asked{t.where()}: {why}"
+        if speech:
+            text += ", room for no more clips of that length that do not overlap"
+    else:
+        text = f"All {count} clips found{t.where()}, but {why}"
+    if short:
+        text += (f"; {short} of them {'is' if short == 1 else 'are'} shorter than {length} "
+                 "(each says why in its details)")
+    return text + f"{t.notes(a)}."
 
 
 def reframe(t: TaskInput) -> list[Suggestion]:
@@ -459,8 +491,8 @@ TASKS: dict[str, Task] = {
     I.FIND_PHRASE: find_phrase,
     I.FACES: faces,
     I.CHAPTERS: chapters,
-    I.SPEECH: speech,
     I.FILLERS: fillers,
+    I.SPEECH: speech,
 }
 
 

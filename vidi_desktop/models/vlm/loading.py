@@ -174,6 +174,26 @@ def check_tokenizer(folder: Path) -> None:
         raise BackendError(f"{folder / 'tokenizer.json'} is missing: the model cannot read text")
 
 
+VLM_EXTRA = "pip install 'vidi-desktop[vlm]'"
+
+
+def require_vlm_packages() -> None:
+    """Raise a one-line :class:`BackendError` naming the ``vlm`` extra when torch or
+    transformers is missing (the default install leaves them out: they are several GB)."""
+    missing = []
+    for package in ("torch", "transformers"):
+        try:
+            importlib.import_module(package)
+        except ImportError:
+            missing.append(package)
+    if missing:
+        what = " and ".join(missing)
+        verb = "is" if len(missing) == 1 else "are"
+        raise BackendError(
+            f"the qwen-vl backend needs {what}, which {verb} not installed: {VLM_EXTRA}"
+        )
+
+
 def pick_device(device: str) -> str:
     """``"auto"`` → the first CUDA device when there is one, else CPU (with a warning)."""
     import torch
@@ -204,7 +224,7 @@ def quantization_config(quantization: str | None, compute_dtype: Any) -> Any:
         if importlib.util.find_spec(package) is None:
             raise BackendError(
                 f"{quantization} loading needs the {package!r} package "
-                f"(pip install {package}); or load without quantization"
+                f"({VLM_EXTRA}); or load without quantization"
             )
     from transformers import BitsAndBytesConfig
 
@@ -260,6 +280,7 @@ def release_memory() -> None:
 def load_model(folder: Path, quantization: str | None, device: str) -> LoadedModel:
     """Check ``folder`` and load its model and processor on ``device`` ("auto", "cpu",
     "cuda:N"). Every failure is a :class:`BackendError` with a message naming the cause."""
+    require_vlm_packages()
     config = read_config(folder)
     dialect = dialect_of(config, folder)
     check_weights(folder)
