@@ -104,7 +104,9 @@ def test_default_analyze_and_accept_all_is_one_consistent_edit(capsys, tmp_path)
     (asset,) = p.assets
     fps = 30
     cuts = [s.extent() for s in p.suggestions if s.kind == "silence_cut"]
-    keeps = [s.extent() for s in p.suggestions if s.kind == "highlight_clip"]
+    # A highlight keeps its parts (its own pauses left out), else its whole range.
+    keeps = [r for s in p.suggestions if s.kind == "highlight_clip"
+             for r in s.payload.edit_ranges()]
     assert cuts and keeps and {s.state.value for s in p.suggestions} == {"accepted"}
 
     def frames_of(r) -> set[int]:
