@@ -99,3 +99,15 @@ def test_cli_ask_on_a_file_that_is_not_media(tmp_path: Path, capsys: Any) -> Non
     bad.write_text("not a video")
     assert main(["ask", str(bad), "split into scenes", "-o", str(tmp_path / "p.json")]) == 2
     assert not (tmp_path / "p.json").exists()
+
+
+def test_ask_progress_is_one_scale_loading_then_running(small_clip: Path) -> None:
+    """Loading the backend fills the first fifth, the request the rest: the run's 50 %
+    reads as 60 %, never below what the load reached."""
+    seen: list[tuple[float | None, str]] = []
+    ask_file(small_clip, "find the good bits", None, backend="rec",
+             on_progress=lambda f, m: seen.append((f, m)))
+    fractions = {m: f for f, m in seen}
+    assert fractions["thinking"] == pytest.approx(0.2 + 0.8 * 0.5)
+    known = [f for f, _ in seen if f is not None]
+    assert known == sorted(known)

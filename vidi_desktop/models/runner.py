@@ -94,6 +94,10 @@ class RequestHandle:
 
 _STOP = object()
 
+RUNNING = "running"
+"""The progress message that ends the loading of a backend and starts the request: what
+comes before it is the load's progress, what comes after the run's."""
+
 
 class ModelRunner:
     """Serves requests one at a time on one worker thread that owns the loaded backend."""
@@ -189,7 +193,7 @@ class ModelRunner:
                 raise CancelledError("cancelled")
             backend = self._ensure_loaded(handle)
             handle.state = RunState.RUNNING
-            self._report(handle.id, None, "running")
+            self._report(handle.id, None, RUNNING)
             suggestions = backend.run(
                 handle.request, self._progress_for(handle.id), handle.cancel_event
             )

@@ -74,6 +74,10 @@ def land_result(
     return add_new_suggestions(document, suggestions)
 
 
+LOAD_SHARE = 0.2
+"""The share of ``ask``'s progress that loading the backend fills."""
+
+
 class RequestRefused(VidiError):
     """The backend did not serve the request (out of its reach, not understood): its answer
     says why and what would; nothing is added to the project."""
@@ -119,7 +123,7 @@ def ask_file(
     """
     from vidi_desktop.core.project.sync import save_locked
     from vidi_desktop.media.probe import probe
-    from vidi_desktop.models.runner import ModelRunner, RunState
+    from vidi_desktop.models.runner import RUNNING, ModelRunner, RunState
     from vidi_desktop.services.analyze import asset_from_probe, open_or_new
     from vidi_desktop.services.output_guard import refuse_overwriting_media
 
@@ -134,9 +138,16 @@ def ask_file(
         asset = asset_from_probe(info)
     request = Request(text, (AssetRef.from_asset(asset),), window, {})
 
+    # One 0–100 % for the whole job: loading the backend fills the first fifth, the
+    # request the rest (both report 0–1 of their own part).
+    share = [0.0, LOAD_SHARE]
+
     def report(request_id: str, fraction: float | None, message: str) -> None:
+        if message == RUNNING:
+            share[:] = [LOAD_SHARE, 1.0]
         if on_progress is not None:
-            on_progress(fraction, message)
+            overall = None if fraction is None else share[0] + (share[1] - share[0]) * fraction
+            on_progress(overall, message)
 
     runner = ModelRunner(on_progress=report).start()
     try:

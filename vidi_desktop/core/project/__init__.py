@@ -7,6 +7,7 @@
   (names, ``--kind`` aliases, colours, marker, edit role);
 * :mod:`.commands` — undoable commands, :class:`UndoStack` and transactions;
 * :mod:`.document` — :class:`ProjectDocument`, the open project the GUI and CLI drive;
+* :mod:`.consistency` — the edit the accepted suggestions make, and contradictions;
 * :mod:`.events` — the event emitter views subscribe to;
 * :mod:`.schema` / :mod:`.storage` — the versioned JSON format, atomic saves, autosaves.
 
