@@ -38,6 +38,7 @@ from vidi_desktop.core.project import PROJECT_SUFFIX, ProjectDocument
 from vidi_desktop.core.project.sync import save_locked
 from vidi_desktop.qt.corpus_panel import CorpusPanel
 from vidi_desktop.qt.disk_changes import DiskChangeWatcher
+from vidi_desktop.qt.focus import KeyboardFlow
 from vidi_desktop.qt.media_bin import MediaBin
 from vidi_desktop.qt.model_thread import BackendFactory, ModelBridge
 from vidi_desktop.qt.recovery import AutosaveController, open_project
@@ -357,6 +358,9 @@ class MainWindow(QMainWindow):
         self.viewer.audio_unavailable.connect(self._on_audio_unavailable)
         # A scrub proxy being built does the part of the clip in view first.
         self.timeline.view_changed.connect(self.viewer.player.set_proxy_focus)
+        # After a request or a panel click, and on Esc in a field, the keys drive the review.
+        self.keyboard_flow = KeyboardFlow(self, lambda: [self.timeline, self.review.table])
+        self.request_box.submitted.connect(self.keyboard_flow.go_home)
 
     # -- widget slots behind shortcuts ---------------------------------------------------
     def _viewer_slot(self, name: str, *args: Any) -> Callable[[], None]:
