@@ -133,7 +133,7 @@ def _single_key_actions(window: MainWindow) -> dict[str, str]:
     return out
 
 
-def test_every_single_key_shortcut_is_known():
+def test_every_single_key_shortcut_is_known(qtbot):
     # The keys the issue names are bound; the check below covers whatever else is.
     from vidi_desktop.core.project import ProjectDocument
 
@@ -173,3 +173,8 @@ def test_single_keys_never_type_into_a_field_that_is_not_being_edited(qtbot, win
     assert line.text() == "scenes"
     fields = [w for w in window.findChildren(QLineEdit) if w.isVisible()]
     assert all(not any(ch in f.text() for ch in "rnjk") for f in fields if f is not line)
+
+
+def test_the_read_only_transcript_is_no_field_being_edited(qtbot, window):
+    window.transcript.view.setFocus()
+    _review_keys_work(qtbot, window)
