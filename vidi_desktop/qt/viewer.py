@@ -635,7 +635,8 @@ class ViewerWidget(QWidget):
                 if n is not None:
                     self._program_player.seek(n)
             return
-        self._player.seek_seconds(Fraction(seconds))
+        # The frame the exports and the review list put at ``seconds`` (one rounding rule).
+        self._player.seek_seconds(self._clock.seek_time(Fraction(seconds)))
 
     @Slot()
     def _on_project_changed(self, *args: object) -> None:
