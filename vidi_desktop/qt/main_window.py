@@ -142,6 +142,7 @@ class MainWindow(QMainWindow):
         settings = load_model_settings()
         self.bridge = ModelBridge(self.session, backend_factory, self)
         self.bridge.set_backend(settings.backend, backend_options(settings))
+        self.bridge.prepare()  # the request router loads in the background; presets never wait
         self.autosaver = AutosaveController(self.session, settings.autosave_seconds, self)
         self.disk_watch = DiskChangeWatcher(self)  # the project changed on disk: offer choices
 
@@ -525,6 +526,7 @@ class MainWindow(QMainWindow):
         """Use the stored settings for the next request and the autosave interval."""
         settings = load_model_settings()
         self.bridge.set_backend(settings.backend, backend_options(settings))
+        self.bridge.prepare()
         self.autosaver.set_interval(settings.autosave_seconds)
         self.show_status(f"Requests now go to the {settings.backend} backend")
 

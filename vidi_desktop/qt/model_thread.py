@@ -120,6 +120,15 @@ class ModelBridge(QObject):
             self._thread = ModelThread(self._runner, self)
             self._thread.start()
 
+    def prepare(self) -> None:
+        """Start the model thread and, for the default (built-in) backend, load its request
+        router in the background now, so the first typed request does not wait for it.
+        Presets never do: they skip the router. Other backends load with their first
+        request (their models are large)."""
+        self.start()
+        if self.backend == DEFAULT_BACKEND:
+            self._runner.prepare(self.backend, self.backend_options)
+
     def shutdown(self, timeout_s: float = 10.0) -> bool:
         """Cancel everything, unload the model, stop the thread; False if it did not stop."""
         self._runner.close(timeout=0)
