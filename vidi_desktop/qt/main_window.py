@@ -3,7 +3,8 @@
 The window composes widgets that each take the :class:`~vidi_desktop.qt.session.Session`
 and never call each other: the media bin (left), the request box above the viewer
 (centre), the timeline (bottom), the review queue and the transcript (right), and a status
-bar with the running job's progress and a Cancel button.
+bar for messages. A running request's progress and Cancel show in one place, the request box
+(never a second progress bar in the status bar).
 
 The window owns the menus and the QActions with shortcuts (gui_common: Space, J/K/L,
 Left/Right, Home/End, I/O, A/R/N, Ctrl+Z/Ctrl+Shift+Z, Ctrl+O, Ctrl+S, Ctrl+E, Ctrl+=/-,
@@ -25,11 +26,8 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
-    QLabel,
     QMainWindow,
     QMessageBox,
-    QProgressBar,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -148,7 +146,7 @@ class MainWindow(QMainWindow):
 
         self._build_centre()
         self._build_docks()
-        self._build_status_bar()
+        self.statusBar()
         self._build_actions()
         self._build_menus()
         self._connect()
@@ -210,21 +208,6 @@ class MainWindow(QMainWindow):
         )
         self.addDockWidget(area, dock)
         self._docks[name] = dock
-
-    def _build_status_bar(self) -> None:
-        bar = self.statusBar()
-        self.job_label = QLabel(self)
-        self.job_label.setMaximumWidth(320)  # a long stage message must not widen the window
-        self.job_progress = QProgressBar(self)
-        self.job_progress.setFixedWidth(160)
-        self.job_progress.setTextVisible(False)
-        self.job_progress.setRange(0, 1000)
-        self.job_cancel = QToolButton(self)
-        self.job_cancel.setText("Cancel")
-        self.job_cancel.clicked.connect(self.cancel_jobs)
-        for w in (self.job_label, self.job_progress, self.job_cancel):
-            bar.addPermanentWidget(w)
-            w.hide()
 
     def _action(
         self,
@@ -346,9 +329,6 @@ class MainWindow(QMainWindow):
         s.document_changed.connect(self._on_document_changed)
         s.project_changed.connect(self._update_undo)
         s.modified_changed.connect(self._update_title)
-        self.bridge.started.connect(self._on_job_started)
-        self.bridge.progress.connect(self._on_job_progress)
-        self.bridge.busy_changed.connect(self._on_job_busy)
         self.bridge.failed.connect(self._on_request_failed)
         self.bridge.landed.connect(self._on_request_landed)
         self.media_bin.message.connect(self.show_status)
@@ -590,26 +570,6 @@ class MainWindow(QMainWindow):
         doc = self.session.document
         self.setWindowTitle(f"{_name_of(doc)}[*] — {APP_TITLE}")
         self.setWindowModified(doc.is_modified)
-
-    @Slot(str, str)
-    def _on_job_started(self, rid: str, text: str) -> None:
-        self.job_label.setText(f"“{text[:40]}”")
-
-    @Slot(str, object, str)
-    def _on_job_progress(self, rid: str, fraction: object, message: str) -> None:
-        self.job_label.setText(message)
-        if isinstance(fraction, int | float):
-            self.job_progress.setRange(0, 1000)
-            self.job_progress.setValue(int(max(0.0, min(1.0, float(fraction))) * 1000))
-        else:
-            self.job_progress.setRange(0, 0)
-
-    @Slot(bool)
-    def _on_job_busy(self, busy: bool) -> None:
-        for w in (self.job_label, self.job_progress, self.job_cancel):
-            w.setVisible(busy)
-        if busy:
-            self.job_progress.setRange(0, 0)
 
     @Slot(str, str)
     def _on_request_failed(self, rid: str, message: str) -> None:
