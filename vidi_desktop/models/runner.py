@@ -170,9 +170,13 @@ class ModelRunner:
         if not self._closed:
             self._queue.put(_Prepare(backend, dict(options or {})))
 
-    def close(self, timeout: float | None = 10.0) -> None:
-        """Cancel everything, unload the model and stop the worker."""
+    def close(self, timeout: float | None = 10.0, *, report: bool = True) -> None:
+        """Cancel everything, unload the model and stop the worker (joined for ``timeout``
+        seconds when it runs on :meth:`start`'s thread). ``report=False``: the callbacks
+        hear nothing more — the listener is going away (a window closing)."""
         self._closed = True
+        if not report:
+            self._on_progress = self._on_result = None
         self.cancel_all()
         self._queue.put(_STOP)
         if self._thread is not None:

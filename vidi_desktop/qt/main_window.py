@@ -674,12 +674,13 @@ class MainWindow(QMainWindow):
         event.accept()
 
     def shutdown(self) -> None:
-        """Stop every thread the window started (model, probing, playback)."""
-        self.bridge.shutdown()
-        self.media_bin.shutdown()
-        self.corpus.shutdown()
+        """Stop every thread the window started (model, probing, playback), waiting for
+        none: each is told to stop and finishes on its own (:mod:`.quitting`)."""
+        self.bridge.shutdown(0)
+        self.media_bin.shutdown(0)
+        self.corpus.shutdown(0)
         try:
-            self.viewer.close_media()
+            self.viewer.close_media(wait=False)
         except Exception:
             log.exception("closing the player failed")
 

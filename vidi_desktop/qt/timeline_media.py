@@ -122,9 +122,12 @@ class MediaStore(QObject):
 
     @Slot()
     def shutdown(self) -> None:
-        """Drop queued requests and wait for the running one (the application quits)."""
+        """Drop queued requests (the application quits); the running one is not waited for
+        (:mod:`.quitting` knows whether it still runs)."""
+        from vidi_desktop.qt import quitting
+
         self._pool.clear()
-        self._pool.waitForDone()
+        quitting.watch("timeline thumbnails", lambda: self._pool.activeThreadCount() > 0)
 
     @Slot(object, object)
     def _store(self, key: tuple[Any, ...], result: object) -> None:

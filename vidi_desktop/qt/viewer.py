@@ -556,9 +556,12 @@ class ViewerWidget(QWidget):
         self._refresh_overlays()
 
     @Slot()
-    def close_media(self) -> None:
-        """Stop playback and join the decode threads; the viewer shows no clip."""
-        self._player.close()
+    def close_media(self, wait: bool = True) -> None:
+        """Stop playback and join the decode threads (``wait=False``: join none, the
+        window is closing); the viewer shows no clip."""
+        self._player.close(wait)
+        if not wait and self._program_player is not None:
+            self._program_player.close(False)
         if self._program_player is not None:
             self._program_player.close()
         self._asset_id = ""
