@@ -6,18 +6,21 @@ and cache folders, so the scrub proxy is built from scratch). It opens a generat
 (``--seconds`` of 1280x720 at 25 fps, cached in ``bench-results/``) with the scrub proxy
 forced on, sends ``--request`` (default "split into scenes": a decode pass over the whole
 clip), and once the analysis reports progress and the proxy build runs, closes the window
-the way the editor does (``close()``: the close event, saving the layout, stopping the
-workers), then ends the way ``vidi-desktop`` ends after its event loop
-(``qt.quitting.leave``). Two figures per run, from the moment ``close()`` is called:
+the way the editor does (``close()`` from inside the event loop: the close event, saving the
+layout, stopping the workers; the last window closed ends the loop, ``aboutToQuit`` runs),
+then ends the way ``vidi-desktop`` ends after its event loop (``qt.quitting.leave``).
+Three figures per run, from the moment ``close()`` is called:
 
 * ``close``: until ``close()`` returns (the window is gone from the screen);
+* ``loop``: until the event loop has returned;
 * ``exit``: until the process has ended (measured by the parent).
 
 ``--repo PATH`` runs another checkout (e.g. the branch before this change) for comparison;
 a checkout without ``qt.quitting`` simply returns from the script after closing.
 
     .venv/bin/python benchmarks/bench_quit.py                 # 3 runs, scenes
-    .venv/bin/python benchmarks/bench_quit.py --request "add subtitles" --runs 1
+    .venv/bin/python benchmarks/bench_quit.py --request "where does the picture change?" \
+        --when started     # a typed request, closed while the router loads
     .venv/bin/python benchmarks/bench_quit.py --repo ../other-checkout
 """
 
@@ -41,10 +44,12 @@ _CHILD = r"""
 import json, os, sys, threading, time
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from vidi_desktop.qt.app import ensure_app, install_message_handler
+from vidi_desktop.qt import main_window as mw
 from vidi_desktop.qt.main_window import MainWindow
 install_message_handler()
+mw.ask_save_changes = lambda *a: "discard"  # the editor answers "Don't save" at once
 app = ensure_app()
-clip, request = sys.argv[1], sys.argv[2]
+clip, request, when = sys.argv[1], sys.argv[2], sys.argv[3]
 window = MainWindow(restore_layout=False)
 window.interactive = False
 window.viewer.player._proxy_mode = "always"  # the proxy build is part of the test
@@ -61,24 +66,36 @@ while time.time() < deadline:
     if not asked and window.session.asset_id:
         window.request_box.ask(request)
         asked = True
-    if asked and any(isinstance(f, float) and f > 0 for f in progress) and proxy_running():
+    started = bool(progress) if when == "started" else any(
+        isinstance(f, float) and f > 0 for f in progress)
+    if asked and started and proxy_running():
         break
     time.sleep(0.005)
 else:
     print(json.dumps({"error": "the analysis or the proxy build did not start"}))
     sys.exit(2)
-time.sleep(0.5)  # both well under way
+time.sleep(0.5 if when != "started" else 0.05)  # under way
+app.processEvents()
 busy = {"model": window.bridge.thread is not None and window.bridge.thread.isRunning(),
         "proxy": proxy_running()}
-t0 = time.time()
-window.close()
-t1 = time.time()
-print(json.dumps({"t0": t0, "close": t1 - t0, "busy": busy}), flush=True)
+times = {}
+
+def close():
+    times["t0"] = time.time()
+    window.close()  # the last window: the event loop ends after it, as when the editor quits
+    times["close"] = time.time() - times["t0"]
+
+from PySide6.QtCore import QTimer
+QTimer.singleShot(0, close)
+code = app.exec()
+times["loop"] = time.time() - times["t0"]
+import vidi_desktop
+print(json.dumps({**times, "busy": busy, "checkout": vidi_desktop.__file__}), flush=True)
 try:
     from vidi_desktop.qt.quitting import leave
 except ImportError:  # a checkout from before: the script's own end is the process's
     leave = int
-sys.exit(leave(0))
+sys.exit(leave(code))
 """
 
 
@@ -98,7 +115,7 @@ def make_clip(seconds: int) -> Path:
     return path
 
 
-def run_once(repo: Path, clip: Path, request: str) -> dict[str, object]:
+def run_once(repo: Path, clip: Path, request: str, when: str) -> dict[str, object]:
     with tempfile.TemporaryDirectory() as tmp:
         env = dict(os.environ)
         env.update({
@@ -109,8 +126,9 @@ def run_once(repo: Path, clip: Path, request: str) -> dict[str, object]:
             "VIDI_DESKTOP_CACHE_DIR": f"{tmp}/cache",
         })
         child = subprocess.Popen(
-            [sys.executable, "-c", _CHILD, str(clip), request],
+            [sys.executable, "-c", _CHILD, str(clip), request, when],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+            cwd=tmp,  # "-c" puts the working folder first on sys.path: not a checkout
         )
         out, err = child.communicate(timeout=900)
         ended = time.time()
@@ -123,6 +141,7 @@ def run_once(repo: Path, clip: Path, request: str) -> dict[str, object]:
     data["exit"] = ended - float(data["t0"])
     data["returncode"] = child.returncode
     data["aborted"] = "Destroyed while thread" in err
+    data["checkout"] = data.get("checkout", "")
     return data
 
 
@@ -132,23 +151,31 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=int, default=120, help="length of the clip")
     parser.add_argument("--request", default="split into scenes")
     parser.add_argument("--repo", type=Path, default=REPO, help="checkout to run")
+    parser.add_argument("--when", choices=("analysing", "started"), default="analysing",
+                        help="close once the analysis reports progress (default), or as "
+                        "soon as the request starts (a typed request: while the router "
+                        "loads)")
     args = parser.parse_args(argv)
     clip = make_clip(args.seconds)
-    runs = [run_once(args.repo.resolve(), clip, args.request) for _ in range(args.runs)]
+    runs = [run_once(args.repo.resolve(), clip, args.request, args.when)
+            for _ in range(args.runs)]
     closes = [float(r["close"]) for r in runs]
     exits = [float(r["exit"]) for r in runs]
     load = os.getloadavg()
-    print(f"checkout: {args.repo.resolve()}")
-    print(f"request: {args.request!r} on {clip.name}; load average {load[0]:.2f}")
-    print(f"{'run':>4} {'close s':>9} {'exit s':>9}  busy when closed       status")
+    print(f"checkout: {args.repo.resolve()} (imported: {runs[0]['checkout']})")
+    print(f"request: {args.request!r} on {clip.name}, closed once {args.when}; "
+          f"load average {load[0]:.2f}")
+    print(f"{'run':>4} {'close s':>9} {'loop s':>9} {'exit s':>9}  busy when closed  status")
     for k, r in enumerate(runs, 1):
         busy = ", ".join(name for name, on in dict(r["busy"]).items() if on) or "nothing"
         status = "ABORTED" if r["aborted"] else f"rc {r['returncode']}"
-        print(f"{k:>4} {float(r['close']):>9.3f} {float(r['exit']):>9.3f}  {busy:<21} {status}")
+        print(f"{k:>4} {float(r['close']):>9.3f} {float(r['loop']):>9.3f} "
+              f"{float(r['exit']):>9.3f}  {busy:<16} {status}")
     print(f"median close {statistics.median(closes):.3f} s, exit {statistics.median(exits):.3f} s")
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "quit.json").write_text(json.dumps(
-        {"repo": str(args.repo.resolve()), "request": args.request, "runs": runs,
+        {"repo": str(args.repo.resolve()), "request": args.request, "when": args.when,
+         "runs": runs,
          "load": load[0]}, indent=2))
     return 0
 

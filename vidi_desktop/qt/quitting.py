@@ -13,8 +13,9 @@ flushing the logs and standard streams). Nothing is lost that way: the project a
 were saved in the GUI thread before; workers write their files atomically, so one cut short
 leaves at most a temporary file, never a half-written cache or project.
 
-Modules with workers of another kind (Python threads, thread pools) register a probe with
-:func:`watch`, so :func:`leave` knows whether something still runs.
+Modules with workers of another kind (thread pools) register a probe with :func:`watch`,
+so :func:`leave` knows whether something still runs; the app's own Python threads (named
+``vidi-…``: proxy builds, pre-rolls, the router loading) count without one.
 """
 
 from __future__ import annotations
@@ -65,10 +66,14 @@ def watch(name: str, still_running: Callable[[], bool]) -> None:
 
 
 def running() -> list[str]:
-    """What still runs: parked threads by object name, then the probes that say so."""
+    """What still runs: parked threads by object name, the app's Python threads by name,
+    then the probes that say so."""
     _prune()
     with _lock:
         names = [t.objectName() or type(t).__name__ for t in _parked if not t.isFinished()]
+    me = threading.current_thread()
+    names += [t.name for t in threading.enumerate()
+              if t.name.startswith("vidi-") and t.is_alive() and t is not me]
     for name, probe in list(_probes.items()):
         try:
             if probe():
