@@ -133,11 +133,12 @@ def _single_key_actions(window: MainWindow) -> dict[str, str]:
     return out
 
 
-def test_every_single_key_shortcut_is_known(qtbot):
+def test_every_single_key_shortcut_is_known(qtbot, scripted_factory):
     # The keys the issue names are bound; the check below covers whatever else is.
     from vidi_desktop.core.project import ProjectDocument
 
-    w = MainWindow(Session(ProjectDocument()), restore_layout=False)
+    w = MainWindow(Session(ProjectDocument()), backend_factory=scripted_factory,
+                   restore_layout=False)
     try:
         keys = _single_key_actions(w)
         assert {"a", "r", "n", "j", "k", "l", "i", "o", " "} <= set(keys)
