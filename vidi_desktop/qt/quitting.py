@@ -20,6 +20,7 @@ so :func:`leave` knows whether something still runs; the app's own Python thread
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import logging
 import os
@@ -49,6 +50,17 @@ def park(thread: QThread) -> bool:
     with _lock:
         _parked.add(thread)
     return True
+
+
+@atexit.register
+def _join_parked(timeout_ms: int = 5000) -> None:
+    """At a normal end of the process (a script, the tests: :func:`leave` did not end it),
+    give each parked thread a bounded time to finish, so that none is destroyed running."""
+    with _lock:
+        threads = list(_parked)
+    for t in threads:
+        with contextlib.suppress(RuntimeError):  # already deleted: nothing runs
+            t.wait(timeout_ms)
 
 
 def _prune() -> None:
