@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from vidi_desktop.core.project import PROJECT_SUFFIX, ProjectDocument
 from vidi_desktop.core.project.sync import save_locked
+from vidi_desktop.qt.audio import load_multimedia
 from vidi_desktop.qt.corpus_panel import CorpusPanel
 from vidi_desktop.qt.disk_changes import DiskChangeWatcher
 from vidi_desktop.qt.focus import KeyboardFlow
@@ -140,6 +141,7 @@ class MainWindow(QMainWindow):
         settings = load_model_settings()
         self.bridge = ModelBridge(self.session, backend_factory, self)
         self.bridge.set_backend(settings.backend, backend_options(settings))
+        load_multimedia()  # before any worker thread runs (see its docstring)
         self.bridge.prepare()  # the request router loads in the background; presets never wait
         self.autosaver = AutosaveController(self.session, settings.autosave_seconds, self)
         self.disk_watch = DiskChangeWatcher(self)  # the project changed on disk: offer choices
