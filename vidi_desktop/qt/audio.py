@@ -47,12 +47,22 @@ def load_multimedia() -> None:
     if _multimedia_loaded:
         return
     _multimedia_loaded = True
+    from PySide6.QtCore import qInstallMessageHandler
+
+    # Its chatter ("Couldn't load pipewire-0.3 library"…) would reach stderr at every start,
+    # scripted runs' one-line errors included; a missing device is said when playing.
+    said: list[str] = []
+    previous = qInstallMessageHandler(lambda mode, context, message: said.append(message))
     try:
         from PySide6.QtMultimedia import QMediaDevices
 
         QMediaDevices.defaultAudioOutput()
     except Exception as exc:  # ImportError (libpulse missing…), no devices: said at play
         log.info("Qt Multimedia not loaded at start: %s", exc)
+    finally:
+        qInstallMessageHandler(previous)
+    for message in said:
+        log.debug("Qt Multimedia at start: %s", message)
 
 
 _QUEUE_CHUNKS = 8  # ~2 s decoded ahead
