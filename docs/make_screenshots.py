@@ -1,4 +1,5 @@
-"""Regenerate the README screenshots in ``docs/screenshots/`` (1440x900 PNG, offscreen Qt).
+"""Regenerate the README screenshots in ``docs/screenshots/`` (1440x900 PNG, offscreen Qt;
+``window-1280x720`` at the size of a small laptop screen).
 
 Run from the repository root::
 
@@ -10,7 +11,8 @@ Most pictures come from the real command, ``vidi-desktop gui FILE --request TEXT
 not put it (the command shows the first suggestion's start): reframe wants a frame mid-shot
 (the path starts at 0 s), subtitles a frame inside a cue, and the Edit view the silences
 accepted and the program at its second join, the trim a silence cut's edge dragged onto a
-shot boundary, mid-drag (see :func:`_pose`, :func:`_show_edit`, :func:`_show_trim`). Those drive
+shot boundary, mid-drag, and the 1280x720 picture I/O marks around the dissolve (see
+:func:`_pose`, :func:`_show_edit`, :func:`_show_trim`, :func:`_show_marks`). Those drive
 ``MainWindow`` in a child process of this script through the same helpers
 ``vidi_desktop.qt.app.run_window`` uses, plus one selection and one seek.
 
@@ -40,6 +42,7 @@ OUT_DIR = ROOT / "docs" / "screenshots"
 WORK_DIR = ROOT / "bench-results" / "screenshots"
 SAMPLE = ROOT / "resources" / "samples" / "example.mp4"
 SIZE = (1440, 900)
+SMALL_SIZE = (1280, 720)  # the "marks" pose: the window on a small screen
 MAX_BYTES = 400_000
 
 W, H, FPS = 1280, 720, 25
@@ -56,6 +59,7 @@ SHOTS: list[tuple[str, str, str, str]] = [
     ("window-reframe", "demo", "reframe to 9:16", "mid-shot"),
     ("window-edit", "demo", "remove the silences", "edit"),
     ("window-trim", "demo", "remove the silences", "trim"),
+    ("window-1280x720", "demo", "split into scenes", "marks"),
 ]
 REFRAME_SEEK_S = Fraction(9)  # mid-shot 2: the disc is off-centre, so the crop follows it
 
@@ -358,6 +362,40 @@ def _show_trim(app: object, window: object, out: Path) -> None:
                        QPoint(end_x, y))
 
 
+def _show_marks(app: object, window: object, out: Path) -> None:
+    """At 1280x720: I/O marks a second either side of the first dissolve (or fade), the
+    transition selected and the playhead in its middle, then the picture."""
+    from vidi_desktop.core.project.model import SceneBoundary
+    from vidi_desktop.qt import app as qt_app
+
+    session, viewer = window.session, window.viewer  # type: ignore[attr-defined]
+    gradual = [s for s in session.document.project.suggestions
+               if isinstance(s.payload, SceneBoundary) and s.payload.duration]
+    if not gradual:
+        raise SystemExit("no dissolve or fade found to show")
+    chosen = min(gradual, key=lambda s: (s.payload.transition != "dissolve",
+                                          s.payload.time.seconds))
+    extent = chosen.payload.extent()
+
+    def go(seconds: Fraction) -> None:
+        session.request_seek(seconds)
+        qt_app._wait_until(
+            app,
+            lambda: viewer.current_frame is not None and viewer.current_frame.exact
+            and viewer.current_frame.index == viewer.player.current_frame,
+            time.monotonic() + 60,
+        )
+
+    go(extent.start.seconds - 1)
+    viewer.mark_in()
+    go(extent.end_exclusive.seconds + 1)
+    viewer.mark_out()
+    session.select(chosen.id)
+    go(extent.start.seconds + extent.duration.seconds / 2)
+    qt_app._wait_until(app, lambda: False, time.monotonic() + qt_app.SETTLE_S * 2)
+    qt_app._save_screenshot(window, out)
+
+
 def _shoot_here(pose: str, clip: Path, request: str, out: Path) -> int:
     """Drive MainWindow like ``qt.app.run_window`` (scripted), seeking before the picture."""
     from vidi_desktop.qt import app as qt_app
@@ -373,7 +411,7 @@ def _shoot_here(pose: str, clip: Path, request: str, out: Path) -> int:
         settings.backend = "builtin"
         window.bridge.set_backend("builtin", backend_options(settings))
         window.interactive = False
-        window.resize(*SIZE)
+        window.resize(*(SMALL_SIZE if pose == "marks" else SIZE))
         window.show()
         window.open_paths([clip])
         deadline = time.monotonic() + 900
@@ -387,6 +425,9 @@ def _shoot_here(pose: str, clip: Path, request: str, out: Path) -> int:
             return 0
         if pose == "trim":
             _show_trim(app, window, out)
+            return 0
+        if pose == "marks":
+            _show_marks(app, window, out)
             return 0
         target = _pose(window, pose)
         window.session.request_seek(target)

@@ -435,6 +435,10 @@ def test_suggestions_carry_kind_duration_and_confidence() -> None:
     assert [s.confidence for s in sugg] == [0.95, 0.9, 0.8]
     assert sugg[2].metadata["transition"] == "dip_to_black"
     assert "fade in" in sugg[1].label
+    # Each label names the boundary's start, where the review list and exports put it.
+    assert [s.label for s in sugg] == [
+        "cut at 1.00s", "fade in at 7.04s (1.00s)", "dip to black at 12.68s (1.37s)"
+    ]
 
 
 def test_json_form_follows_the_analyze_contract() -> None:

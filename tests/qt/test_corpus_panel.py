@@ -286,9 +286,10 @@ def test_window_file_menu_opens_an_index_and_a_hit_plays(
         search(qtbot, panel, "budget")
         (hit,) = panel.hits
         double_click(qtbot, panel, 0)
-        # The viewer shows the frame on screen at the hit's start and reports its time.
+        # The viewer shows the frame the hit's start falls on (the exports' rounding: the
+        # first frame starting at or after it) and reports its time.
         clock = AssetClock.of(asset_of(corpus["talk"]))
-        frame_start = clock.snap(hit.range.start.seconds)
+        frame_start = clock.time_of(clock.frame_at(hit.range.start.seconds))
         qtbot.waitUntil(lambda: window.session.position == frame_start, timeout=60_000)
         assert window.statusBar().currentMessage()
         SHOTS.mkdir(parents=True, exist_ok=True)

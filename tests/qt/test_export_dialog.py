@@ -6,14 +6,20 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QUrl
 
 from vidi_desktop.commands.export import EXPORT_FORMATS
-from vidi_desktop.core.project import HighlightClip, SubtitleCue
+from vidi_desktop.core.project import HighlightClip, SubtitleCue, Suggestion
+from vidi_desktop.core.time import Time, TimeRange
 from vidi_desktop.qt.export_dialog import ExportDialog
+
+
+def _secs(a: float, b: float) -> TimeRange:
+    return TimeRange.from_start_end(Time.exact(Fraction(str(a))), Time.exact(Fraction(str(b))))
 
 
 @pytest.fixture
@@ -83,14 +89,115 @@ def test_fcpxml_version_and_options_reach_the_writer(qtbot, accepted_doc, tmp_pa
     assert '<fcpxml version="1.8">' in out.read_text()
 
 
-def test_subtitles_default_to_every_cue(qtbot, project_doc, tmp_path):
+def test_subtitles_default_to_every_cue_not_rejected(qtbot, project_doc, tmp_path):
     out = tmp_path / "subs.srt"
     dialog = _dialog(qtbot, project_doc, "srt", out)
-    assert dialog.include.currentData() == "all"  # the cue is still pending
+    assert dialog.include.currentData() == "accepted+pending"  # the cue is still pending
     assert dialog.export() == [out]
     cue = next(s for s in project_doc.project.suggestions if isinstance(s.payload, SubtitleCue))
     text = out.read_text(encoding="utf-8")
     assert cue.payload.text in text and "00:00:00,100 --> 00:00:00,900" in text
+
+
+@pytest.mark.parametrize("fmt", ["srt", "vtt"])
+def test_subtitle_files_take_accepted_and_pending_cues_never_rejected(qtbot, project_doc,
+                                                                      tmp_path, fmt):
+    asset = project_doc.project.assets[0].id
+    said = {"accepted": ("kept words", 1.0, 1.2), "pending": ("maybe words", 1.3, 1.5),
+            "rejected": ("dropped words", 1.6, 1.8)}
+    added = project_doc.add_suggestions([
+        Suggestion.new(asset, SubtitleCue(_secs(a, b), text), "t") for text, a, b in said.values()
+    ])
+    project_doc.accept([added[0].id])
+    project_doc.reject([added[2].id])
+    dialog = ExportDialog(project_doc)
+    qtbot.addWidget(dialog)
+    dialog.set_format("edl")
+    assert dialog.include.currentData() == "accepted"  # an NLE gets the edit
+    dialog.set_format(fmt)
+    assert dialog.include.currentData() == "accepted+pending"
+    out = tmp_path / f"subs.{fmt}"
+    dialog.output.setText(str(out))
+    assert dialog.export() == [out]
+    text = out.read_text(encoding="utf-8")
+    assert "kept words" in text and "maybe words" in text
+    assert "dropped words" not in text
+    dialog.set_format("fcp7")  # back to a timeline: the edit again
+    assert dialog.include.currentData() == "accepted"
+
+
+def test_a_chosen_inclusion_survives_a_format_change(qtbot, project_doc, tmp_path):
+    dialog = _dialog(qtbot, project_doc, "srt", tmp_path / "s.srt")
+    dialog.include.setCurrentIndex(dialog.include.findData("all"))
+    dialog.set_format("vtt")
+    assert dialog.include.currentData() == "all"
+
+
+def test_the_fcpxml_version_row_is_enabled_for_fcpxml_alone(qtbot, project_doc):
+    dialog = ExportDialog(project_doc)
+    qtbot.addWidget(dialog)
+    label = dialog._form.labelForField(dialog.fcpxml_version)
+    assert label is not None and label.text() == "FCPXML version"
+    for fmt in EXPORT_FORMATS:
+        dialog.set_format(fmt)
+        on = fmt == "fcpxml"
+        assert dialog.fcpxml_version.isEnabled() == on, fmt
+        assert label.isEnabled() == on, fmt
+
+
+def test_the_dialog_remembers_the_last_format_and_folder(qtbot, accepted_doc, tmp_path):
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    first = _dialog(qtbot, accepted_doc, "fcpxml", folder / "cut.fcpxml")
+    assert first.export() == [folder / "cut.fcpxml"]
+    again = ExportDialog(accepted_doc)
+    qtbot.addWidget(again)
+    assert again.fmt == "fcpxml"
+    assert Path(again.output.text()).parent == folder
+    assert Path(again.output.text()).suffix == ".fcpxml"
+    # A failed export changes nothing that is remembered.
+    again.set_format("edl")
+    again.output.setText(str(tmp_path / "missing" / "x.edl"))
+    assert again.export() == []
+    third = ExportDialog(accepted_doc)
+    qtbot.addWidget(third)
+    assert third.fmt == "fcpxml" and Path(third.output.text()).parent == folder
+
+
+def test_a_remembered_folder_that_is_gone_falls_back_to_the_projects(qtbot, accepted_doc,
+                                                                      tmp_path):
+    folder = tmp_path / "gone"
+    folder.mkdir()
+    assert _dialog(qtbot, accepted_doc, "edl", folder / "a.edl").export()
+    (folder / "a.edl").unlink()
+    folder.rmdir()
+    again = ExportDialog(accepted_doc)
+    qtbot.addWidget(again)
+    assert Path(again.output.text()).parent == Path.home()  # an unsaved project's default
+
+
+def _edl_title(path: Path) -> str:
+    import io
+
+    import pycmx
+
+    return pycmx.parse_cmx3600(io.StringIO(path.read_text())).title
+
+
+def test_the_edl_title_is_the_projects_name(qtbot, accepted_doc, tmp_path):
+    accepted_doc.rename("Interview day 2")
+    out = tmp_path / "cut.edl"
+    assert _dialog(qtbot, accepted_doc, "edl", out).export() == [out]
+    assert _edl_title(out) == "Interview day 2"
+
+
+def test_an_untitled_project_saved_as_a_file_is_titled_by_the_file(qtbot, accepted_doc,
+                                                                   tmp_path):
+    accepted_doc.rename("Untitled")
+    accepted_doc.save(tmp_path / "river shoot.vidi")
+    out = tmp_path / "cut.edl"
+    assert _dialog(qtbot, accepted_doc, "edl", out).export() == [out]
+    assert _edl_title(out) == "river shoot"
 
 
 def test_saved_project_is_exported_from_its_file(qtbot, accepted_doc, tmp_path):

@@ -157,17 +157,23 @@ def test_a_request_from_the_window_lands_in_the_review_queue(qtbot, window):
     qtbot.waitUntil(lambda: added <= set(window.review.model.ids()), timeout=60_000)
 
 
-def test_job_progress_and_cancel_in_the_status_bar(qtbot, window):
+def test_a_running_request_shows_one_progress_bar_with_its_cancel(qtbot, window):
+    from PySide6.QtWidgets import QProgressBar
+
+    def shown() -> list[QProgressBar]:
+        return [b for b in window.findChildren(QProgressBar) if b.isVisible()]
+
     def in_stage(rid, fraction, message):
         return message.startswith("stage 2")
 
+    assert shown() == []
     with qtbot.waitSignal(window.bridge.progress, timeout=60_000, check_params_cb=in_stage):
         window.request_box.ask("slow")
-    assert window.job_cancel.isVisible() and window.job_progress.isVisible()
-    assert window.job_label.text().startswith("stage")
+    assert shown() == [window.request_box.progress]  # one place: the request box
+    assert window.request_box.stage.text().startswith("stage")
     with qtbot.waitSignal(window.bridge.cancelled, timeout=60_000):
-        qtbot.mouseClick(window.job_cancel, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: not window.job_cancel.isVisible(), timeout=60_000)
+        qtbot.mouseClick(window.request_box.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: shown() == [], timeout=60_000)
 
 
 def test_close_asks_to_save_when_modified(qtbot, window, monkeypatch, tmp_path):

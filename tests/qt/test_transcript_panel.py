@@ -64,7 +64,7 @@ def panel(clip25: Path, qtbot):  # type: ignore[no-untyped-def]
             Suggestion.new(asset.id, cue(CUE_REJECTED), "subtitles"),
         ]
     )
-    doc.accept([c1.id])  # accepted and pending cues both count; rejected ones do not
+    doc.accept([c1.id])  # accepted, pending and rejected cues all count: words were said
     doc.reject([c3.id])
     session = Session(doc)
     session.set_document(doc)
@@ -82,15 +82,37 @@ def cuts(doc: ProjectDocument, source: str) -> list[Suggestion]:
     return [s for s in doc.project.find_suggestions(kind=CutRange) if s.source == source]
 
 
-def test_words_come_from_accepted_and_pending_cues_in_time_order(panel):
+def test_words_come_from_every_cue_in_time_order(panel):
     widget, _session, _doc, _ = panel
-    assert [w.text for w in widget.words] == [t for t, _, _ in CUE_1 + CUE_2]
+    assert [w.text for w in widget.words] == [t for t, _, _ in CUE_1 + CUE_2 + CUE_REJECTED]
     text = widget.view.toPlainText()
     lines = text.split("\n")
     assert lines[0] == "00:00:00:00  So um I think"
     assert lines[1] == "00:00:01:05  the the plan works."
+    assert lines[2] == "00:00:02:15  never said"
     a, b = widget.word_span(3)
     assert text[a:b] == "think"
+
+
+def test_rejecting_a_cue_keeps_its_words(panel):
+    widget, _session, doc, _ = panel
+    words = [w.text for w in widget.words]
+    first = next(s for s in doc.project.find_suggestions(kind=SubtitleCue)
+                 if s.state is ReviewState.PENDING)
+    doc.reject([first.id])
+    assert [w.text for w in widget.words] == words
+    # Its words still make cuts.
+    widget.select_words(0, 0)
+    widget.cut_selection()
+    (s,) = cuts(doc, SOURCE_EDIT)
+    assert s.payload.range == ms(0, 200)  # type: ignore[attr-defined]
+
+
+def test_a_rejected_cue_repeating_another_adds_no_words(panel):
+    widget, session, doc, _ = panel
+    (again,) = doc.add_suggestions([Suggestion.new(session.asset_id, cue(CUE_1), "rerun")])
+    doc.reject([again.id])
+    assert [w.text for w in widget.words] == [t for t, _, _ in CUE_1 + CUE_2 + CUE_REJECTED]
 
 
 def test_click_on_a_word_seeks_to_its_start(panel, qtbot):

@@ -59,12 +59,19 @@ def test_shows_the_session_asset_and_follows_seek_requests(qtbot, viewer, sessio
     assert shown_number(viewer.canvas.image) == 0
     assert viewer.timecode_label.text() == "01:00:00;00"
     with qtbot.waitSignal(session.position_changed, timeout=60_000) as blocker:
-        session.request_seek(frame_seconds(45) + Fraction(1, 100))  # inside frame 45
+        # Frame 45's start rounded to the millisecond, as model output and cues give it.
+        session.request_seek(round(frame_seconds(45) * 1000) / Fraction(1000))
     assert blocker.args == [frame_seconds(45)]
     assert session.position == frame_seconds(45)
     assert shown_number(viewer.canvas.image) == 45
     assert viewer.timecode_label.text() == "01:00:01;15"
     assert viewer.frame_label.text() == "45 / 60"
+    # A moment inside frame 45 is where a range starting then begins in every export and in
+    # the review list: frame 46 (one rounding rule).
+    with qtbot.waitSignal(session.position_changed, timeout=60_000) as blocker:
+        session.request_seek(frame_seconds(45) + Fraction(1, 100))
+    assert blocker.args == [frame_seconds(46)]
+    assert shown_number(viewer.canvas.image) == 46
 
 
 def test_drop_frame_timecode_skips_labels_at_the_minute(qtbot, make_clip, asset_of):

@@ -797,7 +797,9 @@ def shot_suggestions(
             payload = SceneBoundary(b.time, transition, None)
         else:
             payload = SceneBoundary(b.start, transition, b.end - b.start)
-        seconds = float(b.time.seconds)
+        # Named by where the boundary starts, as the review list and every export place it
+        # (a gradual one's new shot begins later, at ``b.time``).
+        seconds = float(payload.time.seconds)
         label = f"{transition.replace('_', ' ')} at {seconds:.2f}s"
         if b.kind != "cut" and b.start is not None and b.end is not None:
             label += f" ({float((b.end - b.start).seconds):.2f}s)"

@@ -132,21 +132,14 @@ class SourceMedia:
         counts as that start), so a range covers the frames whose start lies inside it.
 
         Variable rate: the nearest frame of the NLE's grid (a true cut time rarely falls on
-        it; the nearest frame keeps every cut within half a frame)."""
+        it; the nearest frame keeps every cut within half a frame). The rule itself is
+        :func:`frame_of_offset`, which the window's clock uses too."""
         # x = (t - start) × rate as one integer fraction N / D: Fraction arithmetic would
         # cost ~50 µs a call, which matters at thousands of events.
         a, b = t.time_base.numerator, t.time_base.denominator
         c, d = self.start_time.numerator, self.start_time.denominator
         p, q = self.rate.value.numerator, self.rate.value.denominator
-        n = (t.ticks * a * d - c * b) * p
-        den = b * d * q
-        nearest = (2 * n + den) // (2 * den)
-        if self.vfr:
-            return nearest
-        # |x - nearest| frames × q/p seconds per frame ≤ 1/1000 s
-        if 1000 * abs(n - nearest * den) * q <= den * p:
-            return nearest
-        return -((-n) // den)
+        return frame_of_offset((t.ticks * a * d - c * b) * p, b * d * q, self.rate, self.vfr)
 
     def frames_of(self, r: TimeRange) -> tuple[int, int]:
         """``(first, end_exclusive)`` frame indices a source range covers."""
@@ -161,6 +154,13 @@ class SourceMedia:
         """The exact source range of frames ``first`` … ``end - 1``."""
         return TimeRange.from_start_end(self.time_of(first), self.time_of(end))
 
+    def shown_at(self, frame: int) -> Fraction:
+        """Container seconds whose frame on screen is the picture an NLE shows at frame
+        ``frame``: the middle of the frame's period on the grid (as the renderer and the
+        window's Edit view pick a variable-rate file's frames; for a constant-rate file the
+        frame itself, whatever the rounding of its stored time stamps)."""
+        return self.start_time + (Fraction(frame) + Fraction(1, 2)) * self.rate.frame_duration
+
     def timecode(self, frame: int) -> str:
         """Source timecode label of frame index ``frame`` (DF stays DF)."""
         return frames_to_timecode(self.tc_start + frame, self.rate, self.drop_frame)
@@ -170,6 +170,25 @@ class SourceMedia:
         """First frame's time and the end of the last frame, seconds."""
         end = self.start_time + Fraction(self.frames) * self.rate.frame_duration
         return self.start_time, end
+
+
+def frame_of_offset(n: int, den: int, rate: FrameRate, vfr: bool) -> int:
+    """The one rule from time to frame (exports, the review list, seeking): the frame of a
+    moment ``n / den`` frame periods after the file's first frame.
+
+    Constant rate: the first frame that starts at or after it, a frame start within 1 ms
+    counting as that start (model output and subtitle cues are rounded to milliseconds), so
+    a range ``[start, end)`` covers the frames whose start lies inside it. Variable rate:
+    the nearest frame of the NLE's grid (see :class:`SourceMedia`). ``den`` > 0.
+    """
+    nearest = (2 * n + den) // (2 * den)
+    if vfr:
+        return nearest
+    p, q = rate.value.numerator, rate.value.denominator
+    # |x - nearest| frames × q/p seconds per frame ≤ 1/1000 s
+    if 1000 * abs(n - nearest * den) * q <= den * p:
+        return nearest
+    return -((-n) // den)
 
 
 def nle_rate(declared: Fraction) -> Fraction:

@@ -57,6 +57,7 @@ PendingAs = Literal["clips", "markers", "disabled"]
 INCLUDE_STATES: dict[str, tuple[str, ...]] = {
     "accepted": ("accepted",),
     "pending": ("pending",),
+    "accepted+pending": ("accepted", "pending"),  # all but the rejected (subtitle files)
     "all": ("accepted", "pending", "rejected"),
 }
 

@@ -99,6 +99,14 @@ RUNNING = "running"
 comes before it is the load's progress, what comes after the run's."""
 
 
+@dataclass(frozen=True)
+class _Prepare:
+    """A queue item: make ``backend`` ready before its first request (see ``prepare``)."""
+
+    backend: str
+    options: dict[str, Any]
+
+
 class ModelRunner:
     """Serves requests one at a time on one worker thread that owns the loaded backend."""
 
@@ -161,9 +169,21 @@ class ModelRunner:
         """Free the loaded model after the queued requests."""
         self._queue.put("unload")
 
-    def close(self, timeout: float | None = 10.0) -> None:
-        """Cancel everything, unload the model and stop the worker."""
+    def prepare(self, backend: str = "builtin", options: Mapping[str, Any] | None = None) -> None:
+        """Have the worker make ``backend`` ready ahead of the first request, when it can
+        warm up in the background (a ``warm_up()`` method that returns at once: the built-in
+        backend's request router). A backend without one is left for its first request
+        (its model may be gigabytes); nothing is reported either way."""
+        if not self._closed:
+            self._queue.put(_Prepare(backend, dict(options or {})))
+
+    def close(self, timeout: float | None = 10.0, *, report: bool = True) -> None:
+        """Cancel everything, unload the model and stop the worker (joined for ``timeout``
+        seconds when it runs on :meth:`start`'s thread). ``report=False``: the callbacks
+        hear nothing more — the listener is going away (a window closing)."""
         self._closed = True
+        if not report:
+            self._on_progress = self._on_result = None
         self.cancel_all()
         self._queue.put(_STOP)
         if self._thread is not None:
@@ -179,6 +199,9 @@ class ModelRunner:
                     return
                 if item == "unload":
                     self._unload()
+                    continue
+                if isinstance(item, _Prepare):
+                    self._prepare(item)
                     continue
                 self._serve(item)
         finally:
@@ -239,6 +262,24 @@ class ModelRunner:
         backend.load(self._progress_for(handle.id), handle.cancel_event)
         self._backend, self._loaded_key = backend, key
         return backend
+
+    def _prepare(self, item: _Prepare) -> None:
+        key = (item.backend, json.dumps(item.options, sort_keys=True, default=str))
+        try:
+            backend = self._backend if self._loaded_key == key else None
+            if backend is None:
+                made = (self._factory or create_backend)(item.backend, item.options)
+                if not callable(getattr(made, "warm_up", None)):
+                    return  # loads with its first request
+                self._unload()
+                made.load(lambda fraction, message="": None, threading.Event())
+                self._backend, self._loaded_key = made, key
+                backend = made
+            warm_up = getattr(backend, "warm_up", None)
+            if callable(warm_up):
+                warm_up()
+        except Exception as exc:  # the first request tries again and reports it
+            log.warning("preparing backend %s failed: %s", item.backend, exc)
 
     def _unload(self) -> None:
         backend, self._backend, self._loaded_key = self._backend, None, None

@@ -165,7 +165,10 @@ def run_window(
                 window.session.set_document(document)
         window.open_paths(paths)
         if not scripted:
-            return int(app.exec())
+            from vidi_desktop.qt.quitting import leave
+
+            # Quitting never waits for a worker: what still runs ends with the process.
+            return leave(int(app.exec()))
         view = _View(edit, seek, Path(export_frame) if export_frame is not None else None)
         return _run_scripted(app, window, request, screenshot, timeout_s, on_done, view)
     finally:

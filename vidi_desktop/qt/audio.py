@@ -31,6 +31,40 @@ from vidi_desktop.core.time import Time
 log = logging.getLogger(__name__)
 
 CHUNK_SECONDS = Fraction(1, 4)  # decoded per step: small enough to start fast after a seek
+_multimedia_loaded = False
+
+
+def load_multimedia() -> None:
+    """Load Qt Multimedia and its backend plugin now, on the GUI thread, once.
+
+    The plugin logs through Qt's message handler (Python's, here) while the dynamic loader's
+    lock is held. A Python worker busy in numpy at that moment holds the GIL and asks for
+    that same lock (numpy looks up its callers' symbols), and the two wait for each other
+    for ever. Loaded at start, before any worker runs — not at the first play — it cannot
+    meet one. A machine without sound loses nothing: playback says so later, as before.
+    """
+    global _multimedia_loaded
+    if _multimedia_loaded:
+        return
+    _multimedia_loaded = True
+    from PySide6.QtCore import qInstallMessageHandler
+
+    # Its chatter ("Couldn't load pipewire-0.3 library"…) would reach stderr at every start,
+    # scripted runs' one-line errors included; a missing device is said when playing.
+    said: list[str] = []
+    previous = qInstallMessageHandler(lambda mode, context, message: said.append(message))
+    try:
+        from PySide6.QtMultimedia import QMediaDevices
+
+        QMediaDevices.defaultAudioOutput()
+    except Exception as exc:  # ImportError (libpulse missing…), no devices: said at play
+        log.info("Qt Multimedia not loaded at start: %s", exc)
+    finally:
+        qInstallMessageHandler(previous)
+    for message in said:
+        log.debug("Qt Multimedia at start: %s", message)
+
+
 _QUEUE_CHUNKS = 8  # ~2 s decoded ahead
 _PUMP_MS = 10
 _CLOCK_EVERY = 10  # pump ticks between clock reports (~100 ms)

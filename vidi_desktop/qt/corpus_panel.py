@@ -259,11 +259,15 @@ class CorpusPanel(QWidget):
         self.add_media_requested.emit([hit.source])
 
     def shutdown(self, timeout_ms: int = 5000) -> None:
-        """Cancel the background work and wait for it."""
+        """Cancel the background work and wait for it at most ``timeout_ms`` (0: not at
+        all); a job still running is left to finish on its own."""
+        from vidi_desktop.qt.quitting import park
+
         for job in list(self._jobs):
             job.cancel.set()
         for job in list(self._jobs):
-            job.wait(timeout_ms)
+            if not job.wait(timeout_ms):
+                park(job)
 
     # -- worker reports (GUI thread) -------------------------------------------------------
     @Slot(object)

@@ -6,6 +6,12 @@ enabled where the chosen format reads it. The dialog shows the sequence the time
 will write — rate, drop-frame, start timecode, length — before anything is written, and
 writes the open project as it is, saved or not, through the services layer (atomic: all
 files or none). After a successful export the dialog offers "Reveal in file manager".
+
+Defaults an editor expects: a subtitle file takes the accepted and the pending cues, never the
+rejected ones (cues are rarely reviewed one by one); the other formats the accepted edit.
+Each option's row, label included, is enabled only for the formats that read it (the FCPXML
+version for FCPXML alone). The dialog opens on the format and in the folder of the last
+export (QSettings). Timeline formats are titled with the project's name (an EDL's ``TITLE``).
 """
 
 from __future__ import annotations
@@ -34,14 +40,33 @@ from PySide6.QtWidgets import (
 from vidi_desktop.core.errors import VidiError
 from vidi_desktop.core.project import ProjectDocument
 from vidi_desktop.interchange.formats import FORMATS, ExportFormat
+from vidi_desktop.qt.settings_dialog import app_settings
 
 log = logging.getLogger(__name__)
 
 INCLUDES = (
     ("accepted", "Accepted suggestions (the edit)"),
     ("pending", "Pending suggestions"),
+    ("accepted+pending", "Accepted and pending (not rejected)"),
     ("all", "All suggestions"),
 )
+FORMAT_KEY = "export/format"
+FOLDER_KEY = "export/folder"
+
+
+def default_include(spec: ExportFormat) -> str:
+    """What a format exports unless the editor says otherwise: every cue not rejected for a
+    subtitle file, the accepted edit (or accepted suggestions) for the others."""
+    return "accepted+pending" if spec.family == "subtitles" else "accepted"
+
+
+def project_title(document: ProjectDocument) -> str:
+    """The project's name: its own, else its file's (a project named in no other way is
+    "Untitled")."""
+    name = document.project.name.strip()
+    if name and name != "Untitled":
+        return name
+    return document.path.stem if document.path is not None else (name or "Untitled")
 
 
 def marked_kinds_text() -> str:
@@ -132,7 +157,7 @@ class ExportDialog(QDialog):
         out_row.addWidget(self.output, 1)
         out_row.addWidget(browse)
 
-        form = QFormLayout()
+        form = self._form = QFormLayout()
         form.addRow("Format", self.format)
         form.addRow("FCPXML version", self.fcpxml_version)
         form.addRow("Include", self.include)
@@ -168,6 +193,11 @@ class ExportDialog(QDialog):
         layout.addWidget(self.message)
         layout.addLayout(buttons)
 
+        remembered = app_settings().value(FORMAT_KEY, "")
+        if isinstance(remembered, str) and remembered in FORMATS:
+            self.format.setCurrentIndex(self.format.findData(remembered))
+        self._include_default = default_include(self.spec)
+        self.include.setCurrentIndex(self.include.findData(self._include_default))
         self.format.currentIndexChanged.connect(self._on_format)
         self.include.currentIndexChanged.connect(self._update_sequence)
         self.whole.toggled.connect(self._update_sequence)
@@ -203,7 +233,7 @@ class ExportDialog(QDialog):
             "whole": self.whole.isChecked(),
         }
         if spec.family != "suggestions":
-            return shown
+            return {**shown, "name": project_title(self._document)}
         return {k: v for k, v in shown.items() if spec.takes(k)}
 
     @Slot()
@@ -238,6 +268,7 @@ class ExportDialog(QDialog):
             self._show(f"the export failed: {type(exc).__name__}: {exc}", error=True)
             return []
         self.last_paths, self.last_warnings = list(result.paths), list(result.warnings)
+        self._remember(output)
         lines = [f"Wrote {p}" for p in result.paths]
         lines += [f"Warning: {w}" for w in result.warnings]
         self._show("\n".join(lines))
@@ -269,10 +300,16 @@ class ExportDialog(QDialog):
             ("whole", self.whole),
             ("subtitle_timing", self.subtitle_times),
         ):
-            widget.setEnabled(spec.takes(option))
-        if spec.family == "subtitles" and self.include.currentData() == "accepted":
-            # Subtitles are rarely reviewed one by one: offer every cue by default.
-            self.include.setCurrentIndex(self.include.findData("all"))
+            on = spec.takes(option)
+            widget.setEnabled(on)
+            label = self._form.labelForField(widget)
+            if label is not None:
+                label.setEnabled(on)
+        # A format's default inclusion, unless the editor chose another for the last one.
+        default = default_include(spec)
+        if self.include.currentData() == self._include_default:
+            self.include.setCurrentIndex(self.include.findData(default))
+        self._include_default = default
         self._suggest_output()
         self._update_sequence()
 
@@ -299,8 +336,18 @@ class ExportDialog(QDialog):
             return
         doc = self._document
         folder = doc.path.parent if doc.path is not None else Path.home()
+        remembered = app_settings().value(FOLDER_KEY, "")
+        if isinstance(remembered, str) and remembered and Path(remembered).is_dir():
+            folder = Path(remembered)
         stem = doc.path.stem if doc.path is not None else (doc.project.name or "export")
         self.output.setText(str(folder / f"{stem}{ext}"))
+
+    def _remember(self, output: Path) -> None:
+        """The format and folder of a successful export, for the next time."""
+        settings = app_settings()
+        settings.setValue(FORMAT_KEY, self.fmt)
+        settings.setValue(FOLDER_KEY, str(output.parent.resolve()))
+        settings.sync()
 
     @Slot()
     def _browse(self) -> None:

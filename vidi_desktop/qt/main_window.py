@@ -3,7 +3,8 @@
 The window composes widgets that each take the :class:`~vidi_desktop.qt.session.Session`
 and never call each other: the media bin (left), the request box above the viewer
 (centre), the timeline (bottom), the review queue and the transcript (right), and a status
-bar with the running job's progress and a Cancel button.
+bar for messages. A running request's progress and Cancel show in one place, the request box
+(never a second progress bar in the status bar).
 
 The window owns the menus and the QActions with shortcuts (gui_common: Space, J/K/L,
 Left/Right, Home/End, I/O, A/R/N, Ctrl+Z/Ctrl+Shift+Z, Ctrl+O, Ctrl+S, Ctrl+E, Ctrl+=/-,
@@ -25,19 +26,18 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
-    QLabel,
     QMainWindow,
     QMessageBox,
-    QProgressBar,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from vidi_desktop.core.project import PROJECT_SUFFIX, ProjectDocument
 from vidi_desktop.core.project.sync import save_locked
+from vidi_desktop.qt.audio import load_multimedia
 from vidi_desktop.qt.corpus_panel import CorpusPanel
 from vidi_desktop.qt.disk_changes import DiskChangeWatcher
+from vidi_desktop.qt.focus import KeyboardFlow
 from vidi_desktop.qt.marks import MarksController
 from vidi_desktop.qt.media_bin import MediaBin
 from vidi_desktop.qt.model_thread import BackendFactory, ModelBridge
@@ -143,12 +143,14 @@ class MainWindow(QMainWindow):
         settings = load_model_settings()
         self.bridge = ModelBridge(self.session, backend_factory, self)
         self.bridge.set_backend(settings.backend, backend_options(settings))
+        load_multimedia()  # before any worker thread runs (see its docstring)
+        self.bridge.prepare()  # the request router loads in the background; presets never wait
         self.autosaver = AutosaveController(self.session, settings.autosave_seconds, self)
         self.disk_watch = DiskChangeWatcher(self)  # the project changed on disk: offer choices
 
         self._build_centre()
         self._build_docks()
-        self._build_status_bar()
+        self.statusBar()
         self._build_actions()
         self._build_menus()
         self._connect()
@@ -212,21 +214,6 @@ class MainWindow(QMainWindow):
         )
         self.addDockWidget(area, dock)
         self._docks[name] = dock
-
-    def _build_status_bar(self) -> None:
-        bar = self.statusBar()
-        self.job_label = QLabel(self)
-        self.job_label.setMaximumWidth(320)  # a long stage message must not widen the window
-        self.job_progress = QProgressBar(self)
-        self.job_progress.setFixedWidth(160)
-        self.job_progress.setTextVisible(False)
-        self.job_progress.setRange(0, 1000)
-        self.job_cancel = QToolButton(self)
-        self.job_cancel.setText("Cancel")
-        self.job_cancel.clicked.connect(self.cancel_jobs)
-        for w in (self.job_label, self.job_progress, self.job_cancel):
-            bar.addPermanentWidget(w)
-            w.hide()
 
     def _action(
         self,
@@ -355,9 +342,6 @@ class MainWindow(QMainWindow):
         s.document_changed.connect(self._on_document_changed)
         s.project_changed.connect(self._update_undo)
         s.modified_changed.connect(self._update_title)
-        self.bridge.started.connect(self._on_job_started)
-        self.bridge.progress.connect(self._on_job_progress)
-        self.bridge.busy_changed.connect(self._on_job_busy)
         self.bridge.failed.connect(self._on_request_failed)
         self.bridge.landed.connect(self._on_request_landed)
         self.media_bin.message.connect(self.show_status)
@@ -368,6 +352,9 @@ class MainWindow(QMainWindow):
         self.viewer.audio_unavailable.connect(self._on_audio_unavailable)
         # A scrub proxy being built does the part of the clip in view first.
         self.timeline.view_changed.connect(self.viewer.player.set_proxy_focus)
+        # After a request or a panel click, and on Esc in a field, the keys drive the review.
+        self.keyboard_flow = KeyboardFlow(self, lambda: [self.timeline, self.review.table])
+        self.request_box.submitted.connect(self.keyboard_flow.go_home)
 
     # -- widget slots behind shortcuts ---------------------------------------------------
     def _viewer_slot(self, name: str, *args: Any) -> Callable[[], None]:
@@ -533,6 +520,7 @@ class MainWindow(QMainWindow):
         """Use the stored settings for the next request and the autosave interval."""
         settings = load_model_settings()
         self.bridge.set_backend(settings.backend, backend_options(settings))
+        self.bridge.prepare()
         self.autosaver.set_interval(settings.autosave_seconds)
         self.show_status(f"Requests now go to the {settings.backend} backend")
 
@@ -596,26 +584,6 @@ class MainWindow(QMainWindow):
         doc = self.session.document
         self.setWindowTitle(f"{_name_of(doc)}[*] — {APP_TITLE}")
         self.setWindowModified(doc.is_modified)
-
-    @Slot(str, str)
-    def _on_job_started(self, rid: str, text: str) -> None:
-        self.job_label.setText(f"“{text[:40]}”")
-
-    @Slot(str, object, str)
-    def _on_job_progress(self, rid: str, fraction: object, message: str) -> None:
-        self.job_label.setText(message)
-        if isinstance(fraction, int | float):
-            self.job_progress.setRange(0, 1000)
-            self.job_progress.setValue(int(max(0.0, min(1.0, float(fraction))) * 1000))
-        else:
-            self.job_progress.setRange(0, 0)
-
-    @Slot(bool)
-    def _on_job_busy(self, busy: bool) -> None:
-        for w in (self.job_label, self.job_progress, self.job_cancel):
-            w.setVisible(busy)
-        if busy:
-            self.job_progress.setRange(0, 0)
 
     @Slot(str, str)
     def _on_request_failed(self, rid: str, message: str) -> None:
@@ -720,12 +688,13 @@ class MainWindow(QMainWindow):
         event.accept()
 
     def shutdown(self) -> None:
-        """Stop every thread the window started (model, probing, playback)."""
-        self.bridge.shutdown()
-        self.media_bin.shutdown()
-        self.corpus.shutdown()
+        """Stop every thread the window started (model, probing, playback), waiting for
+        none: each is told to stop and finishes on its own (:mod:`.quitting`)."""
+        self.bridge.shutdown(0)
+        self.media_bin.shutdown(0)
+        self.corpus.shutdown(0)
         try:
-            self.viewer.close_media()
+            self.viewer.close_media(wait=False)
         except Exception:
             log.exception("closing the player failed")
 

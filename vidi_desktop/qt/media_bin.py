@@ -211,11 +211,15 @@ class MediaBin(QWidget):
         splitter.setStretchFactor(1, 1)
 
     def shutdown(self, timeout_ms: int = 5000) -> None:
-        """Stop the workers (they finish the file at hand) and wait for them."""
+        """Stop the workers (they finish the file at hand) and wait for them at most
+        ``timeout_ms`` (0: not at all); one still running is left to finish on its own."""
+        from vidi_desktop.qt.quitting import park
+
         for worker in list(self._workers):
             worker.requestInterruption()
         for worker in list(self._workers):
-            worker.wait(timeout_ms)
+            if not worker.wait(timeout_ms):
+                park(worker)
 
     # -- drag and drop -------------------------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:

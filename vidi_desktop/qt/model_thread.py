@@ -121,15 +121,31 @@ class ModelBridge(QObject):
             self._thread = ModelThread(self._runner, self)
             self._thread.start()
 
+    def prepare(self) -> None:
+        """Start the model thread and, for the default (built-in) backend, load its request
+        router in the background now, so the first typed request does not wait for it.
+        Presets never do: they skip the router. Other backends load with their first
+        request (their models are large)."""
+        self.start()
+        if self.backend == DEFAULT_BACKEND:
+            self._runner.prepare(self.backend, self.backend_options)
+
     def shutdown(self, timeout_s: float = 10.0) -> bool:
-        """Cancel everything, unload the model, stop the thread; False if it did not stop."""
-        self._runner.close(timeout=0)
+        """Cancel everything, unload the model, stop the thread, waiting at most
+        ``timeout_s`` (0: not at all, as the window does when it closes); False if it did
+        not stop by then. A thread still running is left to finish on its own, reporting
+        nothing more (:func:`~.quitting.park`)."""
+        from vidi_desktop.qt.quitting import park
+
+        self._runner.close(timeout=0, report=False)
         thread, self._thread = self._thread, None
         if thread is None:
             return True
         stopped = thread.wait(int(timeout_s * 1000))
         if not stopped:
-            log.warning("the model thread did not stop within %.0f s", timeout_s)
+            if timeout_s:
+                log.warning("the model thread did not stop within %.0f s", timeout_s)
+            park(thread)
         return bool(stopped)
 
     @property

@@ -26,6 +26,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal, Slot
 
 from vidi_desktop.core.errors import VidiError
+from vidi_desktop.qt import quitting
 from vidi_desktop.qt.decode_worker import DecodeThread, MediaFacts, ShownFrame
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,17 @@ def _stop_threads(threads: set[DecodeThread]) -> None:
     """A Player went away: ask its threads to stop (they stay tracked until they have)."""
     for thread in list(threads):
         thread.stop()
+
+
+def _any_thread_running() -> bool:
+    for thread in list(_LIVE_THREADS):
+        with contextlib.suppress(RuntimeError):  # deleted by Qt: not running
+            if not thread.isFinished() and thread.isRunning():
+                return True
+    return False
+
+
+quitting.watch("decode", _any_thread_running)
 
 
 @atexit.register
@@ -97,8 +109,7 @@ class _ProxyBuilder(QObject):
         from vidi_desktop.media.proxy import build_proxy, proxy_dir
 
         def grew(_chunk: object) -> None:
-            if not self._cancel.is_set():
-                self.grew.emit(str(folder))
+            self._report(self.grew, str(folder))
 
         try:
             folder = proxy_dir(FileIdentity.of(self._path), self._side)
@@ -106,15 +117,30 @@ class _ProxyBuilder(QObject):
             out = build_proxy(self._path, side=self._side, cancel=self._cancel,
                               threads="NONE", focus=self._focus, on_chunk=grew)
         except VidiError as exc:
-            if not self._cancel.is_set():
-                self.failed.emit(str(exc))
+            self._report(self.failed, str(exc))
             return
         except Exception as exc:  # a proxy is a convenience: never fatal
-            log.warning("scrub proxy of %s failed: %s", self._path, exc)
-            self.failed.emit(str(exc))
+            if not self._cancel.is_set():
+                log.warning("scrub proxy of %s failed: %s", self._path, exc)
+            self._report(self.failed, str(exc))
             return
+        self._report(self.done, str(out))
+
+    def _report(self, signal: Any, text: str) -> None:
+        """Emit unless cancelled: a cancelled build's player may be gone (deleted), and
+        nobody waits for its news."""
         if not self._cancel.is_set():
-            self.done.emit(str(out))
+            with contextlib.suppress(RuntimeError):  # deleted in between
+                signal.emit(text)
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
+    def cancel(self) -> None:
+        """Ask the build to stop; it checks between frames (a daemon thread: never joined
+        when the application quits)."""
+        self._cancel.set()
 
     def cancel_and_join(self) -> None:
         self._cancel.set()
@@ -243,19 +269,27 @@ class Player(QObject):
         """The decode thread for ``path`` (the program player makes its own kind)."""
         return DecodeThread(path, anchor_seek=None)
 
-    def close(self) -> None:
-        """Stop playback and join every worker thread (safe to call twice)."""
-        self._retire_current()
+    def close(self, wait: bool = True) -> None:
+        """Stop playback and join every worker thread (safe to call twice). ``wait=False``
+        (the application quits): tell them all to stop and join none; the decode threads
+        stay tracked until they end (:mod:`.quitting`)."""
+        self._retire_current(join=wait)
+        if not wait:
+            return
         for thread in list(self._retired):
             thread.wait()
             self._reap(thread)
 
-    def _retire_current(self) -> None:
-        """Stop the current file's threads; the decode thread ends on its own time."""
+    def _retire_current(self, join: bool = True) -> None:
+        """Stop the current file's threads; the decode thread ends on its own time (the
+        proxy build is joined unless ``join`` is False)."""
         if self._audio is not None:
             self._audio.stop()
         if self._builder is not None:
-            self._builder.cancel_and_join()  # checks its cancel flag every frame: quick
+            if join:
+                self._builder.cancel_and_join()  # checks its cancel flag every frame: quick
+            else:
+                self._builder.cancel()
             self._builder.deleteLater()
             self._builder = None
         thread, self._thread = self._thread, None

@@ -88,6 +88,7 @@ QPushButton, QToolButton {{
     background: {BUTTON}; color: {TEXT}; border: 1px solid {BORDER}; border-radius: 3px;
     padding: 4px 10px;
 }}
+QToolButton[transport="true"] {{ padding: 3px 4px; }}
 QPushButton:hover, QToolButton:hover {{ background: {BUTTON_HOVER}; }}
 QPushButton:pressed, QToolButton:pressed {{ background: {ACCENT}; color: {ACCENT_TEXT}; }}
 QPushButton:disabled, QToolButton:disabled {{ color: {TEXT_DISABLED}; }}

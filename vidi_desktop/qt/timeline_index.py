@@ -44,6 +44,22 @@ STATE_CODES: dict[ReviewState, int] = {
 
 DEFAULT_BRIDGE_MS = 500  # as vidi_desktop.analysis.tubes: gaps up to this are one run
 
+# How a gradual scene boundary is drawn (Lane.shapes; 0 = a plain item: a cut's tick, a box).
+SHAPE_NONE, SHAPE_FADE_IN, SHAPE_FADE_OUT, SHAPE_DIP, SHAPE_CROSS = range(5)
+TRANSITION_SHAPES: dict[str, int] = {
+    "fade_in": SHAPE_FADE_IN,  # a ramp up, from black
+    "fade_out": SHAPE_FADE_OUT,  # a ramp down, to black
+    "dip_to_black": SHAPE_DIP,  # down then up
+    "dissolve": SHAPE_CROSS,  # the outgoing and incoming shots crossing
+    "wipe": SHAPE_CROSS,
+    "other": SHAPE_CROSS,
+}
+TRANSITION_LABELS: dict[str, str] = {
+    "fade_in": "fade in", "fade_out": "fade out", "dip_to_black": "dip to black",
+    "dissolve": "dissolve", "wipe": "wipe", "other": "transition",
+}
+"""The word each transition is labelled with in the scenes lane."""
+
 
 @dataclass(frozen=True, slots=True)
 class Segment:
@@ -68,6 +84,9 @@ class Lane:
     states: np.ndarray = field(default_factory=lambda: np.empty(0, np.int8))
     max_end: np.ndarray = field(default_factory=lambda: np.empty(0))
     suggestion_id: str = ""  # the one suggestion of a per-suggestion lane (object tubes)
+    # Per item: SHAPE_* (a fade, a dissolve… drawn as a transition), 0 for a plain item.
+    shapes: np.ndarray = field(default_factory=lambda: np.empty(0, np.int8))
+    labels: dict[int, str] = field(default_factory=dict)  # item → its transition's word
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -144,12 +163,13 @@ class _Geometry:
     key: str  # style key
     tube: bool
     end: float
+    transition: str = ""  # a gradual scene boundary's transition ("dissolve"…), else ""
 
 
 class _Group:
     """Items of one lane while it is being built."""
 
-    __slots__ = ("codes", "ends", "exact", "ids", "starts")
+    __slots__ = ("codes", "ends", "exact", "ids", "starts", "transitions")
 
     def __init__(self) -> None:
         self.starts: list[float] = []
@@ -157,14 +177,16 @@ class _Group:
         self.ids: list[str] = []
         self.codes: list[int] = []
         self.exact: list[Fraction] = []
+        self.transitions: list[str] = []
 
-    def add(self, sid: str, code: int, segments: list[Segment]) -> None:
+    def add(self, sid: str, code: int, segments: list[Segment], transition: str = "") -> None:
         for seg in segments:
             self.starts.append(seg.start)
             self.ends.append(seg.end)
             self.ids.append(sid)
             self.codes.append(code)
             self.exact.append(seg.exact_start)
+            self.transitions.append(transition)
 
     def lane(self, key: str) -> Lane:
         starts = np.array(self.starts, np.float64)
@@ -173,6 +195,7 @@ class _Group:
         starts, ends = starts[order], ends[order]
         ids, exact = self.ids, self.exact
         picks = order.tolist()
+        transitions = [self.transitions[i] for i in picks]
         return Lane(
             key=key,
             title=style_for(key).label,
@@ -183,6 +206,9 @@ class _Group:
             ends=ends,
             states=np.array(self.codes, np.int8)[order],
             max_end=np.maximum.accumulate(ends) if len(picks) else ends,
+            shapes=np.array([TRANSITION_SHAPES.get(t, SHAPE_NONE) for t in transitions],
+                            np.int8),
+            labels={k: TRANSITION_LABELS[t] for k, t in enumerate(transitions) if t},
         )
 
 
@@ -231,7 +257,7 @@ class LaneIndex:
             group = groups.get(geo.key)
             if group is None:
                 group = groups[geo.key] = _Group()
-            group.add(sid, codes[s.state], geo.segments)
+            group.add(sid, codes[s.state], geo.segments, geo.transition)
         self._geometry = cache
         self._asset_id = asset_id
         self.by_id = by_id
@@ -299,4 +325,9 @@ class LaneIndex:
 def _geometry_of(s: Suggestion) -> _Geometry:
     segments = segments_of(s)
     end = max((seg.end for seg in segments), default=0.0)
-    return _Geometry(s.payload, segments, style_key(s), isinstance(s.payload, ObjectTube), end)
+    payload = s.payload
+    transition = ""
+    if isinstance(payload, SceneBoundary) and payload.duration and payload.duration.ticks:
+        transition = payload.transition if payload.transition in TRANSITION_SHAPES else ""
+    return _Geometry(payload, segments, style_key(s), isinstance(payload, ObjectTube), end,
+                     transition)

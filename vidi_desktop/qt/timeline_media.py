@@ -122,9 +122,16 @@ class MediaStore(QObject):
 
     @Slot()
     def shutdown(self) -> None:
-        """Drop queued requests and wait for the running one (the application quits)."""
+        """Drop queued requests (the application quits); the running one is not waited for
+        (:mod:`.quitting` knows whether it still runs)."""
         self._pool.clear()
-        self._pool.waitForDone()
+
+    def busy(self) -> bool:
+        """True while a thumbnail strip or a waveform is being made."""
+        try:
+            return self._pool.activeThreadCount() > 0
+        except RuntimeError:  # the pool is gone already
+            return False
 
     @Slot(object, object)
     def _store(self, key: tuple[Any, ...], result: object) -> None:
@@ -173,6 +180,9 @@ def media_store() -> MediaStore:
     global _STORE
     if _STORE is None:
         _STORE = MediaStore()
+        from vidi_desktop.qt import quitting
+
+        quitting.watch("timeline thumbnails", _STORE.busy)  # its pool's end waits for a job
         app = QCoreApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(_STORE.shutdown)

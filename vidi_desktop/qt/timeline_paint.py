@@ -22,9 +22,10 @@ rejected ones, and not over accepted fills, where translucent paint would vanish
 mark where an item starts inside a run (the kind's colour, dark on accepted fills; left
 out when marks would crowd closer than 3 px on average); instants (scene cuts) as ticks —
 a 3 px bar when accepted, a 1 px line with a notch on top when pending, a faint line when
-rejected; then labels, only on items wide enough to read and never over another label in
-the same lane. Items are clipped 4 px outside the view, so a run going on past an edge
-shows no end there.
+rejected; gradual scene boundaries (fades, dissolves) as their transition's shape, labelled
+(:mod:`.timeline_transitions`); then labels, only on items wide enough to read and never
+over another label in the same lane. Items are clipped 4 px outside the view, so a run going
+on past an edge shows no end there.
 
 The looks: accepted solid, pending a translucent fill with an outline, rejected hatched and
 dim — an editor tells them apart at a glance, and the tests sample pixels of both paths.
@@ -44,6 +45,7 @@ from PySide6.QtGui import QBrush, QColor, QFontMetrics, QImage, QPainter, QPen
 
 from vidi_desktop.qt import theme
 from vidi_desktop.qt.timeline_index import Lane
+from vidi_desktop.qt.timeline_transitions import is_transition, paint_transitions
 
 PENDING_ALPHA = 90  # fill of a pending item: the kind's colour, mostly transparent
 REJECTED_ALPHA = 110  # hatch lines of a rejected item
@@ -178,14 +180,19 @@ def _gather(rows: list[LaneRow], area: QRect, view: tuple[float, float, float]) 
     np.clip(x0, 0, span, out=x0)
     np.clip(x1, 0, span, out=x1)
     instant = np.zeros(len(row), bool)
+    shaped = np.zeros(len(row), bool)  # transitions wide enough for their shape
     for k, r in enumerate(rows):  # instants: only in tick lanes
         if r.lane.ticks:
             i0, i1 = np.searchsorted(row, [k, k + 1])
             instant[i0:i1] = (x1[i0:i1] - x0[i0:i1]) < 2
+            if len(r.lane.shapes) == len(r.lane):
+                items = position[i0:i1] - first[k] + r.lo
+                shaped[i0:i1] = (r.lane.shapes[items] > 0) & ~instant[i0:i1]
     tick_x = np.round(x0[instant]).astype(np.int64)
     tick_row, tick_state = row[instant], state[instant]
-    if instant.any():
-        keep = ~instant
+    drop = instant | shaped  # drawn as ticks, or by paint_transitions
+    if drop.any():
+        keep = ~drop
         x0, x1, row, state, position = (v[keep] for v in (x0, x1, row, state, position))
     a = x0.astype(np.int64)  # floor: columns are not negative
     b = np.ceil(x1).astype(np.int64)
@@ -229,6 +236,7 @@ def paint_lanes(
     for r in rows:
         if 0 < r.hi - r.lo <= FEW:
             labels += _paint_few(p, area, r, view, metrics, label_of)
+    paint_transitions(p, area, rows, view, metrics)
     for label in labels:
         p.setPen(label.color)
         p.drawText(label.rect, Qt.AlignmentFlag.AlignVCenter, label.text)
@@ -453,6 +461,8 @@ def _paint_few(
         if lane.ticks and x1 - x0 < 2:
             ticks.setdefault(state, []).append(round(x0))
             continue
+        if is_transition(lane, r.lo + k):
+            continue  # its shape: paint_transitions
         a = math.floor(x0)
         items[state].append((a, max(math.ceil(x1), a + 1), r.lo + k))
     p.save()

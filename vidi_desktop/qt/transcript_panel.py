@@ -1,8 +1,9 @@
 """The transcript panel: the current asset's words, timed, as editable-by-deletion text.
 
-The text comes from the asset's subtitle cues (accepted and pending; rejected ones are not
-what was said as far as the editor is concerned), one paragraph per cue, each word at the
-time the transcription gave it. Click a word: the player goes there. Select words and press
+The text comes from the asset's subtitle cues, one paragraph per cue, each word at the time
+the transcription gave it. Every cue counts, rejected ones too: rejecting a cue keeps it out
+of the subtitle file, but its words were still said (a word two cues share shows once, from
+the cue not rejected). Click a word: the player goes there. Select words and press
 Delete: a pending "cut" suggestion for exactly those words joins the project (source
 ``transcript.edit``; edges on the word edges, moved onto the frame grid only into the pauses
 beside them — see :func:`vidi_desktop.analysis.fillers.span_cut`). "Find fillers" proposes
@@ -249,9 +250,14 @@ class TranscriptPanel(QWidget):
             (
                 s
                 for s in project.find_suggestions(kind=SubtitleCue, asset_id=asset_id or None)
-                if s.state is not ReviewState.REJECTED and asset_id
+                if asset_id
             ),
-            key=lambda s: (s.payload.range.start, s.id),  # type: ignore[attr-defined]
+            # At one time, a cue not rejected first: its words win the duplicates.
+            key=lambda s: (
+                s.payload.range.start,  # type: ignore[attr-defined]
+                s.state is ReviewState.REJECTED,
+                s.id,
+            ),
         )
         signature = (asset_id, self._clock, *((s.id, id(s.payload)) for s in cues))
         if signature != self._signature:

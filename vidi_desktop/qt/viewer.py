@@ -51,6 +51,7 @@ from vidi_desktop.core.time import Time, TimeRange
 from vidi_desktop.interchange.program import Program
 from vidi_desktop.qt import theme
 from vidi_desktop.qt.clock import AssetClock
+from vidi_desktop.qt.elided_label import ElidedLabel
 from vidi_desktop.qt.overlays import (
     OVERLAY_NAMES,
     OverlayFrame,
@@ -277,6 +278,7 @@ class ViewerWidget(QWidget):
             b.setToolTip(tip)
             b.setAutoRaise(True)
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys belong to the window's shortcuts
+            b.setProperty("transport", True)  # compact (theme): the bar fits 1280 px screens
             b.clicked.connect(slot)
             return b
 
@@ -289,7 +291,7 @@ class ViewerWidget(QWidget):
                                      lambda: self.step(1))
         self.end_button = button(sp.SP_MediaSkipForward, "Go to end (End)", self.go_end)
         self.speed_label = QLabel("", self)
-        self.marks_label = QLabel("", self)
+        self.marks_label = ElidedLabel("", self)  # gives way on a narrow window, never overlaps
         self.sound_label = QLabel("", self)
         self.timecode_label = QLabel("--:--:--:--", self)
         mono = QFont("monospace")
@@ -313,9 +315,8 @@ class ViewerWidget(QWidget):
             f"QToolButton:checked {{ background: {theme.ACCENT}; color: {theme.ACCENT_TEXT}; }}"
         )
         self.mode_button.setText("Source")
-        self.mode_button.setMinimumWidth(
-            self.mode_button.fontMetrics().horizontalAdvance("Source") + 16
-        )
+        self.mode_button.ensurePolished()  # the theme's padding counts
+        self.mode_button.setMinimumWidth(self.mode_button.sizeHint().width())  # "Source": longer
         self.mode_button.clicked.connect(lambda _=False: self.toggle_mode())
         bar = QHBoxLayout()
         bar.setContentsMargins(6, 2, 6, 2)
@@ -563,9 +564,12 @@ class ViewerWidget(QWidget):
         self._refresh_overlays()
 
     @Slot()
-    def close_media(self) -> None:
-        """Stop playback and join the decode threads; the viewer shows no clip."""
-        self._player.close()
+    def close_media(self, wait: bool = True) -> None:
+        """Stop playback and join the decode threads (``wait=False``: join none, the
+        window is closing); the viewer shows no clip."""
+        self._player.close(wait)
+        if not wait and self._program_player is not None:
+            self._program_player.close(False)
         if self._program_player is not None:
             self._program_player.close()
         self._asset_id = ""
@@ -643,7 +647,8 @@ class ViewerWidget(QWidget):
                 if n is not None:
                     self._program_player.seek(n)
             return
-        self._player.seek_seconds(Fraction(seconds))
+        # The frame the exports and the review list put at ``seconds`` (one rounding rule).
+        self._player.seek_seconds(self._clock.seek_time(Fraction(seconds)))
 
     @Slot()
     def _on_project_changed(self, *args: object) -> None:

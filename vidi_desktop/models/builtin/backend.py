@@ -1,8 +1,10 @@
 """The built-in backend: plain-language requests routed to the built-in analysers, on the CPU.
 
 The MiniLM sentence-embedding router (model in the app's resources, nothing downloaded;
-exemplar embeddings cached on disk) is loaded on the first request that needs it: a preset's
-words (:mod:`.presets`) skip routing entirely. ``run`` routes the request
+exemplar embeddings cached on disk) is loaded on the first request that needs it, or ahead
+of it on a background thread (:meth:`BuiltinBackend.warm_up`, which the window calls at
+start): a preset's words (:mod:`.presets`) are an exact intent and skip routing entirely,
+so a preset never waits for the router, loaded or not. ``run`` routes the request
 (:mod:`.router`), resolves the time window it names (or ``Request.window``), takes the
 parameters ``Request.options`` sets (:mod:`.knobs`), runs the task on each asset
 (:mod:`.tasks`) and returns plain suggestions. Requests it cannot serve get one
@@ -12,11 +14,13 @@ vision-language model for questions about what is in the picture — never a gue
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
+from vidi_desktop.core.errors import CancelledError
 from vidi_desktop.core.progress import JobContext, ProgressFn, check_cancel
 from vidi_desktop.core.project import Answer, Suggestion
 from vidi_desktop.core.time import Time, TimeRange
@@ -33,6 +37,7 @@ if TYPE_CHECKING:
     from vidi_desktop.media.probe import MediaInfo
     from vidi_desktop.models.builtin.plan import Plan
 
+log = logging.getLogger(__name__)
 
 
 class BuiltinBackend:
@@ -48,6 +53,10 @@ class BuiltinBackend:
         self.load_seconds: float | None = None
         self.last_route: RoutedRequest | None = None
         self._ready = False
+        # One router load at a time: a typed request waits for the one under way.
+        self._router_lock = threading.Lock()
+        self._warming: threading.Thread | None = None
+        self._warm_cancel = threading.Event()
 
     @property
     def capabilities(self) -> Capabilities:
@@ -74,19 +83,55 @@ class BuiltinBackend:
         self._ready = True
 
     def load_router(self, progress: ProgressFn, cancel: threading.Event) -> None:
-        """Load the sentence-embedding model and the exemplars' embeddings (cached on disk)."""
+        """Load the sentence-embedding model and the exemplars' embeddings (cached on disk);
+        while another thread loads it (:meth:`warm_up`), wait for that load (cancellable)."""
         check_cancel(cancel)
         if self.router.loaded:
             return
-        started = time.perf_counter()
         what = "MiniLM" if type(self.embedder).__name__ == "Embedder" else "word rules"
         progress(0.0, f"loading the request router ({what})")
-        self.router.load()
-        self.load_seconds = time.perf_counter() - started
+        while not self._router_lock.acquire(timeout=0.1):
+            check_cancel(cancel)
+        try:
+            if self.router.loaded:  # loaded meanwhile, in the background
+                progress(1.0, "request router ready")
+                return
+            started = time.perf_counter()
+            self.router.load()
+            self.load_seconds = time.perf_counter() - started
+        finally:
+            self._router_lock.release()
         progress(1.0, f"request router ready ({self.load_seconds:.1f} s)")
 
+    def warm_up(self) -> None:
+        """Start loading the request router on a background thread and return at once (a
+        no-op when it is loaded or loading). Presets never wait for it; a typed request
+        finds it ready, or waits for this load instead of starting its own."""
+        if self.router.loaded or (self._warming is not None and self._warming.is_alive()):
+            return
+        self._warm_cancel = threading.Event()
+        self._warming = threading.Thread(
+            target=self._warm, args=(self._warm_cancel,), name="vidi-router", daemon=True
+        )
+        self._warming.start()
+
+    def _warm(self, cancel: threading.Event) -> None:
+        try:
+            self.load_router(lambda fraction, message="": None, cancel)
+        except CancelledError:
+            pass
+        except Exception as exc:  # the first typed request loads it again and says why
+            log.warning("loading the request router in the background failed: %s", exc)
+
+    @property
+    def router_loading(self) -> bool:
+        """True while :meth:`warm_up`'s background load runs."""
+        return self._warming is not None and self._warming.is_alive()
+
     def unload(self) -> None:
-        """Drop the embedding model and the kept analyses."""
+        """Drop the embedding model and the kept analyses (a background router load that is
+        still waiting to start gives up)."""
+        self._warm_cancel.set()
         self.embedder.unload()
         self.router = Router(self.embedder)
         self.store.clear()
