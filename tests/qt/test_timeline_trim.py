@@ -166,10 +166,11 @@ def test_without_snapping_the_same_drag_stops_at_the_nearest_frame(qtbot, timeli
 
 
 def test_snapping_puts_the_edge_on_the_frame_of_a_word_edge(qtbot, timeline):
-    # The word "so" ends at 0.945 s = frame 28.32: on screen, frame 28 is showing then.
+    # The word "so" ends at 0.945 s = frame 28.32: by the one rounding rule (the exports',
+    # qt/clock.py) a range starting there starts on frame 29, the first that starts after it.
     cut, _, _ = timeline.test_ids
     drag(qtbot, timeline, edge_point(timeline, cut, "in"), -13)  # to frame 28.7
-    assert range_of(timeline, cut) == frames(28, 45)
+    assert range_of(timeline, cut) == frames(29, 45)
     assert timeline.session.document.undo_stack.count == 1
 
 

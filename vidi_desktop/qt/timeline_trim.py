@@ -98,7 +98,10 @@ def trimmed_range(
     does) and inside the asset, so the result is never empty or inverted.
     """
     fd = clock.frame_duration
-    k = clock.frame_at(seconds if on_target else seconds + fd / 2)
+    if on_target:
+        k = clock.frame_at(seconds)
+    else:  # the boundary nearest the pointer, whichever way the frame rule rounds
+        k = math.floor((Fraction(seconds) - clock.start) * clock.rate.value + Fraction(1, 2))
     frames = math.ceil(clock.duration / fd) if clock.duration else None
     if edge == "in":
         stop = clock.frame_at(old.end_exclusive.seconds)
