@@ -4,7 +4,11 @@ A run computes the analysers asked for and those they need
 (:func:`~vidi_desktop.analysis.registry.needed`), stage by stage: the decode pass feeds the
 frame analyser of every analyser that reads pictures at once; the audio is read once, as
 16 kHz mono, for every analyser that reads it; then the analysers compute — pictures stage,
-audio stage, derived stage, in registration order within each. Missing streams are not
+audio stage, derived stage, in registration order within each. The audio stage runs on a
+second thread while the pictures are decoded (decoding, face detection, voice activity and
+Whisper release the GIL, so the two use both cores), unless one of its analysers needs a
+pictures-stage result; its notes and results are merged after the pictures', so the outcome
+is the same as in turn. Missing streams are not
 errors: footage without audio skips the audio analysers, audio-only files skip the pictures
 ones, and a truncated file is analysed up to where it stops — each says so in ``notes``.
 What the results become — suggestions, the ``analyze --json`` document, counts — each
@@ -14,11 +18,12 @@ analyser's spec says.
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from vidi_desktop.analysis import registry
-from vidi_desktop.core.progress import JobContext
+from vidi_desktop.core.progress import JobContext, ProgressFn
 
 if TYPE_CHECKING:
     from vidi_desktop.analysis.options import AnalyzeOptions
@@ -138,20 +143,164 @@ def analyze_file(
         )
     needed = options.needed()
     listening = [s for s in needed if s.stage == "audio"]
-    steps = 1 + len(listening)  # the decode pass, then each audio analyser
-    watching = ctx.part(ctx.stage(0, steps, "pictures"))
-    pictures = _decode_pass(info, options, needed, result, watching)
-    run = AnalysisRun(info, options, result, pictures, ctx)
-    if pictures:  # no video, or nothing reads pictures: the pictures stage has nothing to do
-        _compute(run, [s for s in needed if s.stage == "pictures"], ctx)
-    if any("audio" in s.needs for s in needed):
-        result.audio = _read_audio(info, result, ctx)
+    watching = info.video is not None and any(s.frames is not None for s in needed)
+    beside = _beside_pictures(listening, needed) if watching else []
+    later = [s for s in listening if s not in beside]
+    progress = _Progress(ctx, pictures=float(watching), audio=len(beside), later=len(later))
+    audio_side = None
+    if beside:
+        audio_side = _AudioSide(info, options, beside, progress)
+        audio_side.start()
+    try:
+        pictures = _decode_pass(
+            info, options, needed, result, ctx.part(progress.branch("pictures", "pictures"))
+        )
+        run = AnalysisRun(info, options, result, pictures, ctx)
+        if pictures:  # no video, or nothing reads pictures: the pictures stage has nothing to do
+            _compute(run, [s for s in needed if s.stage == "pictures"], ctx)
+    except BaseException:
+        if audio_side is not None:
+            audio_side.abandon()
+        raise
+    if audio_side is not None:
+        audio_side.join_into(result, ctx, progress)
+    if audio_side is None and any("audio" in s.needs for s in needed):
+        result.audio = _read_audio(info, result.notes, ctx)
     if result.audio is not None:
-        for i, spec in enumerate(listening, start=1):
-            _compute(run, [spec], ctx.part(ctx.stage(i, steps, spec.name)))
+        for i, spec in enumerate(later):
+            report = progress.branch("later", spec.name, i, len(later))
+            _compute(run, [spec], ctx.part(report))
     _compute(run, [s for s in needed if s.stage == "derived"], ctx)
     ctx.progress(1.0, "done", force=True)
     return result
+
+
+def _beside_pictures(
+    listening: list[AnalyserSpec], needed: tuple[AnalyserSpec, ...]
+) -> list[AnalyserSpec]:
+    """The leading audio analysers that need no pictures-stage result (directly or through
+    another analyser): they can run while the pictures are decoded."""
+    by_name = {s.name: s for s in needed}
+
+    def uses_pictures(spec: AnalyserSpec, seen: frozenset[str] = frozenset()) -> bool:
+        for need in spec.needs:
+            dep = by_name.get(need)
+            if dep is None or need in seen:
+                continue
+            if dep.stage == "pictures" or uses_pictures(dep, seen | {spec.name}):
+                return True
+        return False
+
+    out: list[AnalyserSpec] = []
+    for spec in listening:
+        if uses_pictures(spec):
+            break  # this one and the ones after it wait, so the order stays the same
+        out.append(spec)
+    return out
+
+
+class _Progress:
+    """One progress for branches of a run, some at once: the weighted sum of their fractions
+    (each never goes back, so neither does the sum) and the latest message. Only the thread
+    that made it calls the run's callback (a window's progress bar may not expect another
+    thread): the audio thread's progress shows at the next report of the caller's thread."""
+
+    def __init__(self, ctx: JobContext, **weights: float) -> None:
+        self._ctx = ctx
+        self._weights = {k: float(w) for k, w in weights.items() if w > 0}
+        self._done = dict.fromkeys(self._weights, 0.0)
+        self._lock = threading.Lock()
+        self._owner = threading.get_ident()
+
+    def branch(self, name: str, label: str, index: int = 0, count: int = 1) -> ProgressFn:
+        """Progress of step ``index`` of ``count`` of branch ``name``, labelled ``label``."""
+
+        def report(fraction: float | None, detail: str = "") -> None:
+            message = f"{label}: {detail}" if detail else label
+            with self._lock:
+                if fraction is not None and name in self._done:
+                    done = (index + min(1.0, max(0.0, fraction))) / count
+                    self._done[name] = max(self._done[name], done)
+                self.fraction = self._overall()
+                self.message = message
+            if threading.get_ident() == self._owner:
+                self._ctx.progress(self.fraction, message)
+
+        return report
+
+    fraction: float | None = None
+    message: str = ""
+
+    def _overall(self) -> float | None:
+        total = sum(self._weights.values())
+        if total <= 0:
+            return None
+        return sum(self._weights[k] * self._done[k] for k in self._done) / total
+
+    def show(self) -> None:
+        """Report the latest state from the caller's thread (while it waits for another)."""
+        with self._lock:
+            fraction, message = self.fraction, self.message
+        self._ctx.progress(fraction, message)
+
+
+class _AudioSide(threading.Thread):
+    """The audio read and the audio analysers that need no pictures, on a second thread.
+
+    It works on a FileAnalysis of its own (results and notes are merged by
+    :meth:`join_into`, after the pictures'), with a cancel flag of its own, set when the run
+    is cancelled or the pictures side fails.
+    """
+
+    def __init__(
+        self,
+        info: MediaInfo,
+        options: AnalyzeOptions,
+        specs: list[AnalyserSpec],
+        progress: _Progress,
+    ) -> None:
+        super().__init__(name="vidi-audio", daemon=True)
+        self._info, self._options, self._specs, self._progress = info, options, specs, progress
+        self.cancel = threading.Event()
+        self.side = FileAnalysis(info)
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            quiet = JobContext(cancel=self.cancel)
+            self.side.audio = _read_audio(self._info, self.side.notes, quiet)
+            if self.side.audio is None:
+                return
+            run = AnalysisRun(self._info, self._options, self.side, {}, quiet)
+            n = len(self._specs)
+            for i, spec in enumerate(self._specs):
+                report = self._progress.branch("audio", spec.name, i, n)
+                _compute(run, [spec], JobContext(cancel=self.cancel, on_progress=report))
+        except BaseException as exc:  # handed to the caller's thread by join_into
+            self.error = exc
+
+    def abandon(self) -> None:
+        """Stop the audio side (the run was cancelled or the pictures side failed).
+
+        It is not waited for: a cancelled run returns at once, and the thread ends at its
+        next cancel check (it only ever wrote to its own FileAnalysis, dropped here).
+        """
+        self.cancel.set()
+
+    def join_into(self, result: FileAnalysis, ctx: JobContext, progress: _Progress) -> None:
+        """Wait (showing progress, passing on a cancel) and merge: notes after the pictures',
+        then results."""
+        while self.is_alive():
+            self.join(0.05)
+            if ctx.cancel.is_set():
+                self.abandon()
+                ctx.check_cancelled()
+            progress.show()
+        if self.error is not None:
+            raise self.error
+        result.notes.extend(self.side.notes)
+        result.results.update(self.side.results)
+        result.audio = self.side.audio
 
 
 def _compute(run: AnalysisRun, specs: list[AnalyserSpec], ctx: JobContext) -> None:
@@ -197,10 +346,10 @@ def stopped_note(report: PassReport) -> str | None:
     return None
 
 
-def _read_audio(info: MediaInfo, result: FileAnalysis, ctx: JobContext) -> AudioClip | None:
+def _read_audio(info: MediaInfo, notes: list[str], ctx: JobContext) -> AudioClip | None:
     from vidi_desktop.analysis.speech import load_speech_audio
 
     clip = load_speech_audio(info.path, ctx=ctx, skip_missing=True)
     if clip is None:
-        result.notes.append(NO_AUDIO_NOTE)
+        notes.append(NO_AUDIO_NOTE)
     return clip
