@@ -108,13 +108,15 @@ def speech_track(shared: Path):  # type: ignore[no-untyped-def]
     return (0.3 * np.sin(2 * np.pi * 220 * t) * (t % 2 < 1)).astype(np.float32)
 
 
-def make_clip(seconds: int, size: tuple[int, int], shared: Path, talk: bool = False) -> Path:
+def make_clip(seconds: int, size: tuple[int, int], shared: Path, talk: bool = False,
+              preset: str = "veryfast") -> Path:
     import numpy as np
 
     from vidi_desktop.media.synth import moving_pattern, write_clip
 
     RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / f"bench_analysis_{size[1]}p_{seconds}s{'_talk' if talk else ''}.mp4"
+    extra = ("_talk" if talk else "") + ("" if preset == "veryfast" else f"_{preset}")
+    path = RESULTS / f"bench_analysis_{size[1]}p_{seconds}s{extra}.mp4"
     if path.exists():
         return path
     print(f"generating {path.name} (once)…", flush=True)
@@ -128,21 +130,31 @@ def make_clip(seconds: int, size: tuple[int, int], shared: Path, talk: bool = Fa
         return img if (n // 300) % 2 == 0 else np.ascontiguousarray(img[:, ::-1, ::-1])
 
     tmp = path.with_suffix(".part.mp4")
-    write_clip(tmp, frames=seconds * 30, rate=30, size=size, picture=picture, preset="veryfast",
+    write_clip(tmp, frames=seconds * 30, rate=30, size=size, picture=picture, preset=preset,
                audio=lambda t: voice[(t * 48000).astype(np.int64) % len(voice)])
     tmp.rename(path)
     return path
 
 
-def raw_decode_seconds(path: Path) -> float:
+def raw_decode_seconds(path: Path, cpu: list[float] | None = None) -> float:
+    """Wall seconds of one PyAV decode of the video (frame threads); its CPU seconds are
+    appended to ``cpu`` when given."""
+    import resource
+
     import av
+
+    def used() -> float:
+        r = resource.getrusage(resource.RUSAGE_SELF)
+        return r.ru_utime + r.ru_stime
 
     with av.open(str(path)) as c:
         s = c.streams.video[0]
         s.thread_type = "AUTO"
-        t = time.perf_counter()
+        t, u = time.perf_counter(), used()
         for _ in c.decode(s):
             pass
+        if cpu is not None:
+            cpu.append(used() - u)
         return time.perf_counter() - t
 
 
@@ -182,23 +194,27 @@ def cli_analyze(path: Path, checkout: Path) -> dict[str, float]:
 def full_job(path: Path, rounds: int, before: Path | None) -> dict[str, object]:
     """The default job beside raw decode (and another checkout), interleaved, best of each."""
     raws: list[float] = []
+    raw_cpu: list[float] = []
     runs: dict[str, list[dict[str, float]]] = {"after": []}
     if before is not None:
         runs["before"] = []
     loads = [os.getloadavg()[0]]
     for _ in range(rounds):
-        raws.append(raw_decode_seconds(path))
+        raws.append(raw_decode_seconds(path, raw_cpu))
         for name in runs:
             runs[name].append(cli_analyze(path, REPO if name == "after" else before))
             loads.append(os.getloadavg()[0])
     raw = min(raws)
-    out: dict[str, object] = {"clip": path.name, "raw_decode_s": round(raw, 2)}
+    out: dict[str, object] = {
+        "clip": path.name, "raw_decode_s": round(raw, 2), "raw_decode_cpu_s": round(min(raw_cpu), 1)
+    }
     for name, results in runs.items():
         best = min(results, key=lambda r: r["seconds"])
         out[name] = {
             "seconds": round(best["seconds"], 2),
             "ratio_to_raw_decode": round(best["seconds"] / raw, 2),
             "cpu_s": round(best["cpu_s"], 1),
+            "cpu_ratio_to_raw_decode": round(best["cpu_s"] / min(raw_cpu), 2),
             "peak_rss_mb": round(max(r["peak_rss_mb"] for r in results)),
             **{k: v for k, v in best.items() if k.startswith("builtin.")},
         }
@@ -213,10 +229,13 @@ def main() -> None:
     ap.add_argument("--full", action="store_true", help="the default job only (see above)")
     ap.add_argument("--rounds", type=int, default=2, help="interleaved rounds for --full (2)")
     ap.add_argument("--before", type=Path, help="another checkout run in the same rounds")
+    ap.add_argument("--preset", default="veryfast",
+                    help="x264 preset of the --full clip: veryfast (CABAC, deblocking, B-frames"
+                         " like camera footage) or ultrafast (cheap to decode)")
     args = ap.parse_args()
     os.environ.setdefault("VIDI_DESKTOP_CACHE_DIR", tempfile.mkdtemp(prefix="vidi-bench-"))
     if args.full:
-        talk = make_clip(120, (1920, 1080), args.shared, talk=True)
+        talk = make_clip(120, (1920, 1080), args.shared, talk=True, preset=args.preset)
         full = full_job(talk, args.rounds, args.before)
         RESULTS.mkdir(exist_ok=True)
         (RESULTS / "bench_analysis_full.json").write_text(json.dumps(full, indent=2))
