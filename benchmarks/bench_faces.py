@@ -12,7 +12,8 @@ measured recall on small faces").
    counts as found when a box overlaps it by IoU >= 0.4; boxes on no pasted face are false
    alarms (the footage has faces of its own: those frames are left out of the count by
    taking only frames the detector finds nothing in at 960 px before pasting).
-2. **Cost.** Milliseconds per CenterFace call at each size (best of ``--rounds``).
+2. **Cost.** Milliseconds per CenterFace call at each size (best of ``--rounds``), for each
+   engine of ``--engines`` (ONNX Runtime, the default, and OpenCV's dnn) on the same pictures.
 3. **Sample rate.** For a face that appears and leaves, how far a tube's visible range can be
    from the truth at 1-5 samples a second (half a sample interval plus the bridge rules) is
    arithmetic, reported beside the cost per second of footage.
@@ -135,44 +136,49 @@ def iou(a: tuple, b: tuple) -> float:
     return inter / union if union > 0 else 0.0
 
 
-def recall_by_size(path: Path, truth: list[list[tuple]], sides: list[int], rounds: int
-                   ) -> dict[str, Any]:
+def recall_by_size(path: Path, truth: list[list[tuple]], sides: list[int], rounds: int,
+                   engines: list[str]) -> dict[str, Any]:
+    """Recall by face width, false alarms and ms a call for each CenterFace engine and picture
+    size; the engines take turns on each picture, so their costs share the machine's load."""
     from vidi_desktop.analysis.faces import CenterFace
     from vidi_desktop.media.decode import iter_decoded
 
-    model = CenterFace()
-    found = {s: {w: [0, 0] for w in WIDTHS} for s in sides}
-    false = dict.fromkeys(sides, 0)
-    cost = {s: float("inf") for s in sides}
+    models = {e: CenterFace(engine=e) for e in engines}
+    runs = [(e, s) for e in engines for s in sides]
+    found = {r: {w: [0, 0] for w in WIDTHS} for r in runs}
+    false = dict.fromkeys(runs, 0)
+    cost = dict.fromkeys(runs, float("inf"))
     frames = 0
     for f in iter_decoded(path):
         frames += 1
         for side in sides:
             rgb = f.image("rgb24", side)
             h, w = rgb.shape[:2]
-            best = float("inf")
-            for _ in range(rounds):
-                t = time.perf_counter()
-                boxes = model.detect(rgb)
-                best = min(best, time.perf_counter() - t)
-            cost[side] = min(cost[side], best)
-            sx, sy = 1920 / w, 1080 / h
-            boxes = [(b[0] * sx, b[1] * sy, b[2] * sx, b[3] * sy) for b in boxes]
-            used = set()
-            for tb in truth[f.index]:
-                hit = [i for i, b in enumerate(boxes) if iou(tb[:4], b) >= 0.4]
-                found[side][int(tb[4])][1] += 1
-                if hit:
-                    found[side][int(tb[4])][0] += 1
-                    used.update(hit)
-            false[side] += len(boxes) - len(used)
+            for engine in engines:
+                run = (engine, side)
+                best = float("inf")
+                for _ in range(rounds):
+                    t = time.perf_counter()
+                    boxes = models[engine].detect(rgb)
+                    best = min(best, time.perf_counter() - t)
+                cost[run] = min(cost[run], best)
+                sx, sy = 1920 / w, 1080 / h
+                boxes = [(b[0] * sx, b[1] * sy, b[2] * sx, b[3] * sy) for b in boxes]
+                used = set()
+                for tb in truth[f.index]:
+                    hit = [i for i, b in enumerate(boxes) if iou(tb[:4], b) >= 0.4]
+                    found[run][int(tb[4])][1] += 1
+                    if hit:
+                        found[run][int(tb[4])][0] += 1
+                        used.update(hit)
+                false[run] += len(boxes) - len(used)
     out: dict[str, Any] = {"frames": frames}
-    for side in sides:
-        out[str(side)] = {
-            "ms_per_call": round(cost[side] * 1000, 1),
-            "false_alarms": false[side],
+    for engine, side in runs:
+        out.setdefault(engine, {})[str(side)] = {
+            "ms_per_call": round(cost[engine, side] * 1000, 1),
+            "false_alarms": false[engine, side],
             "recall_by_width_px": {
-                str(w): f"{a}/{n}" for w, (a, n) in found[side].items() if n
+                str(w): f"{a}/{n}" for w, (a, n) in found[engine, side].items() if n
             },
         }
     return out
@@ -186,6 +192,8 @@ def main() -> None:
     ap.add_argument("--frames", type=int, default=60)
     ap.add_argument("--sides", default="320,384,448,512,640,960")
     ap.add_argument("--rounds", type=int, default=2, help="timed calls per frame and size (2)")
+    ap.add_argument("--engines", default="onnxruntime,opencv",
+                    help="CenterFace engines compared on the same pictures (onnxruntime,opencv)")
     args = ap.parse_args()
     if not (args.shared / "goldeneye-vfr-drop3.mp4").is_file():
         raise SystemExit(f"needs the shared footage ({args.shared})")
@@ -194,20 +202,23 @@ def main() -> None:
     sides = [int(s) for s in args.sides.split(",")]
     results = {
         "load_avg_1min": round(os.getloadavg()[0], 1),
-        "recall": recall_by_size(path, truth, sides, args.rounds),
+        "recall": recall_by_size(path, truth, sides, args.rounds, args.engines.split(",")),
     }
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "bench_faces.json").write_text(json.dumps(results, indent=2))
     rec = results["recall"]
     print(f"{rec['frames']} frames, load {results['load_avg_1min']}")
-    print(f"{'side':>5s} {'ms':>6s} {'false':>5s}  " + " ".join(f"{w:>6d}" for w in WIDTHS))
-    for side in sides:
-        r = rec[str(side)]
-        cells = []
-        for w in WIDTHS:
-            a, n = r["recall_by_width_px"].get(str(w), "0/0").split("/")
-            cells.append(f"{int(a) / int(n):6.2f}" if int(n) else "     -")
-        print(f"{side:5d} {r['ms_per_call']:6.1f} {r['false_alarms']:5d}  " + " ".join(cells))
+    print(f"{'engine':>11s} {'side':>5s} {'ms':>6s} {'false':>5s}  "
+          + " ".join(f"{w:>6d}" for w in WIDTHS))
+    for engine in args.engines.split(","):
+        for side in sides:
+            r = rec[engine][str(side)]
+            cells = []
+            for w in WIDTHS:
+                a, n = r["recall_by_width_px"].get(str(w), "0/0").split("/")
+                cells.append(f"{int(a) / int(n):6.2f}" if int(n) else "     -")
+            print(f"{engine:>11s} {side:5d} {r['ms_per_call']:6.1f} {r['false_alarms']:5d}  "
+                  + " ".join(cells))
 
 
 if __name__ == "__main__":

@@ -224,17 +224,37 @@ def test_rotated_footage_is_analysed_upright(shared_media: Path) -> None:
     assert run.size == (218, 512)  # the display is portrait: the picture was turned
 
 
+@pytest.mark.parametrize("engine", ["onnxruntime", "opencv"])
 def test_centerface_gives_the_same_boxes_when_the_picture_size_changes(
-    goldeneye_frame: np.ndarray,
+    goldeneye_frame: np.ndarray, engine: str
 ) -> None:
     # OpenCV's dnn returns garbage when one network sees several input sizes in turn.
     import cv2
 
-    model = CenterFace()
+    model = CenterFace(engine=engine)
     first = model.detect(goldeneye_frame)
     small = cv2.resize(goldeneye_frame, (320, 136), interpolation=cv2.INTER_AREA)
     assert len(model.detect(small)) == 2
     assert model.detect(goldeneye_frame) == first
+
+
+def test_onnx_runtime_finds_the_boxes_opencv_finds(goldeneye_frame: np.ndarray) -> None:
+    """The default engine (ONNX Runtime on the file with its input size freed) and OpenCV's
+    dnn module: the same faces, to a hundredth of a pixel, at two picture sizes."""
+    import cv2
+
+    fast, reference = CenterFace(), CenterFace(engine="opencv")
+    assert (fast.engine, reference.engine) == ("onnxruntime", "opencv")
+    small = cv2.resize(goldeneye_frame, (448, 190), interpolation=cv2.INTER_AREA)
+    for picture in (goldeneye_frame, small):
+        got, want = fast.detect(picture), reference.detect(picture)
+        assert len(got) == len(want) == 2
+        assert np.allclose(np.array(got), np.array(want), atol=0.01)
+
+
+def test_unknown_centerface_engine_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown CenterFace engine"):
+        CenterFace(engine="tensorrt")
 
 
 def test_haar_fallback_finds_the_frontal_face(goldeneye_frame: np.ndarray) -> None:
