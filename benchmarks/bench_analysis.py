@@ -11,7 +11,7 @@
    2-minute 1080p clip with espeak-ng speech (sentences and pauses over a moving picture with
    a cut every 10 s): wall time as a ratio of one raw decode of the same file measured in the
    same rounds (issue 17's target: ≤ 3×), peak RSS (target ≤ 600 MB), CPU seconds, and with
-   ``--before DIR`` the same command run by another checkout (e.g. an extracted
+   ``--before DIR`` (repeatable) the same command run by other checkouts (e.g. an extracted
    ``git archive main``) in the same rounds, interleaved.
 
 Each analysis runs in a fresh subprocess so its peak RSS is its own. The machine load
@@ -191,18 +191,19 @@ def cli_analyze(path: Path, checkout: Path) -> dict[str, float]:
             "cpu_s": usage.ru_utime + usage.ru_stime, **sources}
 
 
-def full_job(path: Path, rounds: int, before: Path | None) -> dict[str, object]:
-    """The default job beside raw decode (and another checkout), interleaved, best of each."""
+def full_job(path: Path, rounds: int, before: list[Path]) -> dict[str, object]:
+    """The default job beside raw decode (and other checkouts), interleaved, best of each."""
     raws: list[float] = []
     raw_cpu: list[float] = []
-    runs: dict[str, list[dict[str, float]]] = {"after": []}
-    if before is not None:
-        runs["before"] = []
+    checkouts = {"after": REPO}
+    for other in before:  # "before", or "before <folder name>" for several
+        checkouts["before" if len(before) == 1 else f"before {other.name}"] = other
+    runs: dict[str, list[dict[str, float]]] = {name: [] for name in checkouts}
     loads = [os.getloadavg()[0]]
     for _ in range(rounds):
         raws.append(raw_decode_seconds(path, raw_cpu))
-        for name in runs:
-            runs[name].append(cli_analyze(path, REPO if name == "after" else before))
+        for name, checkout in checkouts.items():
+            runs[name].append(cli_analyze(path, checkout))
             loads.append(os.getloadavg()[0])
     raw = min(raws)
     out: dict[str, object] = {
@@ -228,7 +229,8 @@ def main() -> None:
     ap.add_argument("--long-minutes", type=int, default=10)
     ap.add_argument("--full", action="store_true", help="the default job only (see above)")
     ap.add_argument("--rounds", type=int, default=2, help="interleaved rounds for --full (2)")
-    ap.add_argument("--before", type=Path, help="another checkout run in the same rounds")
+    ap.add_argument("--before", type=Path, action="append", default=[],
+                    help="another checkout run in the same rounds (repeat for several)")
     ap.add_argument("--preset", default="veryfast",
                     help="x264 preset of the --full clip: veryfast (CABAC, deblocking, B-frames"
                          " like camera footage) or ultrafast (cheap to decode)")
