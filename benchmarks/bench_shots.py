@@ -20,7 +20,12 @@
    our pass). Their speed against ContentDetector is the ceiling of any design that decodes
    only those frames and does nothing else — an exact pass around candidates comes on top.
    Also the share of frames within ±0.3 s of a true transition (what an exact decode around
-   candidates must cover at least) and F1 of each detector on each clip.
+   candidates must cover at least) and F1 of each detector on each clip. Two oracle designs
+   (the true transitions as candidates, ±0.3 s): a second decoder rebuilding each window's
+   reference chain from the keyframe before it (the shares it decodes), and one pass that
+   never decodes anything twice — every reference frame's packet (I, P, and the B-frames
+   others refer to), and only the other packets inside the windows, reach the decoder
+   (timed, and checked frame by frame against a full decode).
 
 PySceneDetect is a benchmark-only dependency: install it with
 ``.venv/bin/pip install --no-deps scenedetect`` (its declared opencv-python would clash with
@@ -343,6 +348,82 @@ def oracle_windows(clip: Any, margin_s: float = 0.3) -> dict[str, float]:
     }
 
 
+def one_pass_plan(clip: Any, margin_s: float = 0.3) -> tuple[set[int], dict[int, bytes], float]:
+    """The best a reduced pass could do without decoding anything twice: one decode fed
+    every reference frame (I, P and the B-frames others refer to) and only those of the
+    other B-frames that lie within ±``margin_s`` of the true transitions (an oracle: a real
+    first pass would have to find them). Nothing refers to the frames left out, so every
+    frame delivered is exact (dropping reference B-frames too breaks the first B-frames
+    after each gap: the decoder fills the gap in its reference list). Returns the pts to
+    decode, the digest of every frame of a full decode (deblocking skipped, as in the timed
+    decodes) to check that against, and the share of the non-reference B-frames decoded."""
+    import hashlib
+
+    import av
+
+    digests: dict[int, bytes] = {}
+    referenced: dict[int, bool] = {}
+    with av.open(str(clip.path)) as c:
+        s = c.streams.video[0]
+        s.thread_type = "AUTO"
+        s.codec_context.options = {"skip_loop_filter": "all"}
+        size = (s.codec_context.extradata or b"\0" * 5)[4] % 4 + 1  # avcC: NAL length bytes
+        for packet in c.demux(s):
+            if packet.size:
+                assert packet.pts is not None
+                referenced[packet.pts] = _is_reference(bytes(packet), size)
+            for f in s.codec_context.decode(packet if packet.size else None):
+                digests[f.pts] = hashlib.blake2b(bytes(f.planes[0])).digest()
+    order = sorted(digests)
+    rate = float(clip.rate) if clip.rate else 29.97
+    m = round(margin_s * rate)
+    inside: set[int] = set()
+    for b in clip.boundaries:
+        inside.update(order[max(0, b.span[0] - m) : max(b.span[1], b.frame) + m + 1])
+    wanted = {p for p in order if referenced.get(p, True) or p in inside}
+    others = [p for p in order if not referenced.get(p, True)]
+    return wanted, digests, sum(1 for p in others if p in wanted) / max(1, len(others))
+
+
+def _is_reference(packet: bytes, size: int) -> bool:
+    """Whether an H.264 access unit (length-prefixed NAL units) is a reference picture: its
+    first slice's ``nal_ref_idc`` is not 0."""
+    at = 0
+    while at + size < len(packet):
+        length = int.from_bytes(packet[at : at + size], "big")
+        header = packet[at + size]
+        if header & 0x1F in (1, 5):  # a coded slice (non-IDR, IDR)
+            return bool(header >> 5 & 3)
+        at += size + length
+    return True
+
+
+def one_pass_decode(path: Path, wanted: set[int], digests: dict[int, bytes] | None = None
+                    ) -> tuple[int, int]:
+    """Decode only the packets whose pts is in ``wanted`` (the others never reach the
+    decoder); frames delivered, and how many differ from ``digests`` (when given)."""
+    import hashlib
+
+    import av
+
+    frames = wrong = 0
+    with av.open(str(path)) as c:
+        s = c.streams.video[0]
+        s.thread_type = "AUTO"
+        s.codec_context.options = {"skip_loop_filter": "all"}
+        codec = s.codec_context
+        for packet in c.demux(s):
+            if packet.size and packet.pts not in wanted:
+                continue
+            for f in codec.decode(packet if packet.size else None):
+                frames += 1
+                if digests is not None and (
+                    digests.get(f.pts) != hashlib.blake2b(bytes(f.planes[0])).digest()
+                ):
+                    wrong += 1
+    return frames, wrong
+
+
 def floors(clips: Sequence[Any], rounds: int) -> dict[str, Any]:
     from vidi_desktop.media.probe import probe
 
@@ -351,6 +432,8 @@ def floors(clips: Sequence[Any], rounds: int) -> dict[str, Any]:
         info = probe(clip.path)
         assert info.video is not None
         frames = info.video.frames
+        wanted, digests, b_share = one_pass_plan(clip)
+        delivered, wrong = one_pass_decode(clip.path, wanted, digests)  # exactness, untimed
         runs: dict[str, Callable[[], int | None]] = {
             "raw_decode": lambda c=clip: raw_decode(c.path),
             "ours": lambda c=clip: (ours()(c.path), None)[1],
@@ -358,6 +441,7 @@ def floors(clips: Sequence[Any], rounds: int) -> dict[str, Any]:
             "reference_frames_only": lambda c=clip: skip_decode(c.path, "NONREF"),
             "i_and_p_frames_only": lambda c=clip: skip_decode(c.path, "BIDIR"),
             "keyframes_only": lambda c=clip: skip_decode(c.path, "NONKEY"),
+            "one_pass_oracle_windows_0.3s": lambda c=clip, w=wanted: one_pass_decode(c.path, w)[0],
         }
         if have_scenedetect():
             runs["content_opencv"] = lambda c=clip: (pyscenedetect("content")(c.path), None)[1]
@@ -378,6 +462,11 @@ def floors(clips: Sequence[Any], rounds: int) -> dict[str, Any]:
             "frames_decoded": decoded,
             "frames_within_0.3s_of_a_transition": round(transition_share(clip), 3),
             "oracle_windows_0.3s": oracle_windows(clip),
+            "one_pass_oracle_windows_0.3s": {
+                "non_reference_frames_decoded": round(b_share, 3),
+                "frames_delivered": delivered,
+                "frames_differing_from_a_full_decode": wrong,
+            },
             "load_avg_1min": loads,
         }
         if "content_opencv" in best:
