@@ -183,3 +183,23 @@ def test_speech_scored_beside_the_pictures_is_the_speech_found_in_turn(tmp_path:
     assert len(in_turn) == 2
     assert result.speech == in_turn
     assert DETECTED_SPEECH not in result.results
+
+
+def test_the_audio_sides_progress_shows_beside_the_pictures() -> None:
+    """What the audio thread reports is part of the message the caller's thread reports next
+    (so a window shows, and a user can cancel, a stage running beside the decode pass); a
+    finished branch drops out of the message."""
+    from vidi_desktop.analysis.run import _Progress
+
+    seen: list[tuple[float | None, str]] = []
+    ctx = JobContext(on_progress=lambda f, m: seen.append((f, m)))
+    progress = _Progress(ctx, pictures=3.0, audio=1.0)
+    side = threading.Thread(target=progress.branch("audio", "speech"), args=(0.5, "voice"))
+    side.start()
+    side.join()
+    assert seen == []  # the other thread never calls the run's callback itself
+    progress.branch("pictures", "pictures")(0.5, "frame 16")
+    assert seen == [(pytest.approx((3 * 0.5 + 0.5) / 4), "pictures: frame 16 · speech: voice")]
+    progress.finish("audio")
+    progress.show()  # (the context may hold this report back a moment: it keeps the latest)
+    assert (ctx.fraction, ctx.message) == (pytest.approx((3 * 0.5 + 1) / 4), "pictures: frame 16")

@@ -188,6 +188,7 @@ def analyze_file(
         if pictures:  # no video, or nothing reads pictures: the pictures stage has nothing to do
             report = progress.branch("pictures", "pictures")
             _compute(run, [s for s in needed if s.stage == "pictures"], ctx.part(report))
+        progress.finish("pictures")
     except BaseException:
         if audio_side is not None:
             audio_side.abandon()
@@ -201,6 +202,7 @@ def analyze_file(
         for spec in later:
             report = progress.branch("later", spec.name, *later_steps[spec.name])
             _compute(run, [spec], ctx.part(report))
+    progress.finish("later")
     _compute(run, derived, ctx.part(progress.branch("derived", "derived")))
     ctx.progress(1.0, "done", force=True)
     return result
@@ -232,14 +234,20 @@ def _beside_pictures(
 
 class _Progress:
     """One progress for branches of a run, some at once: the weighted sum of their fractions
-    (each never goes back, so neither does the sum) and the latest message. Only the thread
-    that made it calls the run's callback (a window's progress bar may not expect another
-    thread): the audio thread's progress shows at the next report of the caller's thread."""
+    (each never goes back, so neither does the sum) and the messages of the branches at work,
+    joined in the order the branches were given ("pictures: frame 480 · speech: …"), so a
+    stage running beside the decode pass is seen, and can be cancelled, while it runs. Only
+    the thread that made it calls the run's callback (a window's progress bar may not expect
+    another thread): the audio thread's progress shows at the next report of the caller's
+    thread."""
 
     def __init__(self, ctx: JobContext, **weights: float) -> None:
         self._ctx = ctx
+        self._order = list(weights)
         self._weights = {k: float(w) for k, w in weights.items() if w > 0}
         self._done = dict.fromkeys(self._weights, 0.0)
+        self._messages: dict[str, str] = {}  # branch → its latest message, while at work
+        self._finished: set[str] = set()
         self._lock = threading.Lock()
         self._owner = threading.get_ident()
 
@@ -250,26 +258,36 @@ class _Progress:
         (:func:`~vidi_desktop.core.progress.shares`), labelled ``label``."""
 
         def report(fraction: float | None, detail: str = "") -> None:
-            message = f"{label}: {detail}" if detail else label
             with self._lock:
                 if fraction is not None and name in self._done:
                     done = start + (end - start) * min(1.0, max(0.0, fraction))
                     self._done[name] = max(self._done[name], done)
-                self.fraction = self._overall()
-                self.message = message
+                if name not in self._finished:
+                    self._messages[name] = f"{label}: {detail}" if detail else label
+                self._update()
+                fraction, message = self.fraction, self.message
             if threading.get_ident() == self._owner:
-                self._ctx.progress(self.fraction, message)
+                self._ctx.progress(fraction, message)
 
         return report
+
+    def finish(self, name: str) -> None:
+        """Branch ``name`` has nothing left to do: its share is full, its message goes."""
+        with self._lock:
+            self._finished.add(name)
+            if name in self._done:
+                self._done[name] = 1.0
+            self._messages.pop(name, None)
+            self._update()
 
     fraction: float | None = None
     message: str = ""
 
-    def _overall(self) -> float | None:
+    def _update(self) -> None:
         total = sum(self._weights.values())
-        if total <= 0:
-            return None
-        return sum(self._weights[k] * self._done[k] for k in self._done) / total
+        if total > 0:
+            self.fraction = sum(self._weights[k] * self._done[k] for k in self._done) / total
+        self.message = " · ".join(self._messages[k] for k in self._order if k in self._messages)
 
     def show(self) -> None:
         """Report the latest state from the caller's thread (while it waits for another)."""
@@ -317,6 +335,8 @@ class _AudioSide(threading.Thread):
                 _compute(run, [spec], part(spec.name, spec.name))
         except BaseException as exc:  # handed to the caller's thread by join_into
             self.error = exc
+        finally:
+            self._progress.finish("audio")
 
     def abandon(self) -> None:
         """Stop the audio side (the run was cancelled or the pictures side failed).
