@@ -119,7 +119,7 @@ def faces_clip(make_clip: Callable[..., Path], cutouts: dict[str, Cutout]) -> Pa
 
 @pytest.fixture(scope="module")
 def faces_run(faces_clip: Path) -> DetectionRun:
-    return detect_faces(faces_clip)
+    return detect_faces(faces_clip, per_second=5, max_side=640)  # the sampling of these tests
 
 
 def test_faces_are_found_where_they_were_pasted(
@@ -166,9 +166,27 @@ def test_tubes_one_per_person_with_the_gap_where_she_left(faces_run: DetectionRu
     assert woman.confidence > 0.5 and man.confidence > 0.5
 
 
+def test_default_sampling_gives_the_same_two_tubes_and_gap(faces_clip: Path) -> None:
+    # Twice a second on a 512-px picture (the analysis default): 480 ms between samples at
+    # 25 fps, and the tubes' rules stretched to it.
+    run = detect_faces(faces_clip)
+    assert run.sample_ms == 480 and run.size == (512, 288)
+    tubes = link_tubes(run)
+    assert len(tubes) == 2
+    man = min(tubes, key=lambda t: t.boxes[0][1])
+    woman = max(tubes, key=lambda t: t.boxes[0][1])
+    (whole,) = man.visible_ranges(tail_ms=run.sample_ms)
+    assert whole.start.to_ms() == 0 and whole.end_exclusive.to_ms() >= 6000
+    # She is out of the frame from 1.96 s to 4.0 s: one identity, the gap shown.
+    before, after = woman.visible_ranges(tail_ms=run.sample_ms)
+    assert 1400 <= before.end_exclusive.to_ms() <= 2400
+    assert 4000 <= after.start.to_ms() <= 4800
+    assert woman.box_at(3000) is None and man.box_at(3000) is not None
+
+
 def test_real_footage_two_faces_in_the_last_shot(shared_media: Path) -> None:
     run = detect_faces(shared_media / "goldeneye-vfr-drop3.mp4")
-    assert run.size == (640, 272)
+    assert run.size == (512, 218)  # the default analysis size
     tubes = link_tubes(run, cuts_ms=GOLDENEYE_CUTS_MS)
     last_shot = [t for t in tubes if t.start_ms >= GOLDENEYE_CUTS_MS[1]]
     assert len(last_shot) == 2
@@ -194,7 +212,7 @@ def test_non_square_pixels_give_boxes_in_display_coordinates(shared_media: Path)
     results, _ = run_visual_pass(clip, info, [detector], JobContext(), start_frame=180,
                                  end_frame=300)  # fmt: skip
     run = results["faces"]
-    assert run.size == (640, 360)
+    assert run.size == (512, 288)
     dw, dh = info.video.display_size
     ratios = [(d.x1 - d.x0) * dw / ((d.y1 - d.y0) * dh) for s in run.samples for d in s.detections]
     assert len(ratios) >= 6
@@ -203,20 +221,40 @@ def test_non_square_pixels_give_boxes_in_display_coordinates(shared_media: Path)
 
 def test_rotated_footage_is_analysed_upright(shared_media: Path) -> None:
     run = detect_faces(shared_media / "issue-134-rotate.mp4", per_second=1)
-    assert run.size == (272, 640)  # the display is portrait: the picture was turned
+    assert run.size == (218, 512)  # the display is portrait: the picture was turned
 
 
+@pytest.mark.parametrize("engine", ["onnxruntime", "opencv"])
 def test_centerface_gives_the_same_boxes_when_the_picture_size_changes(
-    goldeneye_frame: np.ndarray,
+    goldeneye_frame: np.ndarray, engine: str
 ) -> None:
     # OpenCV's dnn returns garbage when one network sees several input sizes in turn.
     import cv2
 
-    model = CenterFace()
+    model = CenterFace(engine=engine)
     first = model.detect(goldeneye_frame)
     small = cv2.resize(goldeneye_frame, (320, 136), interpolation=cv2.INTER_AREA)
     assert len(model.detect(small)) == 2
     assert model.detect(goldeneye_frame) == first
+
+
+def test_onnx_runtime_finds_the_boxes_opencv_finds(goldeneye_frame: np.ndarray) -> None:
+    """The default engine (ONNX Runtime on the file with its input size freed) and OpenCV's
+    dnn module: the same faces, to a hundredth of a pixel, at two picture sizes."""
+    import cv2
+
+    fast, reference = CenterFace(), CenterFace(engine="opencv")
+    assert (fast.engine, reference.engine) == ("onnxruntime", "opencv")
+    small = cv2.resize(goldeneye_frame, (448, 190), interpolation=cv2.INTER_AREA)
+    for picture in (goldeneye_frame, small):
+        got, want = fast.detect(picture), reference.detect(picture)
+        assert len(got) == len(want) == 2
+        assert np.allclose(np.array(got), np.array(want), atol=0.01)
+
+
+def test_unknown_centerface_engine_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown CenterFace engine"):
+        CenterFace(engine="tensorrt")
 
 
 def test_haar_fallback_finds_the_frontal_face(goldeneye_frame: np.ndarray) -> None:

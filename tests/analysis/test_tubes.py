@@ -42,10 +42,12 @@ def colour(i: int, n: int = 48) -> np.ndarray:
     return h / h.sum()
 
 
-def samples(objects: list[tuple[BoxFn, np.ndarray | None]], seconds: float) -> list[Sample]:
-    """Samples every STEP_MS; each object gives its box at t (or None when not visible)."""
+def samples(
+    objects: list[tuple[BoxFn, np.ndarray | None]], seconds: float, step_ms: int = STEP_MS
+) -> list[Sample]:
+    """Samples every ``step_ms``; each object gives its box at t (or None when not visible)."""
     out = []
-    for n, t in enumerate(range(0, int(seconds * 1000), STEP_MS)):
+    for n, t in enumerate(range(0, int(seconds * 1000), step_ms)):
         dets = []
         for fn, app in objects:
             box = fn(t)
@@ -185,6 +187,34 @@ def test_min_hits_setting() -> None:
     assert link_tubes(samples([(short, None)], 2), "face") == []
     kept = link_tubes(samples([(short, None)], 2), "face", settings=LinkSettings(min_hits=2))
     assert len(kept) == 1
+
+
+def test_two_samples_a_second_keep_one_visible_run_and_their_gaps() -> None:
+    # Sampled every 480 ms (25 fps, every 12th frame): the 500 ms bridge of 5 samples a
+    # second would split every run; the tube's own bridge spans one missed sample.
+    def path(t: int) -> tuple[float, float, float, float] | None:
+        return None if 2000 <= t < 4400 else moving(0.5, 0.0)(t)
+
+    (tube,) = link_tubes(samples([(path, colour(3))], 6, step_ms=480), "face")
+    assert tube.bridge_ms == round(500 * 480 / 250)
+    ranges = tube.visible_ranges(tail_ms=480)
+    assert [(r.start.to_ms(), r.end_exclusive.to_ms()) for r in ranges] == [
+        (0, 1920 + 480),
+        (4800, 5760 + 480),
+    ]
+    assert tube.box_at(1000) is not None and tube.box_at(3000) is None
+    # Two sightings are enough at this rate (0.96 s on screen), one is noise.
+    brief = only_when(moving(0.1, 0.0), lambda t: t < 960)
+    assert len(link_tubes(samples([(brief, None)], 3, step_ms=480), "face")) == 1
+    once = only_when(moving(0.1, 0.0), lambda t: t < 480)
+    assert link_tubes(samples([(once, None)], 3, step_ms=480), "face") == []
+
+
+def test_five_samples_a_second_keep_the_rules_they_were_tuned_for() -> None:
+    assert LinkSettings.for_sampling(STEP_MS) == LinkSettings()
+    assert LinkSettings.for_sampling(208) == LinkSettings()  # 24 fps, every 5th frame
+    (tube,) = link_tubes(samples([(moving(0.1, 0.1), colour(1))], 2), "face")
+    assert tube.bridge_ms == 500
 
 
 def test_box_at_interpolates_inside_runs_only() -> None:

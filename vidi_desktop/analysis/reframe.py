@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from vidi_desktop.analysis.base import EveryNth
-from vidi_desktop.analysis.tubes import DEFAULT_BRIDGE_MS, Tube
+from vidi_desktop.analysis.tubes import Tube
 from vidi_desktop.core.errors import MissingStreamError, VidiError
 from vidi_desktop.core.project.model import CropKeyframe, ReframePath, Suggestion
 from vidi_desktop.core.time import Time
@@ -317,7 +317,7 @@ def _targets(
         raw: list[tuple[float, float] | None] = []
         boxes: list[Box4 | None] = []
         for t in times:
-            box = primary.box_at(t, DEFAULT_BRIDGE_MS)
+            box = primary.box_at(t)
             if box is None:  # the subject is away: frame whoever is biggest meanwhile
                 others = [b for b in (o.box_at(t) for o in ranked[1:]) if b is not None]
                 box = max(others, key=lambda b: (b[2] - b[0]) * (b[3] - b[1]), default=None)

@@ -4,7 +4,11 @@ A run computes the analysers asked for and those they need
 (:func:`~vidi_desktop.analysis.registry.needed`), stage by stage: the decode pass feeds the
 frame analyser of every analyser that reads pictures at once; the audio is read once, as
 16 kHz mono, for every analyser that reads it; then the analysers compute — pictures stage,
-audio stage, derived stage, in registration order within each. Missing streams are not
+audio stage, derived stage, in registration order within each. The audio stage runs on a
+second thread while the pictures are decoded (decoding, face detection, voice activity and
+Whisper release the GIL, so the two use both cores), unless one of its analysers needs a
+pictures-stage result; its notes and results are merged after the pictures', so the outcome
+is the same as in turn. Missing streams are not
 errors: footage without audio skips the audio analysers, audio-only files skip the pictures
 ones, and a truncated file is analysed up to where it stops — each says so in ``notes``.
 What the results become — suggestions, the ``analyze --json`` document, counts — each
@@ -14,11 +18,12 @@ analyser's spec says.
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from vidi_desktop.analysis import registry
-from vidi_desktop.core.progress import JobContext, shares
+from vidi_desktop.core.progress import JobContext, ProgressFn, shares
 
 if TYPE_CHECKING:
     from vidi_desktop.analysis.options import AnalyzeOptions
@@ -154,34 +159,212 @@ def analyze_file(
     listening = [s for s in needed if s.stage == "audio"]
     derived = [s for s in needed if s.stage == "derived"]
     hearing = any("audio" in s.needs for s in needed)
-    # One 0–100 % for the file: each stage fills its own share, weighted by what it
-    # roughly costs (the decode pass most, reading the audio least), so the bar never
-    # runs back to 0 when the next stage starts.
-    share = shares([
-        ("pictures", 3.0 if info.video is not None and any(s.frames for s in needed) else 0),
-        ("audio", 0.5 if hearing else 0),
-        *((s.name, 2.0) for s in listening),
-        ("derived", 0.5 if derived else 0),
-    ])
-
-    def stage(name: str) -> JobContext:
-        return ctx.part(ctx.share(*share[name], name))
-
-    pictures = _decode_pass(info, options, needed, result, stage("pictures"))
-    run = AnalysisRun(info, options, result, pictures, ctx)
-    if pictures:  # no video, or nothing reads pictures: the pictures stage has nothing to do
-        _compute(run, [s for s in needed if s.stage == "pictures"], stage("pictures"))
-    if hearing:
+    watching = info.video is not None and any(s.frames is not None for s in needed)
+    beside = _beside_pictures(listening, needed) if watching else []
+    later = [s for s in listening if s not in beside]
+    detect = any(s.name == "speech" for s in needed)  # voice activity scored while decoding
+    # One 0–100 % for the file: each branch fills its own share, weighted by what it roughly
+    # costs (the decode pass most, reading the audio least); the audio branch runs beside the
+    # pictures, so the bar is their weighted sum, and it never runs back.
+    audio_steps = shares([("read", 0.5), *((s.name, 2.0) for s in beside)])
+    later_steps = shares([("read", 0.5 if hearing and not beside else 0),
+                          *((s.name, 2.0) for s in later)])
+    progress = _Progress(
+        ctx,
+        pictures=3.0 if watching else 0,
+        audio=0.5 + 2.0 * len(beside) if beside else 0,
+        later=(0.5 if hearing and not beside else 0) + 2.0 * len(later),
+        derived=0.5 if derived else 0,
+    )
+    audio_side = None
+    if beside:
+        audio_side = _AudioSide(info, options, beside, detect, progress, audio_steps)
+        audio_side.start()
+    try:
+        pictures = _decode_pass(
+            info, options, needed, result, ctx.part(progress.branch("pictures", "pictures"))
+        )
+        run = AnalysisRun(info, options, result, pictures, ctx)
+        if pictures:  # no video, or nothing reads pictures: the pictures stage has nothing to do
+            report = progress.branch("pictures", "pictures")
+            _compute(run, [s for s in needed if s.stage == "pictures"], ctx.part(report))
+        progress.finish("pictures")
+    except BaseException:
+        if audio_side is not None:
+            audio_side.abandon()
+        raise
+    if audio_side is not None:
+        audio_side.join_into(result, ctx, progress)
+    elif hearing:
+        report = progress.branch("later", "audio", *later_steps["read"])
         result.audio = _read_audio(
-            info, result, stage("audio"), any(s.name == "speech" for s in needed),
-            gated=options.voice_activity == "gated",
+            info, result, ctx.part(report), detect, gated=options.voice_activity == "gated"
         )
     if result.audio is not None:
-        for spec in listening:
-            _compute(run, [spec], stage(spec.name))
-    _compute(run, derived, stage("derived"))
+        for spec in later:
+            report = progress.branch("later", spec.name, *later_steps[spec.name])
+            _compute(run, [spec], ctx.part(report))
+    progress.finish("later")
+    _compute(run, derived, ctx.part(progress.branch("derived", "derived")))
     ctx.progress(1.0, "done", force=True)
     return result
+
+
+def _beside_pictures(
+    listening: list[AnalyserSpec], needed: tuple[AnalyserSpec, ...]
+) -> list[AnalyserSpec]:
+    """The leading audio analysers that need no pictures-stage result (directly or through
+    another analyser): they can run while the pictures are decoded."""
+    by_name = {s.name: s for s in needed}
+
+    def uses_pictures(spec: AnalyserSpec, seen: frozenset[str] = frozenset()) -> bool:
+        for need in spec.needs:
+            dep = by_name.get(need)
+            if dep is None or need in seen:
+                continue
+            if dep.stage == "pictures" or uses_pictures(dep, seen | {spec.name}):
+                return True
+        return False
+
+    out: list[AnalyserSpec] = []
+    for spec in listening:
+        if uses_pictures(spec):
+            break  # this one and the ones after it wait, so the order stays the same
+        out.append(spec)
+    return out
+
+
+class _Progress:
+    """One progress for branches of a run, some at once: the weighted sum of their fractions
+    (each never goes back, so neither does the sum) and the messages of the branches at work,
+    joined in the order the branches were given ("pictures: frame 480 · speech: …"), so a
+    stage running beside the decode pass is seen, and can be cancelled, while it runs. Only
+    the thread that made it calls the run's callback (a window's progress bar may not expect
+    another thread): the audio thread's progress shows at the next report of the caller's
+    thread."""
+
+    def __init__(self, ctx: JobContext, **weights: float) -> None:
+        self._ctx = ctx
+        self._order = list(weights)
+        self._weights = {k: float(w) for k, w in weights.items() if w > 0}
+        self._done = dict.fromkeys(self._weights, 0.0)
+        self._messages: dict[str, str] = {}  # branch → its latest message, while at work
+        self._finished: set[str] = set()
+        self._lock = threading.Lock()
+        self._owner = threading.get_ident()
+
+    def branch(
+        self, name: str, label: str, start: float = 0.0, end: float = 1.0
+    ) -> ProgressFn:
+        """Progress of the step of branch ``name`` that fills ``start``…``end`` of it
+        (:func:`~vidi_desktop.core.progress.shares`), labelled ``label``."""
+
+        def report(fraction: float | None, detail: str = "") -> None:
+            with self._lock:
+                if fraction is not None and name in self._done:
+                    done = start + (end - start) * min(1.0, max(0.0, fraction))
+                    self._done[name] = max(self._done[name], done)
+                if name not in self._finished:
+                    self._messages[name] = f"{label}: {detail}" if detail else label
+                self._update()
+                fraction, message = self.fraction, self.message
+            if threading.get_ident() == self._owner:
+                self._ctx.progress(fraction, message)
+
+        return report
+
+    def finish(self, name: str) -> None:
+        """Branch ``name`` has nothing left to do: its share is full, its message goes."""
+        with self._lock:
+            self._finished.add(name)
+            if name in self._done:
+                self._done[name] = 1.0
+            self._messages.pop(name, None)
+            self._update()
+
+    fraction: float | None = None
+    message: str = ""
+
+    def _update(self) -> None:
+        total = sum(self._weights.values())
+        if total > 0:
+            self.fraction = sum(self._weights[k] * self._done[k] for k in self._done) / total
+        self.message = " · ".join(self._messages[k] for k in self._order if k in self._messages)
+
+    def show(self) -> None:
+        """Report the latest state from the caller's thread (while it waits for another)."""
+        with self._lock:
+            fraction, message = self.fraction, self.message
+        self._ctx.progress(fraction, message)
+
+
+class _AudioSide(threading.Thread):
+    """The audio read and the audio analysers that need no pictures, on a second thread.
+
+    It works on a FileAnalysis of its own (results and notes are merged by
+    :meth:`join_into`, after the pictures'), with a cancel flag of its own, set when the run
+    is cancelled or the pictures side fails.
+    """
+
+    def __init__(
+        self,
+        info: MediaInfo,
+        options: AnalyzeOptions,
+        specs: list[AnalyserSpec],
+        detect: bool,
+        progress: _Progress,
+        steps: dict[str, tuple[float, float]],
+    ) -> None:
+        super().__init__(name="vidi-audio", daemon=True)
+        self._info, self._options, self._specs = info, options, specs
+        self._detect, self._progress, self._steps = detect, progress, steps
+        self.cancel = threading.Event()
+        self.side = FileAnalysis(info)
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            def part(label: str, step: str) -> JobContext:
+                report = self._progress.branch("audio", label, *self._steps[step])
+                return JobContext(cancel=self.cancel, on_progress=report)
+
+            reading = part("audio", "read")
+            self.side.audio = _read_audio(
+                self._info, self.side, reading, self._detect,
+                gated=self._options.voice_activity == "gated",
+            )
+            if self.side.audio is None:
+                return
+            run = AnalysisRun(self._info, self._options, self.side, {}, reading)
+            for spec in self._specs:
+                _compute(run, [spec], part(spec.name, spec.name))
+        except BaseException as exc:  # handed to the caller's thread by join_into
+            self.error = exc
+        finally:
+            self._progress.finish("audio")
+
+    def abandon(self) -> None:
+        """Stop the audio side (the run was cancelled or the pictures side failed).
+
+        It is not waited for: a cancelled run returns at once, and the thread ends at its
+        next cancel check (it only ever wrote to its own FileAnalysis, dropped here).
+        """
+        self.cancel.set()
+
+    def join_into(self, result: FileAnalysis, ctx: JobContext, progress: _Progress) -> None:
+        """Wait (showing progress, passing on a cancel) and merge: notes after the pictures',
+        then results."""
+        while self.is_alive():
+            self.join(0.05)
+            if ctx.cancel.is_set():
+                self.abandon()
+                ctx.check_cancelled()
+            progress.show()
+        if self.error is not None:
+            raise self.error
+        result.notes.extend(self.side.notes)
+        result.results.update(self.side.results)
+        result.audio = self.side.audio
 
 
 def _compute(run: AnalysisRun, specs: list[AnalyserSpec], ctx: JobContext) -> None:

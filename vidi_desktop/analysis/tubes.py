@@ -14,6 +14,12 @@ Rules for gaps: a tube keeps only real detections (no invented boxes); its visib
 derive from the boxes — boxes at most ``bridge_ms`` apart belong to one run, a longer gap
 means the object was not on screen (left the frame, was hidden, or the detector lost it).
 
+The rules are written for ~5 samples a second; sparser sampling (the default analysis looks
+for faces twice a second) stretches every time in them and lowers the sightings needed by
+the same factor (:func:`sampling_scale`): a tube keeps its ``bridge_ms`` (one missed sample
+bridged), which :meth:`Tube.visible_ranges` and :meth:`Tube.box_at` use unless told
+otherwise. At 4 samples a second or more nothing changes.
+
 No visual tracker runs between samples: OpenCV 4.x's ``TrackerMIL`` costs ~27 ms per object
 per frame on a 640×360 picture, against ~40-90 ms for one CenterFace pass over all faces of
 a sample, so tracking every frame between 5 fps samples would cost several times the
@@ -42,6 +48,12 @@ BoxTuple = tuple[int, float, float, float, float, float]
 
 DEFAULT_BRIDGE_MS = 500
 """Boxes at most this far apart are one visible run (one missed sample at 5 fps is bridged)."""
+
+
+def sampling_scale(sample_ms: int) -> float:
+    """How much sparser than the ~5 samples a second the linking rules are written for:
+    1.0 at 4 samples a second or more (or unknown, ``sample_ms`` 0), 2.0 at 2 a second."""
+    return max(1.0, sample_ms / 250) if sample_ms > 0 else 1.0
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -140,6 +152,7 @@ class Tube:
     label: str
     boxes: tuple[BoxTuple, ...]
     confidence: float
+    bridge_ms: int = DEFAULT_BRIDGE_MS  # boxes at most this far apart are one visible run
 
     @property
     def start_ms(self) -> int:
@@ -157,20 +170,24 @@ class Tube:
         return sum((b[3] - b[1]) * (b[4] - b[2]) for b in self.boxes) / len(self.boxes)
 
     def visible_ranges(
-        self, bridge_ms: int = DEFAULT_BRIDGE_MS, tail_ms: int = 0
+        self, bridge_ms: int | None = None, tail_ms: int = 0
     ) -> tuple[TimeRange, ...]:
-        """Where the object is on screen: runs of boxes at most ``bridge_ms`` apart.
+        """Where the object is on screen: runs of boxes at most ``bridge_ms`` apart (the
+        tube's own :attr:`bridge_ms` when None).
 
         Each run spans its first box to its last plus ``tail_ms`` (pass the sampling
         interval to cover the last sampled instant). Same rule as
         :meth:`ObjectTube.visible_ranges`.
         """
-        return self.to_payload().visible_ranges(bridge_ms, tail_ms)
+        bridge = self.bridge_ms if bridge_ms is None else bridge_ms
+        return self.to_payload().visible_ranges(bridge, tail_ms)
 
     def box_at(
-        self, t_ms: int, bridge_ms: int = DEFAULT_BRIDGE_MS
+        self, t_ms: int, bridge_ms: int | None = None
     ) -> tuple[float, float, float, float] | None:
-        """The box at ``t_ms``, linearly interpolated inside a visible run; None outside."""
+        """The box at ``t_ms``, linearly interpolated between samples inside a visible run
+        (gaps up to ``bridge_ms``, the tube's own when None); None outside."""
+        bridge_ms = self.bridge_ms if bridge_ms is None else bridge_ms
         boxes = self.boxes
         if t_ms < boxes[0][0] or t_ms > boxes[-1][0]:
             return None
@@ -225,6 +242,13 @@ class LinkSettings:
     relink_similarity: float = 0.8  # colour similarity needed to join across a gap
     min_hits: int = 3  # tubes seen fewer times are dropped as detector noise
     max_size_ratio: float = 2.5  # a match may not grow or shrink the box more than this
+
+    @classmethod
+    def for_sampling(cls, sample_ms: int) -> LinkSettings:
+        """The defaults for detections ``sample_ms`` apart: the gap a track survives
+        stretched by :func:`sampling_scale`, the sightings needed lowered by it (at least 2)."""
+        scale = sampling_scale(sample_ms)
+        return cls(max_gap_ms=round(1000 * scale), min_hits=max(2, round(3 / scale)))
 
 
 def iou(a: Sequence[float], b: Sequence[float]) -> float:
@@ -330,12 +354,17 @@ def link_tubes(
     """Link per-sample detections into tubes (see the module docstring for the rules).
 
     ``samples`` is a :class:`DetectionRun` or its samples in time order; ``cuts_ms`` are
-    shot boundaries (ms or :class:`Time`) no tube crosses. Tubes come out sorted by start.
+    shot boundaries (ms or :class:`Time`) no tube crosses. ``settings`` default to
+    :meth:`LinkSettings.for_sampling` of the samples' interval. Tubes come out sorted by
+    start.
     """
-    settings = settings or LinkSettings()
     if isinstance(samples, DetectionRun):
         label = label or samples.label
         samples = samples.samples
+    samples = list(samples)
+    sample_ms = DetectionRun("", "", samples).sample_ms
+    scale = sampling_scale(sample_ms)
+    settings = settings or LinkSettings.for_sampling(sample_ms)
     label = label or "object"
     cuts = sorted(c.to_ms() if isinstance(c, Time) else int(c) for c in cuts_ms)
     live: list[_Track] = []
@@ -377,7 +406,7 @@ def link_tubes(
                 live.append(_Track(det, segment))
     ended.extend(live)
     chains = _relink(ended, settings)
-    tubes = [_to_tube(label, chain) for chain in chains]
+    tubes = [_to_tube(label, chain, scale) for chain in chains]
     tubes = [t for t in tubes if t.hits >= settings.min_hits]
     tubes.sort(key=lambda t: (t.start_ms, t.boxes[0][1]))
     return tubes
@@ -412,12 +441,14 @@ def _relink(tracks: list[_Track], settings: LinkSettings) -> list[list[Detection
     return [dets for _, dets in chains]
 
 
-def _to_tube(label: str, dets: list[Detection]) -> Tube:
+def _to_tube(label: str, dets: list[Detection], scale: float = 1.0) -> Tube:
     scores = [d.score for d in dets]
-    # Mean score, discounted for objects seen only a few times (1 hit: x0.18, 10 hits: x0.86).
-    confidence = (sum(scores) / len(scores)) * (1.0 - math.exp(-len(dets) / 5.0))
+    # Mean score, discounted for objects seen only a few times (1 hit: x0.18, 10 hits: x0.86
+    # at ~5 samples a second; a sparser sample counts for the time it stands for).
+    confidence = (sum(scores) / len(scores)) * (1.0 - math.exp(-len(dets) * scale / 5.0))
     boxes = tuple(d.as_tuple() for d in dets)
-    return Tube(label, boxes, max(0.0, min(1.0, confidence)))
+    bridge = round(DEFAULT_BRIDGE_MS * scale)
+    return Tube(label, boxes, max(0.0, min(1.0, confidence)), bridge)
 
 
 def tube_suggestions(
@@ -425,20 +456,21 @@ def tube_suggestions(
     tubes: Sequence[Tube],
     source: str,
     *,
-    bridge_ms: int = DEFAULT_BRIDGE_MS,
+    bridge_ms: int | None = None,
     sample_ms: int = 0,
 ) -> list[Suggestion]:
     """One reviewable :class:`ObjectTube` suggestion per tube ("Face 1", "Person 2"…).
 
-    The metadata says how to read the tube's gaps (``bridge_ms``, ``sample_ms``) and keeps
-    each box's detector score, which the payload has no room for.
+    The metadata says how to read the tube's gaps (``bridge_ms``: the tube's own when None,
+    ``sample_ms``) and keeps each box's detector score, which the payload has no room for.
     """
     out: list[Suggestion] = []
     counters: dict[str, int] = {}
     for tube in tubes:
         counters[tube.label] = counters.get(tube.label, 0) + 1
         payload = tube.to_payload()
-        visible = payload.visible_ranges(bridge_ms, sample_ms)
+        bridge = tube.bridge_ms if bridge_ms is None else bridge_ms
+        visible = payload.visible_ranges(bridge, sample_ms)
         out.append(
             Suggestion.new(
                 asset_id,
@@ -449,7 +481,7 @@ def tube_suggestions(
                 metadata={
                     "vidi": {
                         "label": tube.label,
-                        "bridge_ms": bridge_ms,
+                        "bridge_ms": bridge,
                         "sample_ms": sample_ms,
                         "scores": [round(b[5], 4) for b in tube.boxes],
                         "visible_ms": [[r.start.to_ms(), r.end_exclusive.to_ms()] for r in visible],
