@@ -111,3 +111,19 @@ def test_ask_progress_is_one_scale_loading_then_running(small_clip: Path) -> Non
     assert fractions["thinking"] == pytest.approx(0.2 + 0.8 * 0.5)
     known = [f for f, _ in seen if f is not None]
     assert known == sorted(known)
+
+
+@pytest.mark.parametrize("name", ["p.vidi", "project.json"])
+def test_cli_ask_about_a_project_says_to_name_the_footage(
+    small_clip: Path, tmp_path: Path, capsys: Any, name: str
+) -> None:
+    """`ask p.vidi "…"` is a natural slip: one line that says how to ask, nothing changed."""
+    project = tmp_path / name
+    assert main(["ask", str(small_clip), "split into scenes", "-o", str(project), "-q"]) == 0
+    before = project.read_bytes()
+    capsys.readouterr()
+    assert main(["ask", str(project), "split into scenes", "-o", str(project)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert "is a project, not footage" in err and f"-o {project}" in err
+    assert project.read_bytes() == before

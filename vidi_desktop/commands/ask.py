@@ -64,10 +64,32 @@ def parse_options(items: list[str]) -> dict[str, Any]:
     return options
 
 
+def refuse_project_as_footage(path: str) -> None:
+    """A clear error when FILE is a project (``ask p.vidi "…"``, a natural slip): ``ask``
+    takes the footage, and the project with ``-o``."""
+    from vidi_desktop.core.project.storage import PROJECT_SUFFIX
+
+    file = Path(path)
+    looks_like_project = file.suffix == PROJECT_SUFFIX
+    if not looks_like_project and file.suffix == ".json" and file.is_file():
+        try:
+            with open(file, encoding="utf-8", errors="replace") as f:
+                head = f.read(4096)
+        except OSError:
+            return  # the real read says what is wrong with it
+        looks_like_project = head.lstrip().startswith("{") and "vidi-desktop.project" in head
+    if looks_like_project:
+        raise CliError(
+            f"{path} is a project, not footage: ask about a file of it with "
+            f"'vidi-desktop ask FILE REQUEST -o {path}'"
+        )
+
+
 def _cmd_ask(args: argparse.Namespace) -> int:
     from vidi_desktop.core.time import Time, TimeRange
     from vidi_desktop.services.ask import ask_file
 
+    refuse_project_as_footage(args.file)
     if args.plan:
         return _cmd_plan(args)
     options = parse_options(args.option)
