@@ -36,6 +36,20 @@ from vidi_desktop.services.analyze import asset_from_probe
 NTSC = Fraction(30000, 1001)
 
 
+
+@pytest.fixture(autouse=True)
+def isolated_qsettings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The dialogs and windows here read and write QSettings (the export dialog remembers
+    its last format): each test gets its own folder, never the user's settings."""
+    from PySide6.QtCore import QSettings
+
+    folder = tmp_path_factory.mktemp("qsettings")
+    for fmt in (QSettings.Format.IniFormat, QSettings.Format.NativeFormat):
+        QSettings.setPath(fmt, QSettings.Scope.UserScope, str(folder))
+        QSettings.setPath(fmt, QSettings.Scope.SystemScope, str(folder / "system"))
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    yield folder
+
 @pytest.fixture
 def applause() -> Iterator[type[Applause]]:
     """The toy kind, registered for the test."""
