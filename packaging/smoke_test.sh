@@ -18,7 +18,8 @@ import json, sys
 project = json.load(open(sys.argv[1]))
 kinds = sorted({s["kind"] for s in project["suggestions"]})
 print(f"analysis: {len(project['suggestions'])} suggestions: {', '.join(kinds)}")
-assert {"subtitle_cue", "cut_range", "highlight_clip"} <= set(kinds), kinds
+# Silences are their own kind since project schema 3 (silence_cut, not cut_range).
+assert {"subtitle_cue", "silence_cut", "highlight_clip"} <= set(kinds), kinds
 PY
 
 sample="$(dirname "$app")/_internal/vidi_desktop/_resources/samples/example.mp4"
