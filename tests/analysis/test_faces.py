@@ -282,19 +282,22 @@ def test_audio_only_file_is_skipped_with_a_message(audio_only: Path) -> None:
 
 
 def test_cancelling_stops_within_a_frame(faces_clip: Path) -> None:
-    import time
-
     from vidi_desktop.core.errors import CancelledError
     from vidi_desktop.core.progress import JobContext
 
+    reports: list[float | None] = []
     ctx = JobContext()
-    ctx.on_progress = lambda fraction, message: ctx.cancel.set()
-    start = time.monotonic()
+
+    def on_progress(fraction: float | None, message: str) -> None:
+        reports.append(fraction)
+        ctx.cancel.set()
+
+    ctx.on_progress = on_progress
     with pytest.raises(CancelledError):
         detect_faces(faces_clip, ctx)
-    # Raised at the first report instead of finishing; generous for a loaded machine (the
-    # latency is measured in benchmarks/bench_cancel.py).
-    assert time.monotonic() - start < 60
+    # Raised at the next check after the first report: nothing more was reported (the
+    # latency in seconds is measured in benchmarks/bench_cancel.py, not asserted here).
+    assert len(reports) == 1 and (reports[0] or 0.0) < 1.0
 
 
 # -- people ----------------------------------------------------------------------------------

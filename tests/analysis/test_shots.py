@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import threading
-import time
 import tracemalloc
 from collections.abc import Callable, Iterator
 from fractions import Fraction
@@ -290,19 +289,19 @@ def test_sensitivity_maps_to_one_threshold() -> None:
 
 def test_cancel_stops_the_pass_quickly(mixed_clip: Path) -> None:
     cancel = threading.Event()
-    stopped_at: list[float] = []
+    seen: list[float | None] = []
 
     def on_progress(fraction: float | None, message: str) -> None:
+        seen.append(fraction)
         if fraction and fraction > 0.2 and not cancel.is_set():
             cancel.set()
-            stopped_at.append(time.monotonic())
 
     ctx = JobContext(cancel=cancel, on_progress=on_progress)
     with pytest.raises(CancelledError):
         detect_shots(mixed_clip, ctx=ctx)
-    # Raised rather than finishing the pass; generous for a loaded machine (the latency is
-    # measured in benchmarks/bench_cancel.py).
-    assert stopped_at and time.monotonic() - stopped_at[0] < 60
+    # Raised at the next check rather than finishing the pass: the report that cancelled is
+    # the last one (the latency in seconds is measured in benchmarks/bench_cancel.py).
+    assert cancel.is_set() and seen[-1] is not None and 0.2 < seen[-1] < 1.0
 
 
 def test_one_frame_and_two_frame_clips(make_clip: Callable[..., Path]) -> None:

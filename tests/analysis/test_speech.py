@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib.util
 import shutil
-import time
 from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
@@ -168,21 +167,19 @@ def test_progress_is_reported_and_a_cancel_stops_the_pass() -> None:
     rng = np.random.default_rng(2)
     long_noise = clip_of(rng.normal(0, 0.01, 600 * RATE).astype(np.float32))  # 10 minutes
     seen: list[float | None] = []
-    cancelled_at: list[float] = []
     ctx = JobContext()
 
     def on_progress(fraction: float | None, _message: str) -> None:
         seen.append(fraction)
         if fraction is not None and fraction >= 0.05 and not ctx.cancel.is_set():
-            cancelled_at.append(time.monotonic())  # a few reports in: stop here
-            ctx.cancel.set()
+            ctx.cancel.set()  # a few reports in: stop here
 
     ctx.on_progress = on_progress
     with pytest.raises(CancelledError):
         detect_speech(long_noise, ctx=ctx)
-    # Generous bound (a loaded machine is slow); the latency itself is measured in
-    # benchmarks/bench_cancel.py. What counts: the pass raised instead of finishing.
-    assert cancelled_at and time.monotonic() - cancelled_at[0] < 60
+    # The pass raised instead of finishing, and the report that cancelled was the last one
+    # (the latency in seconds is measured in benchmarks/bench_cancel.py).
+    assert ctx.cancel.is_set() and seen[-1] is not None and seen[-1] >= 0.05
     assert seen and seen == sorted(seen) and max(f for f in seen if f is not None) < 0.5
 
 

@@ -374,11 +374,9 @@ def test_tolerance_ticks_zero_demands_an_exact_grid():
     )
 
 
-def test_constant_rate_on_a_long_table_is_fast():
-    import time
-
+def test_constant_rate_on_a_long_table_is_answered():
+    # 200,000 stamps (two hours at 29.97): a linear pass takes milliseconds, a quadratic one
+    # (4e10 steps) would not finish within the suite's per-test timeout. No wall-clock bound
+    # is asserted here: the speed itself is a benchmark's business.
     idx = FrameIndex(tuple(_grid_pts(NTSC_30, TB_90K, 200_000)), TB_90K)
-    begin = time.perf_counter()
     assert idx.constant_rate() == FrameRate(NTSC_30)
-    # Generous: a linear pass takes milliseconds, a quadratic one (4e10 steps) hours.
-    assert time.perf_counter() - begin < 60

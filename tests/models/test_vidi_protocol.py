@@ -12,7 +12,6 @@ import json
 import os
 import sys
 import threading
-import time
 from fractions import Fraction
 from pathlib import Path
 
@@ -232,13 +231,13 @@ def test_slow_answer_times_out_kills_and_restarts(stand_in, tmp_path, backends) 
     backend = make_backend(stand_in, tmp_path, timeout_s=1.5)
     backends.append(backend)
     backend.load(no_progress, threading.Event())
-    pid = backend._child.process.pid  # type: ignore[union-attr]
-    started = time.monotonic()
+    process = backend._child.process  # type: ignore[union-attr]
+    pid = process.pid
     with pytest.raises(BackendError, match=r"no answer within 1\.5 s"):
         backend.run(ask("slow"), no_progress, threading.Event())
-    # Generous: the stand-in sleeps 60 s, so returning well before proves it was not awaited.
-    assert time.monotonic() - started < 45
     assert not backend.loaded and not alive(pid)
+    # Ended by a signal in the middle of its 60 s sleep, not awaited until it answered.
+    assert process.returncode is not None and process.returncode < 0
     # The next run starts a new runner.
     assert len(backend.run(ask("a dog"), no_progress, threading.Event())) == 2
     assert starts(backend) == 2
@@ -355,10 +354,12 @@ def test_cancel_kills_a_runner_that_does_not_listen(
     backend = make_backend(stand_in, tmp_path)
     backends.append(backend)
     cancel = threading.Event()
-    started = time.monotonic()
+    backend.load(no_progress, threading.Event())
+    process = backend._child.process  # type: ignore[union-attr]
     with pytest.raises(CancelledError):
         backend.run(ask("deaf"), cancel_when(cancel, "generating"), cancel)
-    assert time.monotonic() - started < 45  # generous: the deaf stand-in sleeps 60 s
+    # Ended by a signal in the middle of its 60 s sleep, not awaited until it answered.
+    assert process.returncode is not None and process.returncode < 0
     assert not backend.loaded
     assert len(backend.run(ask("a dog"), no_progress, threading.Event())) == 2
     assert starts(backend) == 2
