@@ -23,7 +23,7 @@ from __future__ import annotations
 import contextlib
 import os
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -149,62 +149,20 @@ def _decode_and_detect(
     *,
     keep: bool,
 ) -> tuple[AudioClip, list[SpeechSegment], int] | None:
-    import queue
-    import threading
+    scorer = _Scorer(SPEECH_RATE)
+    expected = (expected_seconds or 0) * SPEECH_RATE
 
-    from vidi_desktop.media.audio import read_audio
+    def feed(samples: Any) -> None:
+        scorer.feed(samples)
+        if ctx is not None:
+            fraction = min(0.99, scorer.samples / expected) if expected > 0 else None
+            ctx.progress(fraction, "speech")
 
     # Kept audio is held anyway, so the decoder may run ahead; otherwise at most a minute
     # waits for the model, and memory stays flat.
-    items: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=0 if keep else 60)
-    halt = threading.Event()
-
-    def hand_over(samples: Any) -> None:
-        while True:
-            try:
-                items.put(("chunk", samples[0]), timeout=0.1)
-                return
-            except queue.Full:
-                if halt.is_set():
-                    raise CancelledError("speech detection stopped") from None
-
-    def decode() -> None:
-        try:
-            clip = read_audio(
-                path, rate=SPEECH_RATE, layout="mono", cancel=halt, keep=keep,
-                on_chunk=hand_over,
-            )
-            items.put(("done", clip))
-        except BaseException as exc:  # handed over to the caller's thread
-            items.put(("error", exc))
-
-    threading.Thread(target=decode, name="vidi-audio", daemon=True).start()
-    scorer = _Scorer(SPEECH_RATE)
-    expected = (expected_seconds or 0) * SPEECH_RATE
-    try:
-        while True:
-            try:
-                kind, value = items.get(timeout=0.05)
-            except queue.Empty:
-                if ctx is not None:
-                    ctx.check_cancelled()
-                continue
-            if kind == "chunk":
-                scorer.feed(value)
-                if ctx is not None:
-                    fraction = min(0.99, scorer.samples / expected) if expected > 0 else None
-                    ctx.progress(fraction, "speech")
-            elif kind == "error":
-                if isinstance(value, MissingStreamError):
-                    if skip_missing:
-                        return None
-                    raise NoAudioError(f"{Path(path)}: {NO_AUDIO_NOTE}") from None
-                raise value
-            else:
-                clip = value
-                break
-    finally:
-        halt.set()  # stops the decoder if the caller was cancelled or the model failed
+    clip = decode_beside(path, feed, ctx, skip_missing, keep=keep, queue_size=0 if keep else 60)
+    if clip is None:
+        return None
     if ctx is not None:
         ctx.progress(1.0, "speech", force=True)
     if keep and scorer.samples != clip.samples.shape[1]:
@@ -292,6 +250,83 @@ class _Scorer:
             self._score(block)
             self.pending, self.pending_samples = [], 0
         return _segments(self.segmenter.finish(n), self.pad, n, self.rate, start)
+
+
+def decode_beside(
+    path: str | os.PathLike[str],
+    feed: Callable[[Any], None],
+    ctx: JobContext | None,
+    skip_missing: bool,
+    *,
+    keep: bool,
+    fast: bool = False,
+    batch: int = 1,
+    queue_size: int = 0,
+) -> AudioClip | None:
+    """Decode the file's 16 kHz mono audio on a helper thread and hand each decoded piece
+    (``batch`` chunks joined) to ``feed`` on this thread, so the model scores while the file
+    decodes (both cores at work). Returns the decoded clip (its samples only when ``keep``);
+    None without an audio stream when ``skip_missing``, else :class:`NoAudioError`. A full
+    ``queue_size`` (0: unbounded) holds the decoder back; a cancel through ``ctx``, or an
+    error in ``feed``, stops it."""
+    import queue
+    import threading
+
+    import numpy as np
+
+    from vidi_desktop.media.audio import read_audio
+
+    items: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=queue_size)
+    halt = threading.Event()
+
+    def put_chunk(samples: Any) -> None:
+        while True:
+            try:
+                items.put(("chunk", samples), timeout=0.1)
+                return
+            except queue.Full:
+                if halt.is_set():
+                    raise CancelledError("speech detection stopped") from None
+
+    def decode() -> None:
+        pending: list[Any] = []
+
+        def hand_over(samples: Any) -> None:
+            pending.append(samples[0])
+            if len(pending) >= batch:
+                put_chunk(pending[0] if len(pending) == 1 else np.concatenate(pending))
+                pending.clear()
+
+        try:
+            clip = read_audio(path, rate=SPEECH_RATE, layout="mono", cancel=halt, keep=keep,
+                              on_chunk=hand_over, fast=fast)
+            if pending:
+                put_chunk(np.concatenate(pending))
+            items.put(("done", clip))
+        except BaseException as exc:  # handed over to the caller's thread
+            items.put(("error", exc))
+
+    threading.Thread(target=decode, name="vidi-audio", daemon=True).start()
+    try:
+        while True:
+            try:
+                kind, value = items.get(timeout=0.05)
+            except queue.Empty:
+                if ctx is not None:
+                    ctx.check_cancelled()
+                continue
+            if kind == "chunk":
+                feed(value)
+            elif kind == "error":
+                if isinstance(value, MissingStreamError):
+                    if skip_missing:
+                        return None
+                    raise NoAudioError(f"{Path(path)}: {NO_AUDIO_NOTE}") from None
+                raise value
+            else:
+                return value
+    finally:
+        halt.set()  # stops the decoder if the caller was cancelled or the model failed
 
 
 def _segments(

@@ -41,22 +41,18 @@ audio) it is the full pass.
 from __future__ import annotations
 
 import os
-import threading
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from vidi_desktop.analysis.speech import (
-    NO_AUDIO_NOTE,
     SPEECH_RATE,
-    NoAudioError,
     SpeechSegment,
     _OnnxSilero,
     _Segmenter,
     _segments,
+    decode_beside,
     detect_speech,
     speech_engine,
 )
-from vidi_desktop.core.errors import MissingStreamError
 
 if TYPE_CHECKING:
     import numpy as np
@@ -469,9 +465,8 @@ def load_and_gate_speech(
     decoded on a helper thread while the model scores what is planned (both cores at work,
     the same segments as in turn). None without audio when ``skip_missing``, else
     :class:`~vidi_desktop.analysis.speech.NoAudioError`."""
-    import queue
 
-    from vidi_desktop.media.audio import AudioClip, read_audio
+    from vidi_desktop.media.audio import AudioClip
 
     if speech_engine() != "onnx":
         from vidi_desktop.analysis.speech import load_and_detect_speech
@@ -479,55 +474,14 @@ def load_and_gate_speech(
         return load_and_detect_speech(
             path, ctx=ctx, skip_missing=skip_missing, expected_seconds=expected_seconds
         )
-    items: queue.Queue[tuple[str, Any]] = queue.Queue()
-    halt = threading.Event()
-
-    def decode() -> None:
-        import numpy as np
-
-        pending: list[np.ndarray] = []
-
-        def hand_over(samples: np.ndarray) -> None:
-            # Ten seconds at a time: fewer hand-overs between the threads (each costs).
-            pending.append(samples[0])
-            if len(pending) >= _HAND_OVER:
-                items.put(("chunk", np.concatenate(pending)))
-                pending.clear()
-
-        try:
-            # The scorer keeps the samples (one copy of the audio, not two).
-            clip = read_audio(path, rate=SPEECH_RATE, layout="mono", cancel=halt, keep=False,
-                              on_chunk=hand_over, fast=True)
-            if pending:
-                items.put(("chunk", np.concatenate(pending)))
-            items.put(("done", clip))
-        except BaseException as exc:  # handed over to the caller's thread
-            items.put(("error", exc))
-
-    threading.Thread(target=decode, name="vidi-audio", daemon=True).start()
     segmenter = _segmenter(0.5, 250, 100)
     scorer = GatedScorer(ctx=ctx, expected_samples=int((expected_seconds or 0) * SPEECH_RATE))
-    try:
-        while True:
-            try:
-                kind, value = items.get(timeout=0.05)
-            except queue.Empty:
-                if ctx is not None:
-                    ctx.check_cancelled()
-                continue
-            if kind == "chunk":
-                scorer.feed(value)
-            elif kind == "error":
-                if isinstance(value, MissingStreamError):
-                    if skip_missing:
-                        return None
-                    raise NoAudioError(f"{Path(path)}: {NO_AUDIO_NOTE}") from None
-                raise value
-            else:
-                clip = value
-                break
-    finally:
-        halt.set()  # stops the decoder if the caller was cancelled or the model failed
+    # The scorer keeps the samples (one copy of the audio, not two); ten seconds handed over
+    # at a time (each hand-over between the threads costs).
+    clip = decode_beside(path, scorer.feed, ctx, skip_missing, keep=False, fast=True,
+                         batch=_HAND_OVER)
+    if clip is None:
+        return None
     n = scorer.audio.size
     segments = gated_segments(scorer, segmenter, clip.start, ctx=ctx)
     samples = scorer.audio.data[:n].reshape(1, n)  # the padding after it is not the clip's
