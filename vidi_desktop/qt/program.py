@@ -441,6 +441,7 @@ class ProgramDecodeThread(DecodeThread):
             sar, rotation = src.sar, src.rotation
         return super()._to_qimage(frame, sar, rotation)
 
+
 class ProgramPlayer(Player):
     """Plays a :class:`Program` (the accepted edit) with the :class:`Player` transport."""
 

@@ -410,40 +410,32 @@ class ReviewQueue(QWidget):
     @Slot()
     def next_pending(self) -> None:
         """Select the pending suggestion after the current one (wrapping) and seek to it."""
-        n = self.model.rowCount()
-        if not n:
-            return
-        sid = self.current_id()
-        row = self.model.row_of(sid) if sid else -1
-        if row < 0:
-            # Nothing current in the list: the first one at or after the playhead.
-            here = self.session.position
-            row = next(
-                (k for k in range(n) if (s := self.model.row(k).start) is not None and s >= here),
-                0,
-            )
-        else:
-            row = (row + 1) % n
-        self._go_to(row)
+        self._step(1)
 
     @Slot()
     def previous_pending(self) -> None:
         """Select the suggestion before the current one (wrapping) and seek to it."""
+        self._step(-1)
+
+    def _step(self, step: int) -> None:
+        """Go ``step`` rows from the current one (wrapping); with nothing current, to the
+        first row at or after the playhead (forward) or the last one before it (back)."""
         n = self.model.rowCount()
         if not n:
             return
         sid = self.current_id()
         row = self.model.row_of(sid) if sid else -1
         if row < 0:
-            # Nothing current in the list: the last one before the playhead.
             here = self.session.position
-            row = next(
-                (k for k in range(n - 1, -1, -1)
-                 if (s := self.model.row(k).start) is not None and s < here),
-                n - 1,
-            )
+            rows = range(n) if step > 0 else range(n - 1, -1, -1)
+
+            def ahead(k: int) -> bool:
+                start = self.model.row(k).start
+                return start is not None and (start >= here if step > 0 else start < here)
+
+            row = next((k for k in rows if ahead(k)), rows[0])
         else:
-            row = (row - 1) % n
+            row = (row + step) % n
         self._go_to(row)
 
     @Slot()
