@@ -688,8 +688,11 @@ class ViewerWidget(QWidget):
 
     @Slot(str)
     def _on_failed(self, message: str) -> None:
-        if self._mode != "source":
-            return
+        if self._mode == "source":
+            self._show_failure(message)
+
+    def _show_failure(self, message: str) -> None:
+        """The player of the current mode could not open: its message instead of a picture."""
         self._shown = None
         self.canvas.set_display_size(None)
         self.canvas.set_message(message, error=True)
@@ -827,12 +830,8 @@ class ViewerWidget(QWidget):
 
     @Slot(str)
     def _on_program_failed(self, message: str) -> None:
-        if self._mode != "edit":
-            return
-        self._shown = None
-        self.canvas.set_display_size(None)
-        self.canvas.set_message(message, error=True)
-        self._update_labels()
+        if self._mode == "edit":
+            self._show_failure(message)
 
     @Slot(object)
     def _on_program_frame(self, shown: ShownFrame) -> None:
