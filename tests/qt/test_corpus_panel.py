@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
+from windows import close_window
 
 from vidi_desktop.qt import corpus_panel as cp
 from vidi_desktop.qt.clock import AssetClock
@@ -296,10 +297,7 @@ def test_window_file_menu_opens_an_index_and_a_hit_plays(
         window.grab().save(str(SHOTS / "corpus.png"))
         window.media_bin.grab().save(str(SHOTS / "corpus_bin.png"))
     finally:
-        window._closing = True
-        window.shutdown()
-        window.close()
-        window.deleteLater()
+        close_window(window)
         app.setStyleSheet(saved[2])
         app.setPalette(saved[1])
         app.setStyle(saved[0])

@@ -10,6 +10,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from pathlib import Path
 
 import pytest
+from windows import close_window
 
 from vidi_desktop.core.project import Asset, ProjectDocument, load_project, save_project
 from vidi_desktop.qt import disk_changes
@@ -35,10 +36,7 @@ def window(qtbot, saved, scripted_factory, monkeypatch):
     w.show()
     qtbot.waitExposed(w)
     yield w
-    w._closing = True
-    w.shutdown()
-    w.close()
-    w.deleteLater()
+    close_window(w)
 
 
 def _cli_adds_an_asset(path: Path, name: str = "added-by-cli.mp4") -> Asset:

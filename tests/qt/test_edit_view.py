@@ -29,6 +29,7 @@ from edit_media import (
 from player_media import shown_number
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QImage
+from windows import close_window
 
 from vidi_desktop.cli import main
 from vidi_desktop.qt import main_window as mw
@@ -68,11 +69,7 @@ def window(qtbot, project_file, monkeypatch):
     qtbot.waitExposed(w)
     w.timeline.setFocus()
     yield w
-    if not w._closing:
-        w._closing = True
-        w.shutdown()
-    w.close()
-    w.deleteLater()
+    close_window(w)
 
 
 def key(qtbot, window, k, modifier=Qt.KeyboardModifier.NoModifier) -> None:

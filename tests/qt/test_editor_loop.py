@@ -23,6 +23,7 @@ import numpy as np
 import pytest
 from player_media import shown_number
 from PySide6.QtCore import QPoint, Qt
+from windows import close_window
 
 from vidi_desktop.cli import main
 from vidi_desktop.qt import main_window as mw
@@ -69,11 +70,7 @@ def window(qtbot, talk, tmp_path, monkeypatch):
     w.show()
     qtbot.waitExposed(w)
     yield w
-    if not w._closing:
-        w._closing = True
-        w.shutdown()
-    w.close()
-    w.deleteLater()
+    close_window(w)
 
 
 def focused(window):

@@ -12,6 +12,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication, QLineEdit
+from windows import close_window
 
 from vidi_desktop.core.project import ReviewState
 from vidi_desktop.qt import main_window as mw
@@ -29,11 +30,7 @@ def window(qtbot, project_doc, scripted_factory, monkeypatch):
     qtbot.waitExposed(w)
     w.activateWindow()
     yield w
-    if not w._closing:
-        w._closing = True
-        w.shutdown()
-    w.close()
-    w.deleteLater()
+    close_window(w)
 
 
 def _unexpected(*args, **kwargs):

@@ -12,6 +12,7 @@ import pytest
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QTimer, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QDockWidget, QMessageBox
+from windows import close_window
 
 from vidi_desktop.core.project import ProjectDocument, ReviewState
 from vidi_desktop.qt import main_window as mw
@@ -30,11 +31,7 @@ def window(qtbot, project_doc, scripted_factory, monkeypatch):
     w.show()
     qtbot.waitExposed(w)
     yield w
-    if not w._closing:
-        w._closing = True
-        w.shutdown()
-    w.close()
-    w.deleteLater()
+    close_window(w)
 
 
 def _unexpected(*args, **kwargs):

@@ -20,6 +20,7 @@ import pytest
 from edit_media import CUT, NTSC, make_edit, make_footage, tc_frames
 from player_media import qimage_rgb, shown_number
 from PySide6.QtCore import Qt
+from windows import close_window
 
 from vidi_desktop.core.project import CutRange, ProjectDocument, ReviewState, SilenceCut
 from vidi_desktop.core.time import TimeRange
@@ -45,14 +46,6 @@ def open_window(qtbot, monkeypatch, document: ProjectDocument, **kwargs) -> Main
     qtbot.waitExposed(w)
     w.timeline.setFocus()
     return w
-
-
-def close_window(w: MainWindow) -> None:
-    if not w._closing:
-        w._closing = True
-        w.shutdown()
-    w.close()
-    w.deleteLater()
 
 
 def key(qtbot, window: MainWindow, k, modifier=Qt.KeyboardModifier.NoModifier) -> None:

@@ -18,6 +18,7 @@ from pathlib import Path
 import pycmx
 import pytest
 from PySide6.QtCore import Qt
+from windows import close_window
 
 from vidi_desktop.core.project import ProjectDocument
 from vidi_desktop.core.project.kinds import PAYLOAD_TYPES, kind_info
@@ -244,10 +245,7 @@ def test_list_seek_csv_and_edl_agree_for_every_kind(qtbot, which, small_clip, vf
             checked += 1
         assert checked == len(project.suggestions)
     finally:
-        window._closing = True
-        window.shutdown()
-        window.close()
-        window.deleteLater()
+        close_window(window)
 
 
 def _accepted(project: Project, sid: str) -> Project:

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import Qt
+from windows import close_window
 
 from vidi_desktop.core.project import Project, ProjectDocument, SceneBoundary
 from vidi_desktop.models.builtin.router import Router
@@ -137,7 +138,4 @@ def test_the_window_loads_the_router_at_start_and_its_presets_do_not_wait(
         assert not blocked._release.is_set()  # still loading all along
     finally:
         blocked.release()
-        window._closing = True
-        window.shutdown()
-        window.close()
-        window.deleteLater()
+        close_window(window)

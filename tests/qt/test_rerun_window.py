@@ -8,6 +8,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
 from PySide6.QtCore import Qt
+from windows import close_window
 
 from vidi_desktop.core.project import Answer, ReviewState
 from vidi_desktop.qt import main_window as mw
@@ -23,11 +24,7 @@ def window(qtbot, project_doc, scripted_factory, monkeypatch):
     w.show()
     qtbot.waitExposed(w)
     yield w
-    if not w._closing:
-        w._closing = True
-        w.shutdown()
-    w.close()
-    w.deleteLater()
+    close_window(w)
 
 
 def _unexpected(*args, **kwargs):

@@ -13,6 +13,7 @@ import pytest
 from edit_media import NTSC, make_edit, make_footage
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
+from windows import close_window
 
 from vidi_desktop.core.project import ReviewState, SceneBoundary, Suggestion
 from vidi_desktop.core.time import Time
@@ -46,11 +47,7 @@ def window(qtbot, footage, monkeypatch):
     qtbot.waitExposed(w)
     w.timeline.setFocus()
     yield w
-    if not w._closing:
-        w._closing = True
-        w.shutdown()
-    w.close()
-    w.deleteLater()
+    close_window(w)
 
 
 def key(qtbot, window, k, modifier=Qt.KeyboardModifier.NoModifier) -> None:

@@ -14,6 +14,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest
 from edit_media import CUT, NTSC, PENDING, make_edit, make_footage
 from PySide6.QtCore import QPoint, Qt
+from windows import close_window
 
 from vidi_desktop.core.time import TimeRange
 from vidi_desktop.qt import main_window as mw
@@ -43,11 +44,7 @@ def window(qtbot, footage, monkeypatch):
     w.timeline.setFocus()
     w.timeline.set_view(0.0, PX * float(NTSC))
     yield w
-    if not w._closing:
-        w._closing = True
-        w.shutdown()
-    w.close()
-    w.deleteLater()
+    close_window(w)
 
 
 def ids(window) -> tuple[str, str]:

@@ -20,6 +20,7 @@ from edit_media import make_edit, make_footage
 from player_media import shown_number
 from PySide6.QtCore import Qt
 from test_marks import key, mark, show_frame
+from windows import close_window
 
 from vidi_desktop.core.project import ProjectDocument
 from vidi_desktop.qt import main_window as mw
@@ -66,11 +67,7 @@ def windows(qtbot, monkeypatch):
 
     yield open_window
     for w in made:
-        if not w._closing:
-            w._closing = True
-            w.shutdown()
-        w.close()
-        w.deleteLater()
+        close_window(w)
 
 
 def on_screen(qtbot, w: MainWindow, n: int) -> int:

@@ -13,6 +13,7 @@ from itertools import combinations
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QToolButton, QWidget
+from windows import close_window
 
 from vidi_desktop.qt import main_window as mw
 from vidi_desktop.qt.elided_label import ElidedLabel
@@ -32,10 +33,7 @@ def window(qtbot, project_doc, scripted_factory, monkeypatch):
     qtbot.waitExposed(w)
     qtbot.waitUntil(lambda: w.viewer.player.facts is not None, timeout=60_000)
     yield w
-    w._closing = True
-    w.shutdown()
-    w.close()
-    w.deleteLater()
+    close_window(w)
 
 
 def _transport(window: MainWindow) -> list[QWidget]:
