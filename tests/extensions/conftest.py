@@ -41,13 +41,10 @@ NTSC = Fraction(30000, 1001)
 def isolated_qsettings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The dialogs and windows here read and write QSettings (the export dialog remembers
     its last format): each test gets its own folder, never the user's settings."""
-    from PySide6.QtCore import QSettings
+    from support.qsettings import isolate_qsettings
 
     folder = tmp_path_factory.mktemp("qsettings")
-    for fmt in (QSettings.Format.IniFormat, QSettings.Format.NativeFormat):
-        QSettings.setPath(fmt, QSettings.Scope.UserScope, str(folder))
-        QSettings.setPath(fmt, QSettings.Scope.SystemScope, str(folder / "system"))
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    isolate_qsettings(folder)
     yield folder
 
 @pytest.fixture

@@ -37,13 +37,10 @@ from vidi_desktop.models.protocol import BackendError, Capabilities, Request
 @pytest.fixture(autouse=True)
 def isolated_qsettings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """Every QSettings read/write of a test goes to its own temporary folder."""
-    from PySide6.QtCore import QSettings
+    from support.qsettings import isolate_qsettings
 
     folder = tmp_path_factory.mktemp("qsettings")
-    for fmt in (QSettings.Format.IniFormat, QSettings.Format.NativeFormat):
-        QSettings.setPath(fmt, QSettings.Scope.UserScope, str(folder))
-        QSettings.setPath(fmt, QSettings.Scope.SystemScope, str(folder / "system"))
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    isolate_qsettings(folder)
     yield folder
 
 
